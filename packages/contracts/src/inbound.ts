@@ -1,0 +1,170 @@
+import Type from 'typebox'
+import { ChannelSchema, E164Schema, TenantIdSchema, TimestampSchema } from './common.js'
+import { defineContract } from './validate.js'
+
+/** Who delivered the message to us. */
+export const ProviderSchema = Type.Union([
+  Type.Literal('whatsapp-cloud'),
+  Type.Literal('sms-gateway'),
+  Type.Literal('web-form'),
+  Type.Literal('paper-form'),
+])
+
+export const InboundMessageTypeSchema = Type.Union([
+  Type.Literal('text'),
+  Type.Literal('interactive'),
+  Type.Literal('image'),
+  Type.Literal('document'),
+  Type.Literal('audio'),
+  Type.Literal('video'),
+  Type.Literal('sticker'),
+  Type.Literal('location'),
+  Type.Literal('reaction'),
+  Type.Literal('contacts'),
+  Type.Literal('system'),
+  Type.Literal('unsupported'),
+  Type.Literal('form'),
+])
+
+export const MediaReferenceSchema = Type.Object(
+  {
+    kind: Type.Union([
+      Type.Literal('image'),
+      Type.Literal('document'),
+      Type.Literal('audio'),
+      Type.Literal('video'),
+      Type.Literal('sticker'),
+    ]),
+    /** The provider's media id (WhatsApp) or URL (SMS gateway MediaUrlN). */
+    ref: Type.String({ minLength: 1 }),
+    mimeType: Type.Optional(Type.String()),
+    caption: Type.Optional(Type.String()),
+    filename: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+)
+
+/**
+ * A citizen's message, whatever door it came through, as ingest publishes it on
+ * `inbound.message.<tenant>`. `text` is Unicode NFC; for an interactive reply it is the
+ * chosen option's title and `interactive.id` its id.
+ */
+export const InboundMessageSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    /** Our id for the message: `<provider>:<providerMessageId>`, stable across redeliveries. */
+    id: Type.String({ minLength: 1 }),
+    tenant: TenantIdSchema,
+    channel: ChannelSchema,
+    provider: ProviderSchema,
+    providerMessageId: Type.String({ minLength: 1 }),
+    /** The citizen, E.164. */
+    from: E164Schema,
+    /** The tenant's receiving number (E.164), or the form's id for web and paper forms. */
+    to: Type.String({ minLength: 1 }),
+    profileName: Type.Optional(Type.String()),
+    type: InboundMessageTypeSchema,
+    text: Type.Optional(Type.String()),
+    interactive: Type.Optional(
+      Type.Object(
+        {
+          kind: Type.Union([Type.Literal('button'), Type.Literal('list')]),
+          id: Type.String(),
+          title: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    media: Type.Optional(Type.Array(MediaReferenceSchema)),
+    location: Type.Optional(
+      Type.Object(
+        {
+          latitude: Type.Number(),
+          longitude: Type.Number(),
+          name: Type.Optional(Type.String()),
+          address: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    reaction: Type.Optional(
+      Type.Object(
+        { messageId: Type.String(), emoji: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
+    ),
+    /** The provider message this one replies to, when the citizen used "reply". */
+    replyTo: Type.Optional(Type.String()),
+    /** Extra fields of web and paper forms (topics, consent, operator, form reference). */
+    form: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    sentAt: TimestampSchema,
+    receivedAt: TimestampSchema,
+  },
+  { additionalProperties: false },
+)
+export type InboundMessage = Type.Static<typeof InboundMessageSchema>
+export const InboundMessageContract = defineContract('InboundMessage', InboundMessageSchema)
+
+export const DeliveryStateSchema = Type.Union([
+  Type.Literal('accepted'),
+  Type.Literal('sent'),
+  Type.Literal('delivered'),
+  Type.Literal('read'),
+  Type.Literal('failed'),
+])
+export type DeliveryState = Type.Static<typeof DeliveryStateSchema>
+
+/**
+ * A provider's report on a message we sent, on `inbound.status.<tenant>`. Statuses arrive more
+ * than once and out of order; consumers move a recipient's state only forward.
+ */
+export const DeliveryStatusSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    /** `<provider>:<providerMessageId>:<state>`, stable across redeliveries. */
+    id: Type.String({ minLength: 1 }),
+    tenant: TenantIdSchema,
+    channel: ChannelSchema,
+    provider: ProviderSchema,
+    providerMessageId: Type.String({ minLength: 1 }),
+    state: DeliveryStateSchema,
+    recipient: E164Schema,
+    /** The send-ledger id we attached to the send (biz_opaque_callback_data, callback URL). */
+    correlation: Type.Optional(Type.String()),
+    error: Type.Optional(
+      Type.Object(
+        {
+          code: Type.String(),
+          title: Type.Optional(Type.String()),
+          detail: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    occurredAt: TimestampSchema,
+    receivedAt: TimestampSchema,
+  },
+  { additionalProperties: false },
+)
+export type DeliveryStatus = Type.Static<typeof DeliveryStatusSchema>
+export const DeliveryStatusContract = defineContract('DeliveryStatus', DeliveryStatusSchema)
+
+/**
+ * A webhook ingest could not route (unknown receiving number, unparseable shape): kept on
+ * `inbound.unrouted` for inspection, never silently dropped.
+ */
+export const UnroutedWebhookSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    provider: ProviderSchema,
+    reason: Type.String(),
+    /** The receiving number or account, when it could be read. */
+    to: Type.Optional(Type.String()),
+    /** The raw body, as received (UTF-8). */
+    body: Type.String(),
+    receivedAt: TimestampSchema,
+  },
+  { additionalProperties: false },
+)
+export type UnroutedWebhook = Type.Static<typeof UnroutedWebhookSchema>
+export const UnroutedWebhookContract = defineContract('UnroutedWebhook', UnroutedWebhookSchema)

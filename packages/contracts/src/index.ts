@@ -1,0 +1,6 @@
+export * from './common.js'
+export * from './contract-error.js'
+export * from './inbound.js'
+export * from './outbound.js'
+export * from './subjects.js'
+export * from './validate.js'

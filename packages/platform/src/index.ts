@@ -1,0 +1,18 @@
+export { ConfigError, parseEnv } from './config.js'
+export { createDatabase, migrateToLatest, MigrationFailedError, pingDatabase, type DatabaseConfig } from './database.js'
+export { DependencyUnavailableError, PermanentMessageError } from './errors.js'
+export { createServiceServer, type Problem, type ReadinessCheck, type ServiceServerConfig } from './http-server.js'
+export {
+  consumeDurable,
+  ensureConsumer,
+  type DurableConsumerSpec,
+  type MessageHandler,
+  type RunningConsumer,
+} from './jetstream-consumer.js'
+export { DurablePublisher, PublishNotAcknowledgedError, type DurablePublishOptions } from './jetstream-publish.js'
+export { ensureStreams, type StreamDeployment } from './jetstream-streams.js'
+export { createLogger, REDACT_PATHS, type Logger, type LoggerConfig } from './logger.js'
+export { connectNats, pingNats, type NatsConnectionConfig } from './nats-connection.js'
+export { installShutdown, type ShutdownOptions, type ShutdownStep } from './service-lifecycle.js'
+export { runMain } from './run-main.js'
+export { BaseEnvSchema } from './base-env.js'

@@ -1,0 +1,142 @@
+import { DeadLetterHeaders, Subjects } from '@banditore/contracts'
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream'
+import { nanos, type NatsConnection } from '@nats-io/transport-node'
+import { PermanentMessageError } from './errors.js'
+import { DurablePublisher } from './jetstream-publish.js'
+import type { Logger } from './logger.js'
+
+export interface DurableConsumerSpec {
+  stream: string
+  /** Durable name: the consumer's position survives restarts and is shared by instances. */
+  durable: string
+  filterSubject: string
+  /** Deliveries before a failing message is dead-lettered. */
+  maxDeliver?: number
+  /** Redelivery delays, in ms, for the 1st, 2nd, ... failure (the last one repeats). */
+  backoffMs?: number[]
+  /** How long a handler may hold a message before JetStream redelivers it. */
+  ackWaitMs?: number
+  /** Messages handled at once; 1 keeps per-consumer order. */
+  concurrency?: number
+}
+
+export type MessageHandler = (msg: JsMsg) => Promise<void>
+
+export interface RunningConsumer {
+  /** Stops pulling, lets in-flight handlers finish, returns when they have. */
+  stop(): Promise<void>
+  /** Resolves when the consume loop ends (after stop, or a fatal error). */
+  readonly done: Promise<void>
+}
+
+const DEFAULT_BACKOFF_MS = [1_000, 5_000, 30_000]
+
+/** Declares (or updates) a durable pull consumer with explicit acks. Idempotent. */
+export async function ensureConsumer(nc: NatsConnection, spec: DurableConsumerSpec): Promise<void> {
+  const jsm = await jetstreamManager(nc)
+  const config: Partial<ConsumerConfig> = {
+    durable_name: spec.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: spec.filterSubject,
+    max_deliver: spec.maxDeliver ?? 5,
+    ack_wait: nanos(spec.ackWaitMs ?? 30_000),
+    max_ack_pending: Math.max(1000, (spec.concurrency ?? 1) * 4),
+  }
+  try {
+    await jsm.consumers.info(spec.stream, spec.durable)
+    await jsm.consumers.update(spec.stream, spec.durable, config)
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError) || error.code !== JetStreamApiCodes.ConsumerNotFound) throw error
+    await jsm.consumers.add(spec.stream, config)
+  }
+}
+
+/**
+ * Runs a handler over a durable consumer. Success acks; a thrown error naks with backoff; a
+ * PermanentMessageError, or the last allowed delivery, moves the message to
+ * `deadletter.<stream>.<durable>` with its origin in headers, then terminates it: a message
+ * that fails too often is parked, never lost.
+ */
+export async function consumeDurable(
+  nc: NatsConnection,
+  spec: DurableConsumerSpec,
+  handle: MessageHandler,
+  logger: Logger,
+): Promise<RunningConsumer> {
+  await ensureConsumer(nc, spec)
+  const consumer = await jetstream(nc).consumers.get(spec.stream, spec.durable)
+  const deadLetters = new DurablePublisher(nc)
+  const maxDeliver = spec.maxDeliver ?? 5
+  const backoff = spec.backoffMs ?? DEFAULT_BACKOFF_MS
+  const concurrency = Math.max(1, spec.concurrency ?? 1)
+  const log = logger.child({ stream: spec.stream, consumer: spec.durable })
+
+  const deadLetter = async (msg: JsMsg, error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error)
+    await deadLetters.publish(Subjects.deadLetter(spec.stream, spec.durable), msg.data, {
+      msgId: `${spec.stream}:${spec.durable}:${msg.seq}`,
+      headers: {
+        [DeadLetterHeaders.stream]: spec.stream,
+        [DeadLetterHeaders.consumer]: spec.durable,
+        [DeadLetterHeaders.subject]: msg.subject,
+        [DeadLetterHeaders.sequence]: String(msg.seq),
+        [DeadLetterHeaders.deliveries]: String(msg.info.deliveryCount),
+        [DeadLetterHeaders.error]: reason.slice(0, 1000),
+      },
+    })
+    msg.term(reason.slice(0, 200))
+    log.error({ seq: msg.seq, deliveries: msg.info.deliveryCount, err: error }, 'message dead-lettered')
+  }
+
+  const process = async (msg: JsMsg) => {
+    try {
+      await handle(msg)
+      msg.ack()
+    } catch (error) {
+      const permanent = error instanceof PermanentMessageError
+      if (permanent || msg.info.deliveryCount >= maxDeliver) {
+        try {
+          await deadLetter(msg, error)
+        } catch (dlqError) {
+          // The dead-letter stream did not take it: leave it to be redelivered rather than lose it.
+          log.error({ seq: msg.seq, err: dlqError }, 'dead-letter publish failed; message will be redelivered')
+          msg.nak(backoff.at(-1))
+        }
+        return
+      }
+      const delay = backoff[Math.min(msg.info.deliveryCount - 1, backoff.length - 1)] ?? 1000
+      log.warn({ seq: msg.seq, deliveries: msg.info.deliveryCount, retryInMs: delay, err: error }, 'message failed; will retry')
+      msg.nak(delay)
+    }
+  }
+
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: concurrency * 2 })
+  const inFlight = new Set<Promise<void>>()
+  const done = (async () => {
+    for await (const msg of messages) {
+      const task = process(msg).finally(() => inFlight.delete(task))
+      inFlight.add(task)
+      if (inFlight.size >= concurrency) await Promise.race(inFlight)
+    }
+    await Promise.allSettled(inFlight)
+  })()
+
+  return {
+    done,
+    async stop() {
+      messages.stop()
+      await done
+    },
+  }
+}

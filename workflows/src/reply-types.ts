@@ -1,0 +1,17 @@
+import type { Channel } from '@banditore/contracts'
+
+/** One message to one citizen, as the services ask the worker to send it. */
+export interface ReplyInput {
+  /** Stable id of the reply; also the workflow id. */
+  replyId: string
+  tenant: string
+  channel: Extract<Channel, 'whatsapp' | 'sms'>
+  /** The citizen, E.164. */
+  to: string
+  text: string
+}
+
+export interface ReplyResult {
+  providerMessageId: string
+  acceptedAt: string
+}
