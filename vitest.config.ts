@@ -26,6 +26,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           globalSetup: ['test/harness/global-setup.ts'],
+          setupFiles: ['test/harness/quiet-temporal.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },

@@ -4,6 +4,7 @@ import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { binaryPath } from './binaries.js'
+import { containersRequested, startNatsContainer } from './containers.js'
 
 export interface TestNatsServer {
   url: string
@@ -57,6 +58,7 @@ export async function waitForPort(port: number, timeoutMs: number, failed: () =>
  * files never share streams, and a test can stop and restart it.
  */
 export async function startNatsServer(): Promise<TestNatsServer> {
+  if (containersRequested()) return await startNatsServerContainer()
   const bin = binaryPath('nats-server')
   const storeDir = mkdtempSync(join(tmpdir(), 'banditore-nats-'))
   const port = await freePort()
@@ -89,5 +91,20 @@ export async function startNatsServer(): Promise<TestNatsServer> {
       await stop()
       rmSync(storeDir, { recursive: true, force: true })
     },
+  }
+}
+
+async function startNatsServerContainer(): Promise<TestNatsServer> {
+  const port = await freePort()
+  const endpoint = await startNatsContainer(port)
+  return {
+    url: `nats://${endpoint.host}:${port}`,
+    port,
+    stop: async () => await endpoint.stop(),
+    start: async () => {
+      await endpoint.restart()
+      await waitForPort(port, 30_000)
+    },
+    dispose: async () => void (await endpoint.container.stop({ remove: true })),
   }
 }

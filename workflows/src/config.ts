@@ -9,6 +9,18 @@ export const WorkerConfigSchema = Type.Object({
   TEMPORAL_ADDRESS: Type.String({ default: '127.0.0.1:7233', pattern: '^[^:/]+:[0-9]+$', description: 'Temporal host:port' }),
   /** Temporal namespace. */
   TEMPORAL_NAMESPACE: Type.String({ default: 'default', minLength: 1, description: 'Temporal namespace' }),
+  /** Directory of tenant files (tenants/<id>.json). */
+  TENANTS_DIR: Type.String({ default: 'tenants', minLength: 1, description: 'tenant configuration directory' }),
+  /** The WhatsApp Cloud API (Graph API) base URL; the provider simulator's locally. */
+  WHATSAPP_API_BASE_URL: Type.String({ default: 'https://graph.facebook.com', pattern: '^https?://', description: 'Graph API base URL' }),
+  /** The SMS gateway's (Twilio-compatible) base URL; the provider simulator's locally. */
+  SMS_API_BASE_URL: Type.String({ default: 'https://api.twilio.com', pattern: '^https?://', description: 'SMS gateway base URL' }),
+  /** Ingest's public URL for SMS status callbacks. */
+  SMS_STATUS_CALLBACK_URL: Type.String({
+    default: 'http://127.0.0.1:3001/webhooks/sms/status',
+    pattern: '^https?://',
+    description: 'public URL of ingest /webhooks/sms/status',
+  }),
   /** Task queue the reply workflows run on (tests use their own). */
   TEMPORAL_TASK_QUEUE_REPLIES: Type.String({ default: 'banditore-replies', minLength: 1, description: 'replies task queue' }),
 })

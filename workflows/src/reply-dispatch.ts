@@ -36,7 +36,14 @@ export async function startReplyDispatch({ nc, client, taskQueue, logger }: Repl
       } catch (cause) {
         throw new PermanentMessageError('outbound reply violates its contract', { code: 'CONTRACT_VIOLATION', cause })
       }
-      const input: ReplyInput = { replyId: reply.id, tenant: reply.tenant, channel: reply.channel, to: reply.to, text: reply.text }
+      const input: ReplyInput = {
+        replyId: reply.id,
+        tenant: reply.tenant,
+        channel: reply.channel,
+        to: reply.to,
+        text: reply.text,
+        lastInboundAt: reply.lastInboundAt,
+      }
       try {
         await client.workflow.start<typeof replyWorkflow>('replyWorkflow', {
           workflowId: replyWorkflowId(reply.tenant, reply.id),

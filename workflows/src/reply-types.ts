@@ -9,6 +9,8 @@ export interface ReplyInput {
   /** The citizen, E.164. */
   to: string
   text: string
+  /** When the citizen last wrote (ISO): bounds WhatsApp's 24-hour customer-service window. */
+  lastInboundAt?: string
 }
 
 export interface ReplyResult {

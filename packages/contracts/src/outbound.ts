@@ -17,6 +17,11 @@ export const OutboundReplySchema = Type.Object(
     text: Type.String({ minLength: 1, maxLength: 4096 }),
     /** The inbound message this answers, when it answers one. */
     inReplyTo: Type.Optional(Type.String()),
+    /**
+     * When the citizen last wrote to us. WhatsApp free text is only allowed within 24 hours of
+     * it (the customer-service window); without it a WhatsApp reply is refused, not sent.
+     */
+    lastInboundAt: Type.Optional(TimestampSchema),
     requestedAt: TimestampSchema,
   },
   { additionalProperties: false },

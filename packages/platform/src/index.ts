@@ -16,3 +16,4 @@ export { connectNats, pingNats, type NatsConnectionConfig } from './nats-connect
 export { installShutdown, type ShutdownOptions, type ShutdownStep } from './service-lifecycle.js'
 export { runMain } from './run-main.js'
 export { BaseEnvSchema } from './base-env.js'
+export { loadTenantDirectory, parseTenant, TenantConfigError, TenantDirectory } from './tenant-directory.js'

@@ -1,0 +1,113 @@
+import Type from 'typebox'
+import { ChannelSchema, E164Schema, TenantIdSchema, TimestampSchema } from './common.js'
+import { LanguageSchema } from './tenant.js'
+import { defineContract } from './validate.js'
+
+/**
+ * The subscriptions service's staff HTTP API (bearer staff tokens): the desk, blocks, removals,
+ * and the data-subject export and erasure. Phone numbers travel in request bodies, never in
+ * URLs, so they stay out of access logs; staff may type them in any usual form (`366 769 5184`).
+ */
+
+const StaffPhoneSchema = Type.String({ minLength: 3, maxLength: 40 })
+const ReasonSchema = Type.String({ minLength: 3, maxLength: 500 })
+
+export const BlockSenderRequestSchema = Type.Object({ phone: StaffPhoneSchema, reason: ReasonSchema }, { additionalProperties: false })
+export type BlockSenderRequest = Type.Static<typeof BlockSenderRequestSchema>
+export const BlockSenderRequestContract = defineContract('BlockSenderRequest', BlockSenderRequestSchema)
+
+export const UnblockSenderRequestSchema = Type.Object({ phone: StaffPhoneSchema }, { additionalProperties: false })
+export type UnblockSenderRequest = Type.Static<typeof UnblockSenderRequestSchema>
+export const UnblockSenderRequestContract = defineContract('UnblockSenderRequest', UnblockSenderRequestSchema)
+
+/** Removing a subscriber ex officio (Calcinato: "cancellare d'ufficio"). */
+export const RemoveSubscriberRequestSchema = Type.Object({ phone: StaffPhoneSchema, reason: ReasonSchema }, { additionalProperties: false })
+export type RemoveSubscriberRequest = Type.Static<typeof RemoveSubscriberRequestSchema>
+export const RemoveSubscriberRequestContract = defineContract('RemoveSubscriberRequest', RemoveSubscriberRequestSchema)
+
+export const DataSubjectRequestSchema = Type.Object(
+  { phone: StaffPhoneSchema, reason: Type.Optional(ReasonSchema) },
+  { additionalProperties: false },
+)
+export type DataSubjectRequest = Type.Static<typeof DataSubjectRequestSchema>
+export const DataSubjectRequestContract = defineContract('DataSubjectRequest', DataSubjectRequestSchema)
+
+/** What a staff action on a sender changed. */
+export const SenderActionResultSchema = Type.Object(
+  {
+    tenant: TenantIdSchema,
+    subscriberId: Type.String(),
+    status: Type.Union([Type.Literal('active'), Type.Literal('inactive')]),
+    blocked: Type.Boolean(),
+    changed: Type.Boolean(),
+  },
+  { additionalProperties: false },
+)
+export type SenderActionResult = Type.Static<typeof SenderActionResultSchema>
+
+export const DeskMessageSchema = Type.Object(
+  {
+    id: Type.String(),
+    tenant: TenantIdSchema,
+    from: E164Schema,
+    channel: ChannelSchema,
+    language: LanguageSchema,
+    /** Null once the retention period has passed. */
+    text: Type.Union([Type.String(), Type.Null()]),
+    media: Type.Array(Type.Object({ kind: Type.String(), ref: Type.String(), caption: Type.Optional(Type.String()) })),
+    /** Moderation's action: `review` messages are shown flagged. */
+    moderation: Type.String(),
+    receivedAt: TimestampSchema,
+    status: Type.Union([Type.Literal('open'), Type.Literal('answered')]),
+    answeredAt: Type.Union([TimestampSchema, Type.Null()]),
+    answeredBy: Type.Union([Type.String(), Type.Null()]),
+    answer: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+)
+export type DeskMessage = Type.Static<typeof DeskMessageSchema>
+
+export const DeskMessageListSchema = Type.Object({ messages: Type.Array(DeskMessageSchema) }, { additionalProperties: false })
+export type DeskMessageList = Type.Static<typeof DeskMessageListSchema>
+
+export const DeskAnswerRequestSchema = Type.Object({ text: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false })
+export type DeskAnswerRequest = Type.Static<typeof DeskAnswerRequestSchema>
+export const DeskAnswerRequestContract = defineContract('DeskAnswerRequest', DeskAnswerRequestSchema)
+
+export const DeskAnswerResultSchema = Type.Object(
+  { deskMessageId: Type.String(), replyId: Type.String(), answeredAt: TimestampSchema },
+  { additionalProperties: false },
+)
+export type DeskAnswerResult = Type.Static<typeof DeskAnswerResultSchema>
+
+/** Everything held about one phone number in one tenant (GDPR art. 15 access, art. 20 portability). */
+export const DataSubjectExportSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    tenant: TenantIdSchema,
+    phone: E164Schema,
+    exportedAt: TimestampSchema,
+    subscriber: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    consentLedger: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    pendingConfirmations: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    deskMessages: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+)
+export type DataSubjectExport = Type.Static<typeof DataSubjectExportSchema>
+
+/** What erasure removed and the anonymised proof it kept. */
+export const ErasureResultSchema = Type.Object(
+  {
+    tenant: TenantIdSchema,
+    erasedAt: TimestampSchema,
+    /** Keyed hash of the number: the proof of withdrawal left in the consent ledger. */
+    phoneHash: Type.String(),
+    subscriberDeleted: Type.Boolean(),
+    consentRowsAnonymised: Type.Integer({ minimum: 0 }),
+    deskMessagesDeleted: Type.Integer({ minimum: 0 }),
+    pendingConfirmationsDeleted: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+)
+export type ErasureResult = Type.Static<typeof ErasureResultSchema>

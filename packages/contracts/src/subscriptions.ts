@@ -1,0 +1,87 @@
+import Type from 'typebox'
+import { E164Schema, TenantIdSchema, TimestampSchema } from './common.js'
+import { LanguageSchema } from './tenant.js'
+import { defineContract } from './validate.js'
+
+const SendChannelSchema = Type.Union([Type.Literal('whatsapp'), Type.Literal('sms')])
+
+/**
+ * A subscriber's state changed, on `subscription.changed.<tenant>`. Broadcasts keep their own
+ * view of who opted out from these, so an unsubscribe takes effect before the next batch.
+ */
+export const SubscriptionChangedSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    /** Unique per change; the JetStream dedupe key. */
+    id: Type.String({ minLength: 1 }),
+    tenant: TenantIdSchema,
+    subscriberId: Type.String({ minLength: 1 }),
+    phone: E164Schema,
+    change: Type.Union([
+      Type.Literal('subscribed'),
+      Type.Literal('unsubscribed'),
+      Type.Literal('topics-changed'),
+      Type.Literal('language-changed'),
+      Type.Literal('blocked'),
+      Type.Literal('unblocked'),
+      Type.Literal('whatsapp-stopped'),
+      Type.Literal('erased'),
+    ]),
+    channel: SendChannelSchema,
+    topics: Type.Optional(Type.Array(Type.String())),
+    language: Type.Optional(LanguageSchema),
+    occurredAt: TimestampSchema,
+  },
+  { additionalProperties: false },
+)
+export type SubscriptionChanged = Type.Static<typeof SubscriptionChangedSchema>
+export const SubscriptionChangedContract = defineContract('SubscriptionChanged', SubscriptionChangedSchema)
+
+/**
+ * Request (NATS request/reply on `subscriptions.audience.page`): one page of a broadcast's
+ * audience. The first request for a `snapshotId` freezes the audience; later pages read that
+ * snapshot, so the audience does not shift under a running broadcast.
+ */
+export const AudiencePageRequestSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    tenant: TenantIdSchema,
+    /** The broadcast's id: one snapshot per broadcast. */
+    snapshotId: Type.String({ minLength: 1, maxLength: 200 }),
+    /** Subscribers of any of these topics (always-on topics reach everyone). */
+    topics: Type.Array(Type.String(), { minItems: 1 }),
+    languages: Type.Optional(Type.Array(LanguageSchema)),
+    channels: Type.Optional(Type.Array(SendChannelSchema)),
+    /** Opaque cursor from the previous page; absent for the first page. */
+    after: Type.Optional(Type.String()),
+    limit: Type.Integer({ minimum: 1, maximum: 5000 }),
+  },
+  { additionalProperties: false },
+)
+export type AudiencePageRequest = Type.Static<typeof AudiencePageRequestSchema>
+export const AudiencePageRequestContract = defineContract('AudiencePageRequest', AudiencePageRequestSchema)
+
+export const AudienceRecipientSchema = Type.Object(
+  {
+    subscriberId: Type.String(),
+    phone: E164Schema,
+    channel: SendChannelSchema,
+    language: LanguageSchema,
+  },
+  { additionalProperties: false },
+)
+export type AudienceRecipient = Type.Static<typeof AudienceRecipientSchema>
+
+export const AudiencePageReplySchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    recipients: Type.Array(AudienceRecipientSchema),
+    /** Cursor for the next page; absent on the last page. */
+    next: Type.Optional(Type.String()),
+    /** Size of the whole snapshot. */
+    total: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+)
+export type AudiencePageReply = Type.Static<typeof AudiencePageReplySchema>
+export const AudiencePageReplyContract = defineContract('AudiencePageReply', AudiencePageReplySchema)

@@ -1,0 +1,146 @@
+import Type from 'typebox'
+import { E164Schema, TenantIdSchema } from './common.js'
+import { defineContract } from './validate.js'
+
+/** An ISO 639-1 language code the tenant speaks (`it`, `fr`). */
+export const LanguageSchema = Type.String({ pattern: '^[a-z]{2}$' })
+
+/** Texts in each of the tenant's languages: `{ "it": "...", "fr": "..." }`. */
+const Localized = <T extends Type.TSchema>(of: T) => Type.Record(Type.String({ pattern: '^[a-z]{2}$' }), of)
+
+const Interval = Type.Tuple([Type.String({ pattern: '^[0-2][0-9]:[0-5][0-9]$' }), Type.String({ pattern: '^[0-2][0-9]:[0-5][0-9]$' })])
+
+export const TenantChannelsSchema = Type.Object(
+  {
+    whatsapp: Type.Optional(
+      Type.Object(
+        {
+          /** The Cloud API phone-number id webhooks and sends are keyed by. */
+          phoneNumberId: Type.String({ minLength: 1 }),
+          /** The number citizens save and write to, E.164. */
+          number: E164Schema,
+          /** Environment variable holding the Graph API access token. */
+          accessTokenEnv: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }),
+          /** Environment variable holding the Meta app secret that signs webhooks. */
+          appSecretEnv: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }),
+          /** Messages per second the number's tier allows (80 by default, up to 1,000). */
+          messagesPerSecond: Type.Integer({ minimum: 1, maximum: 1000, default: 80 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    sms: Type.Optional(
+      Type.Object(
+        {
+          /** The gateway number citizens text, E.164. */
+          number: E164Schema,
+          /** Environment variables holding the gateway account id and auth token. */
+          accountSidEnv: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }),
+          authTokenEnv: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }),
+          messagesPerSecond: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+/**
+ * A municipality's configuration, as data: one `tenants/<id>.json` file each, validated at load
+ * by every service that reads it. Keywords and texts are per language; the first language is
+ * the default.
+ */
+export const TenantSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    version: Type.Literal(1),
+    id: TenantIdSchema,
+    name: Type.String({ minLength: 1 }),
+    languages: Type.Array(LanguageSchema, { minItems: 1 }),
+    timezone: Type.String({ default: 'Europe/Rome' }),
+    channels: TenantChannelsSchema,
+    /**
+     * `unidirectional`: citizens' other messages get an auto-reply pointing to the real contacts.
+     * `desk`: inside office hours they go to the staff desk (Ancona's "URP su WhatsApp").
+     */
+    mode: Type.Union([Type.Literal('unidirectional'), Type.Literal('desk')]),
+    /** How citizens sign up: keyword by SMS/WhatsApp, the web form (double opt-in), paper forms. */
+    signup: Type.Object(
+      {
+        doors: Type.Array(Type.Union([Type.Literal('sms'), Type.Literal('whatsapp'), Type.Literal('web'), Type.Literal('paper')]), { minItems: 1 }),
+        /** Whether the subscribe keyword carries the citizen's name (Calcinato: `ISCRIZIONE Nome Cognome`). */
+        nameWithKeyword: Type.Boolean({ default: false }),
+        /**
+         * The channel broadcasts reach subscribers on, when not the one they signed up through
+         * (Corbetta: `ADD WA` by SMS subscribes the number to WhatsApp).
+         */
+        channel: Type.Optional(Type.Union([Type.Literal('whatsapp'), Type.Literal('sms')])),
+        /** Hours a form sign-up's confirmation request stays valid (double opt-in); 48 when absent. */
+        confirmationValidityHours: Type.Optional(Type.Number({ minimum: 1, maximum: 720 })),
+      },
+      { additionalProperties: false },
+    ),
+    keywords: Type.Object(
+      {
+        subscribe: Localized(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+        unsubscribe: Localized(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+        /** Answers confirming a form sign-up (double opt-in), besides the subscribe keywords: `SI`, `OUI`. */
+        confirm: Type.Optional(Localized(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }))),
+        /** The word that starts a topic choice: `TEMI EVENTI INFO`. */
+        topics: Type.Optional(Localized(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }))),
+      },
+      { additionalProperties: false },
+    ),
+    topics: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ pattern: '^[a-z0-9-]+$' }),
+          names: Localized(Type.String({ minLength: 1 })),
+          /** Other words citizens may use for the topic in a topic choice (`INFO` for INFO COMUNE). */
+          aliases: Type.Optional(Localized(Type.Array(Type.String({ minLength: 1 })))),
+          /** Emergencies: every subscriber receives them, whatever they chose. */
+          alwaysOn: Type.Boolean({ default: false }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1 },
+    ),
+    /** Citizen-facing texts per language. Placeholders: {name}, {hours}, {contacts}, {topics}. */
+    texts: Localized(Type.Record(Type.String(), Type.String())),
+    /** The privacy notice citizens accept, per language; its hash is the consent's policy version. */
+    privacyPolicy: Localized(Type.String({ minLength: 1 })),
+    officeHours: Type.Optional(
+      Type.Object(
+        {
+          /** Opening intervals per ISO weekday (1 = Monday), local time. */
+          weekly: Type.Record(Type.String({ pattern: '^[1-7]$' }), Type.Array(Interval)),
+          /** Closed days besides the national holidays (YYYY-MM-DD, or MM-DD every year). */
+          closedDays: Type.Array(Type.String({ pattern: '^([0-9]{4}-)?[0-1][0-9]-[0-3][0-9]$' }), { default: [] }),
+          /** Whether Italian national public holidays (and Easter Monday) close the desk. */
+          nationalHolidays: Type.Boolean({ default: true }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Where citizens are redirected for questions and reports. */
+    contacts: Type.Object(
+      {
+        email: Type.Optional(Type.String()),
+        phone: Type.Optional(Type.String()),
+        reportsUrl: Type.Optional(Type.String()),
+        website: Type.Optional(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
+    /** Domains citizens may link to without moderation flagging the link as off topic. */
+    linkAllowList: Type.Array(Type.String(), { default: [] }),
+    /** At most one auto-reply per sender per this many hours. */
+    autoReplyIntervalHours: Type.Number({ minimum: 0, default: 24 }),
+    /** The ruleset overrides directory under rules/tenants/, when not the tenant id. */
+    ruleset: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+)
+export type Tenant = Type.Static<typeof TenantSchema>
+export const TenantContract = defineContract('Tenant', TenantSchema)

@@ -1,0 +1,72 @@
+import { parsePhoneNumberWithError, ParseError, type CountryCode } from 'libphonenumber-js/max'
+
+/**
+ * How strict normalization is. `valid` checks the number against the numbering plan (use it for
+ * numbers people type: forms, staff input, send targets). `possible` checks only the length for
+ * the country (use it for numbers a provider hands us, which are real by construction and may be
+ * in ranges newer than our metadata, or test ranges such as +1 555).
+ */
+export type PhoneNumberValidation = 'valid' | 'possible'
+
+export interface NormalizePhoneNumberOptions {
+  /** Region assumed for numbers without an international prefix. Default IT. */
+  readonly defaultRegion?: CountryCode
+  /** Default `valid`. */
+  readonly validation?: PhoneNumberValidation
+}
+
+/** A phone number that cannot be read as a (valid or possible) E.164 number. */
+export class InvalidPhoneNumberError extends Error {
+  readonly code = 'INVALID_PHONE_NUMBER'
+  constructor(
+    /** Why: NOT_A_NUMBER, TOO_SHORT, TOO_LONG, INVALID_COUNTRY, NOT_VALID, NOT_POSSIBLE. */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    // The number itself stays out of the message: messages end up in logs.
+    super(`invalid phone number (${reason})`, options)
+    this.name = 'InvalidPhoneNumberError'
+  }
+}
+
+/**
+ * Normalizes a phone number to E.164 (`+393331234567`). Accepts national (`333 123 4567`),
+ * international (`+39 333…`, `0039 333…`) and punctuated forms. Throws InvalidPhoneNumberError.
+ */
+export function normalizePhoneNumber(input: string, options: NormalizePhoneNumberOptions = {}): string {
+  const { defaultRegion = 'IT', validation = 'valid' } = options
+  let parsed
+  try {
+    parsed = parsePhoneNumberWithError(input.trim(), defaultRegion)
+  } catch (cause) {
+    throw new InvalidPhoneNumberError(cause instanceof ParseError ? cause.message : 'NOT_A_NUMBER', { cause })
+  }
+  if (validation === 'valid' ? !parsed.isValid() : !parsed.isPossible()) {
+    throw new InvalidPhoneNumberError(validation === 'valid' ? 'NOT_VALID' : 'NOT_POSSIBLE')
+  }
+  return parsed.number
+}
+
+/** True when `input` normalizes; never throws. */
+export function isNormalizablePhoneNumber(input: string, options?: NormalizePhoneNumberOptions): boolean {
+  try {
+    normalizePhoneNumber(input, options)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A WhatsApp id or display number (international digits without `+`, as the Cloud API writes
+ * them) to E.164. Provider-supplied, so only checked for a possible length.
+ */
+export function e164FromProviderDigits(digits: string): string {
+  const cleaned = digits.replace(/[^\d+]/g, '')
+  return normalizePhoneNumber(cleaned.startsWith('+') ? cleaned : `+${cleaned}`, { validation: 'possible' })
+}
+
+/** E.164 to the digits-only form the Cloud API uses for `wa_id` and `display_phone_number`. */
+export function providerDigitsFromE164(e164: string): string {
+  return e164.replace(/^\+/, '')
+}

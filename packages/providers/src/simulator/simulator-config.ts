@@ -1,0 +1,178 @@
+import Type from 'typebox'
+import { Compile } from 'typebox/compile'
+import { FaultPlanSchema } from './fault-plan.js'
+
+const Url = Type.String({ pattern: '^https?://' })
+const E164 = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' })
+const PerSecond = Type.Number({ exclusiveMinimum: 0 })
+
+/** A WhatsApp business number the simulated Graph API accepts sends for. */
+export const SimWhatsAppSenderSchema = Type.Object(
+  {
+    phoneNumberId: Type.String({ minLength: 1 }),
+    /** E.164; written without `+` in webhooks, as Meta does. */
+    displayPhoneNumber: E164,
+    /** The WhatsApp Business Account id (webhook `entry.id`). Default `waba-<phoneNumberId>`. */
+    businessAccountId: Type.Optional(Type.String({ minLength: 1 })),
+    /** The Bearer token sends must carry. */
+    accessToken: Type.String({ minLength: 1 }),
+    /** Signs this number's webhooks. Default: the simulator's WhatsApp app secret. */
+    appSecret: Type.Optional(Type.String({ minLength: 1 })),
+    /** Where statuses and inbound messages are posted. None: nothing is posted. */
+    webhookUrl: Type.Optional(Url),
+    /** Throughput cap, messages per second over any sliding second. Default: the global cap. */
+    throughputPerSecond: Type.Optional(PerSecond),
+  },
+  { additionalProperties: false },
+)
+export type SimWhatsAppSender = Type.Static<typeof SimWhatsAppSenderSchema>
+
+/** A Twilio-compatible account and its numbers. */
+export const SimTwilioAccountSchema = Type.Object(
+  {
+    accountSid: Type.String({ minLength: 1 }),
+    authToken: Type.String({ minLength: 1 }),
+    numbers: Type.Array(
+      Type.Object(
+        {
+          number: E164,
+          /** The number's messaging webhook: inbound SMS are posted here. */
+          smsUrl: Type.Optional(Url),
+          throughputPerSecond: Type.Optional(PerSecond),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type SimTwilioAccount = Type.Static<typeof SimTwilioAccountSchema>
+
+export const SimulatorOptionsSchema = Type.Object(
+  {
+    /** Listen address. */
+    host: Type.String({ default: '127.0.0.1' }),
+    /** Listen port; 0 picks a free one. */
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+    /** Default app secret for X-Hub-Signature-256. */
+    whatsappAppSecret: Type.String({ minLength: 1, default: 'simulator-app-secret' }),
+    whatsapp: Type.Array(SimWhatsAppSenderSchema, { default: [] }),
+    twilio: Type.Array(SimTwilioAccountSchema, { default: [] }),
+    /** Cap per sender number when it sets none (Meta's default tier is 80/s). */
+    defaultThroughputPerSecond: Type.Number({ exclusiveMinimum: 0, default: 80 }),
+    /** WhatsApp pair rate per (sender, recipient), messages/s; absent: no pair limit. Meta: ~0.17. */
+    pairRatePerSecond: Type.Optional(PerSecond),
+    /** Messages a pair may burst before the pair rate applies. */
+    pairBurst: Type.Integer({ minimum: 1, default: 1 }),
+    /** Statuses posted for an accepted WhatsApp message, in order. */
+    whatsappStatuses: Type.Array(Type.Union([Type.Literal('sent'), Type.Literal('delivered'), Type.Literal('read')]), {
+      default: ['sent', 'delivered', 'read'],
+    }),
+    /** Statuses posted for an accepted SMS, in order. */
+    smsStatuses: Type.Array(Type.Union([Type.Literal('sent'), Type.Literal('delivered')]), { default: ['sent', 'delivered'] }),
+    /** Pause before each status callback, ms. */
+    statusDelayMs: Type.Integer({ minimum: 0, default: 5 }),
+    /** Reject free text / media outside the 24-hour window (failed status 131047), as Meta does. */
+    enforceServiceWindow: Type.Boolean({ default: false }),
+    /** Concurrent webhook POSTs. */
+    callbackConcurrency: Type.Integer({ minimum: 1, default: 64 }),
+    /** Attempts per webhook before giving up (Meta and Twilio retry failed webhooks). */
+    callbackMaxAttempts: Type.Integer({ minimum: 1, default: 4 }),
+    /** Per-attempt webhook deadline, ms. */
+    callbackTimeoutMs: Type.Integer({ minimum: 1, default: 5000 }),
+    /** Seed of the random source behind fault rates (same seed, same faults). */
+    seed: Type.Integer({ default: 1 }),
+    /** Faults active from the start. */
+    faults: Type.Optional(FaultPlanSchema),
+  },
+  { additionalProperties: false },
+)
+export type SimulatorOptions = Type.Static<typeof SimulatorOptionsSchema>
+/** What callers pass: every field with a default may be left out. */
+export type SimulatorOptionsInput = Partial<SimulatorOptions>
+
+/** Invalid simulator configuration; `issues` names each problem by path. */
+export class SimulatorConfigError extends Error {
+  readonly code = 'INVALID_SIMULATOR_CONFIG'
+  constructor(
+    readonly issues: ReadonlyArray<{ path: string; message: string }>,
+    options?: { cause?: unknown },
+  ) {
+    super(`simulator config: ${issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`, options)
+    this.name = 'SimulatorConfigError'
+  }
+}
+
+const optionsValidator = Compile(SimulatorOptionsSchema)
+
+/** Fills defaults and validates. Throws SimulatorConfigError. */
+export function resolveSimulatorOptions(input: SimulatorOptionsInput = {}): SimulatorOptions {
+  const defaults: Record<string, unknown> = {}
+  for (const [key, schema] of Object.entries(SimulatorOptionsSchema.properties)) {
+    if ('default' in schema) defaults[key] = structuredClone(schema.default)
+  }
+  const candidate = { ...defaults, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) }
+  if (!optionsValidator.Check(candidate)) {
+    throw new SimulatorConfigError(optionsValidator.Errors(candidate).map((e) => ({ path: e.instancePath, message: e.message })))
+  }
+  return candidate
+}
+
+function numberFrom(env: Readonly<Record<string, string | undefined>>, name: string, issues: Array<{ path: string; message: string }>) {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return undefined
+  const value = Number(raw)
+  if (!Number.isFinite(value)) issues.push({ path: name, message: 'must be a number' })
+  return value
+}
+
+/**
+ * The simulator's configuration from the environment (pure; nothing read at module load):
+ * - SIM_HOST (default 0.0.0.0), SIM_PORT (default 4010): listen address.
+ * - SIM_SENDERS: JSON `{ "whatsapp": [SimWhatsAppSender...], "twilio": [SimTwilioAccount...] }`.
+ * - SIM_WHATSAPP_APP_SECRET: default app secret for webhook signatures.
+ * - SIM_DEFAULT_MPS: throughput cap per sender (msg/s) when a sender sets none. Default 80.
+ * - SIM_PAIR_RATE_PER_SECOND, SIM_PAIR_BURST: WhatsApp pair rate limit (131056). Default off.
+ * - SIM_STATUS_DELAY_MS: pause before each status callback. Default 5.
+ * - SIM_WHATSAPP_STATUSES: comma list of sent,delivered,read. Default all three.
+ * - SIM_ENFORCE_SERVICE_WINDOW: true/false. Default false.
+ * - SIM_CALLBACK_CONCURRENCY, SIM_CALLBACK_MAX_ATTEMPTS, SIM_CALLBACK_TIMEOUT_MS: webhook posting.
+ * - SIM_SEED: seed of fault randomness.
+ * - SIM_LOG_LEVEL: pino level (main.ts only). Default info.
+ */
+export function loadSimulatorConfig(env: Readonly<Record<string, string | undefined>>): SimulatorOptions {
+  const issues: Array<{ path: string; message: string }> = []
+  let senders: { whatsapp?: unknown; twilio?: unknown } = {}
+  if (env.SIM_SENDERS) {
+    try {
+      senders = JSON.parse(env.SIM_SENDERS) as typeof senders
+    } catch {
+      issues.push({ path: 'SIM_SENDERS', message: 'is not valid JSON' })
+    }
+  }
+  const bool = (name: string) => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return undefined
+    if (raw !== 'true' && raw !== 'false') issues.push({ path: name, message: 'must be true or false' })
+    return raw === 'true'
+  }
+  const input = {
+    host: env.SIM_HOST || '0.0.0.0',
+    port: numberFrom(env, 'SIM_PORT', issues) ?? 4010,
+    whatsappAppSecret: env.SIM_WHATSAPP_APP_SECRET || undefined,
+    whatsapp: senders.whatsapp,
+    twilio: senders.twilio,
+    defaultThroughputPerSecond: numberFrom(env, 'SIM_DEFAULT_MPS', issues),
+    pairRatePerSecond: numberFrom(env, 'SIM_PAIR_RATE_PER_SECOND', issues),
+    pairBurst: numberFrom(env, 'SIM_PAIR_BURST', issues),
+    statusDelayMs: numberFrom(env, 'SIM_STATUS_DELAY_MS', issues),
+    whatsappStatuses: env.SIM_WHATSAPP_STATUSES ? env.SIM_WHATSAPP_STATUSES.split(',').map((s) => s.trim()) : undefined,
+    enforceServiceWindow: bool('SIM_ENFORCE_SERVICE_WINDOW'),
+    callbackConcurrency: numberFrom(env, 'SIM_CALLBACK_CONCURRENCY', issues),
+    callbackMaxAttempts: numberFrom(env, 'SIM_CALLBACK_MAX_ATTEMPTS', issues),
+    callbackTimeoutMs: numberFrom(env, 'SIM_CALLBACK_TIMEOUT_MS', issues),
+    seed: numberFrom(env, 'SIM_SEED', issues),
+  }
+  if (issues.length) throw new SimulatorConfigError(issues)
+  return resolveSimulatorOptions(input as SimulatorOptionsInput)
+}

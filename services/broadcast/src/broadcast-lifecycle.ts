@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto'
+import type { BroadcastDraftBody, BroadcastProgress, BroadcastStatus, BroadcastView, Tenant } from '@banditore/contracts'
+import type { Logger, TenantDirectory } from '@banditore/platform'
+import type { Kysely, Transaction } from 'kysely'
+import type { StaffPrincipal } from './auth/staff-auth.js'
+import type { BroadcastDatabase } from './broadcast-database.js'
+import { defaultLanguageOf, runInputOf, validateDraft } from './broadcast-draft.js'
+import {
+  BroadcastNotFoundError,
+  BroadcastStateError,
+  DraftInvalidError,
+  FindingsNotAcknowledgedError,
+  FourEyesError,
+} from './broadcast-errors.js'
+import type { BroadcastWorkflows } from './broadcast-workflow.client.js'
+import type { OutboundChecker } from './outbound-check.client.js'
+import { findToken } from './store/api-token.repository.js'
+import { appendAudit } from './store/broadcast-audit.repository.js'
+import { countLedger } from './store/broadcast-progress.repository.js'
+import {
+  findBroadcast,
+  insertBroadcast,
+  lockBroadcast,
+  updateBroadcast,
+  type BroadcastRow,
+  type BroadcastWithRun,
+} from './store/broadcast.repository.js'
+
+export interface BroadcastLifecycleDeps {
+  db: Kysely<BroadcastDatabase>
+  tenants: TenantDirectory
+  checker: OutboundChecker
+  workflows: BroadcastWorkflows
+  logger: Logger
+}
+
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString())
+
+/** What staff see: the record's own status until dispatched, then the worker's run state. */
+export function statusOf(broadcast: BroadcastWithRun, now = new Date()): BroadcastStatus {
+  if (broadcast.status !== 'dispatched') return broadcast.status
+  if (broadcast.run) return broadcast.run.state
+  return broadcast.send_at && new Date(broadcast.send_at) > now ? 'scheduled' : 'sending'
+}
+
+export function toView(broadcast: BroadcastWithRun): BroadcastView {
+  return {
+    id: broadcast.id,
+    tenant: broadcast.tenant,
+    status: statusOf(broadcast),
+    draft: broadcast.draft,
+    outboundCheck: broadcast.outbound_check,
+    createdBy: broadcast.created_by,
+    createdAt: broadcast.created_at.toISOString(),
+    updatedAt: new Date(broadcast.updated_at).toISOString(),
+    approvedBy: broadcast.approved_by,
+    approvedAt: iso(broadcast.approved_at),
+    sendAt: iso(broadcast.send_at),
+    startedAt: broadcast.run ? iso(broadcast.run.started_at) : null,
+    finishedAt: broadcast.run?.finished_at ? iso(broadcast.run.finished_at) : iso(broadcast.cancelled_at),
+  }
+}
+
+/**
+ * The rules of a broadcast's life: operators draft and edit, an approver who is not the
+ * draft's author approves (four eyes, by holder), then it is sent now or at a time, paused,
+ * resumed or cancelled. Every change is audited in the same transaction.
+ */
+export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
+  const { db, tenants, checker, workflows, logger } = deps
+
+  const tenantOf = (id: string): Tenant => {
+    const tenant = tenants.get(id)
+    if (!tenant) throw new DraftInvalidError(`tenant ${id} is not configured`, '/tenant')
+    return tenant
+  }
+
+  /** The broadcast, if the caller may see it; another tenant's broadcast is "not found". */
+  const load = async (staff: StaffPrincipal, id: string): Promise<BroadcastWithRun> => {
+    const broadcast = await findBroadcast(db, id)
+    if (!broadcast || (staff.tenant !== null && staff.tenant !== broadcast.tenant)) throw new BroadcastNotFoundError(id)
+    return broadcast
+  }
+
+  /** Runs `change` on the locked row inside a transaction, then returns the fresh view. */
+  const transition = async (
+    staff: StaffPrincipal,
+    id: string,
+    change: (row: BroadcastRow, trx: Transaction<BroadcastDatabase>) => Promise<void>,
+  ): Promise<BroadcastView> => {
+    await load(staff, id)
+    await db.transaction().execute(async (trx) => {
+      const row = await lockBroadcast(trx, id)
+      if (!row) throw new BroadcastNotFoundError(id)
+      await change(row, trx)
+    })
+    return toView(await load(staff, id))
+  }
+
+  const actor = (staff: StaffPrincipal) => ({ tokenId: staff.tokenId, holder: staff.holder, role: staff.role })
+
+  return {
+    load,
+
+    async createDraft(staff: StaffPrincipal, draft: BroadcastDraftBody): Promise<BroadcastView> {
+      if (staff.tenant === null) throw new DraftInvalidError('a platform token drafts for no tenant; use a tenant operator token', '/tenant')
+      const tenant = tenantOf(staff.tenant)
+      validateDraft(tenant, draft)
+      const id = randomUUID()
+      const outboundCheck = await checker.check(tenant.id, id, draft)
+      await db.transaction().execute(async (trx) => {
+        await insertBroadcast(trx, { id, tenant: tenant.id, draft, outboundCheck, createdBy: staff.tokenId })
+        await appendAudit(trx, { broadcastId: id, tenant: tenant.id, action: 'drafted', actor: actor(staff), detail: { check: outboundCheck.state } })
+      })
+      logger.info({ tenant: tenant.id, broadcastId: id, check: outboundCheck.state, tokenId: staff.tokenId }, 'broadcast drafted')
+      return toView(await load(staff, id))
+    },
+
+    async editDraft(staff: StaffPrincipal, id: string, draft: BroadcastDraftBody): Promise<BroadcastView> {
+      const current = await load(staff, id)
+      validateDraft(tenantOf(current.tenant), draft)
+      const outboundCheck = await checker.check(current.tenant, id, draft)
+      return await transition(staff, id, async (row, trx) => {
+        if (row.status !== 'draft') throw new BroadcastStateError(`only a draft can be edited; this broadcast is ${row.status}`)
+        await updateBroadcast(trx, id, { draft, outboundCheck })
+        await appendAudit(trx, { broadcastId: id, tenant: row.tenant, action: 'edited', actor: actor(staff), detail: { check: outboundCheck.state } })
+      })
+    },
+
+    async approve(staff: StaffPrincipal, id: string, body: { acknowledgeFindings?: boolean; note?: string }): Promise<BroadcastView> {
+      return await transition(staff, id, async (row, trx) => {
+        if (row.status !== 'draft') throw new BroadcastStateError(`only a draft can be approved; this broadcast is ${row.status}`)
+        const author = await findToken(trx, row.created_by)
+        if (row.created_by === staff.tokenId || author?.holder === staff.holder) {
+          throw new FourEyesError('four eyes: the author of a draft cannot approve it')
+        }
+        const check = row.outbound_check
+        if (check.state !== 'clean' && body.acknowledgeFindings !== true) {
+          throw new FindingsNotAcknowledgedError(
+            check.state === 'flagged'
+              ? `the outbound check flagged ${check.categories.join(', ')}; approve with acknowledgeFindings: true to send it anyway`
+              : 'the outbound check could not run; approve with acknowledgeFindings: true to send it unchecked',
+          )
+        }
+        await updateBroadcast(trx, id, { status: 'approved', approvedBy: staff.tokenId, approvedAt: new Date() })
+        await appendAudit(trx, {
+          broadcastId: id,
+          tenant: row.tenant,
+          action: 'approved',
+          actor: actor(staff),
+          detail: { check: check.state, categories: check.categories, acknowledgedFindings: body.acknowledgeFindings === true, ...(body.note ? { note: body.note } : {}) },
+        })
+        logger.info({ tenant: row.tenant, broadcastId: id, tokenId: staff.tokenId }, 'broadcast approved')
+      })
+    },
+
+    async send(staff: StaffPrincipal, id: string, at: Date | undefined): Promise<BroadcastView> {
+      return await transition(staff, id, async (row, trx) => {
+        if (row.status !== 'approved') throw new BroadcastStateError(`only an approved broadcast can be sent; this one is ${row.status}`)
+        const sendAt = at && at.getTime() > Date.now() ? at : null
+        const input = runInputOf(row, tenantOf(row.tenant), sendAt)
+        await updateBroadcast(trx, id, { status: 'dispatched', sendAt, dispatchedAt: new Date() })
+        await appendAudit(trx, { broadcastId: id, tenant: row.tenant, action: 'send-requested', actor: actor(staff), detail: { sendAt: iso(sendAt) } })
+        // Started inside the transaction: if Temporal refuses, nothing is recorded and the
+        // request can be retried; if the commit fails after the start, a retry finds the
+        // workflow already started (its id is the broadcast's) and only commits.
+        await workflows.start(input)
+        logger.info({ tenant: row.tenant, broadcastId: id, sendAt: iso(sendAt), language: defaultLanguageOf(tenantOf(row.tenant), row.draft) }, 'broadcast dispatched')
+      })
+    },
+
+    async steer(staff: StaffPrincipal, id: string, action: 'pause' | 'resume' | 'cancel'): Promise<BroadcastView> {
+      return await transition(staff, id, async (row, trx) => {
+        const current = await findBroadcast(trx, id)
+        if (!current) throw new BroadcastNotFoundError(id)
+        const status = statusOf(current)
+        if (action === 'cancel' && (status === 'draft' || status === 'approved')) {
+          await updateBroadcast(trx, id, { status: 'cancelled', cancelledAt: new Date() })
+        } else {
+          const allowed: Record<typeof action, BroadcastStatus[]> = {
+            pause: ['scheduled', 'sending'],
+            resume: ['paused'],
+            cancel: ['scheduled', 'sending', 'paused'],
+          }
+          if (!allowed[action].includes(status)) throw new BroadcastStateError(`cannot ${action} a broadcast that is ${status}`)
+          await workflows.signal(row.tenant, id, action)
+          if (action === 'cancel') await updateBroadcast(trx, id, { cancelledAt: new Date() })
+        }
+        await appendAudit(trx, { broadcastId: id, tenant: row.tenant, action: `${action}-requested`, actor: actor(staff), detail: { from: status } })
+      })
+    },
+
+    async progress(staff: StaffPrincipal, id: string): Promise<BroadcastProgress> {
+      const broadcast = await load(staff, id)
+      const counts = await countLedger(db, id)
+      const n = (state: string) => counts.byState[state] ?? 0
+      const inLedger = Object.values(counts.byState).reduce((a, b) => a + b, 0)
+      const total = broadcast.run?.total ?? null
+      const status = statusOf(broadcast)
+      // Recipients never read from the audience: still to come, or (cancelled) never to come.
+      const unread = Math.max(0, (total ?? inLedger) - inLedger)
+      const cancelledUnread = status === 'cancelled' ? unread : 0
+      const skippedByReason = { ...counts.skippedByReason }
+      if (cancelledUnread > 0) skippedByReason.cancelled = (skippedByReason.cancelled ?? 0) + cancelledUnread
+      return {
+        broadcastId: id,
+        status,
+        total,
+        queued: unread - cancelledUnread + n('pending') + n('sending'),
+        accepted: n('accepted'),
+        sent: n('sent'),
+        delivered: n('delivered'),
+        read: n('read'),
+        failed: n('failed'),
+        skipped: n('skipped') + cancelledUnread,
+        failedByReason: counts.failedByReason,
+        skippedByReason,
+        updatedAt: new Date().toISOString(),
+      }
+    },
+  }
+}
+export type BroadcastLifecycle = ReturnType<typeof createBroadcastLifecycle>

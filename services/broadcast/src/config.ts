@@ -1,0 +1,30 @@
+import { TaskQueues } from '@banditore/contracts'
+import { BaseEnvSchema, parseEnv } from '@banditore/platform'
+import Type from 'typebox'
+
+export const BroadcastConfigSchema = Type.Object({
+  ...BaseEnvSchema.properties,
+  /** HTTP port of the staff API, OpenAPI docs, health and metrics. */
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'HTTP port' }),
+  /** Directory of tenant files (tenants/<id>.json). */
+  TENANTS_DIR: Type.String({ default: 'tenants', minLength: 1, description: 'tenant configuration directory' }),
+  /** Temporal frontend address (host:port). */
+  TEMPORAL_ADDRESS: Type.String({ default: '127.0.0.1:7233', pattern: '^[^:/]+:[0-9]+$', description: 'Temporal host:port' }),
+  /** Temporal namespace. */
+  TEMPORAL_NAMESPACE: Type.String({ default: 'default', minLength: 1, description: 'Temporal namespace' }),
+  /** Task queue the broadcast workflows run on (the worker listens on the same). */
+  TEMPORAL_TASK_QUEUE_BROADCAST: Type.String({ default: TaskQueues.broadcast, minLength: 1, description: 'broadcast task queue' }),
+  /**
+   * A platform admin token accepted at start (stored hashed, never logged): the first admin
+   * creates every other token through the API. At least 32 characters.
+   */
+  BOOTSTRAP_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 32, description: 'bootstrap admin API token' })),
+  /** How long the outbound policy check may take before the draft is saved as unchecked, ms. */
+  OUTBOUND_CHECK_TIMEOUT_MS: Type.Integer({ default: 3000, minimum: 100, description: 'moderation check timeout (ms)' }),
+})
+export type BroadcastConfig = Type.Static<typeof BroadcastConfigSchema>
+
+/** Pure: reads only the `env` it is given. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): BroadcastConfig {
+  return parseEnv(BroadcastConfigSchema, env)
+}

@@ -1,0 +1,10 @@
+// @banditore/broadcast: the staff API (buildApp), its config, and the broadcast schema's
+// migrations, which the worker's activities also rely on.
+export { buildApp, type BroadcastDeps } from './app.js'
+export { hashToken, generateToken, type StaffPrincipal } from './auth/staff-auth.js'
+export type { BroadcastDatabase } from './broadcast-database.js'
+export { createBroadcastWorkflows, type BroadcastWorkflows } from './broadcast-workflow.client.js'
+export { BroadcastConfigSchema, loadConfig, type BroadcastConfig } from './config.js'
+export { migrations, SCHEMA } from './migrations/index.js'
+export { createOutboundChecker, draftTexts, type OutboundChecker } from './outbound-check.client.js'
+export { BOOTSTRAP_TOKEN_ID, upsertBootstrapToken } from './store/api-token.repository.js'

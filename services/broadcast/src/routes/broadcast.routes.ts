@@ -1,0 +1,173 @@
+import {
+  ApproveBodySchema,
+  AuditEntrySchema,
+  BroadcastDraftBodySchema,
+  BroadcastProgressSchema,
+  BroadcastViewSchema,
+  SendBodySchema,
+  TenantIdSchema,
+} from '@banditore/contracts'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
+import Type from 'typebox'
+import { requireRole } from '../auth/staff-auth.js'
+import type { BroadcastDatabase } from '../broadcast-database.js'
+import { DraftInvalidError } from '../broadcast-errors.js'
+import { toView, type BroadcastLifecycle } from '../broadcast-lifecycle.js'
+import { listAudit } from '../store/broadcast-audit.repository.js'
+import { listBroadcasts } from '../store/broadcast.repository.js'
+import { ProblemSchema } from './problem.schema.js'
+import { streamProgress } from './progress-stream.js'
+
+const security = [{ bearer: [] }]
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema }
+const ById = Type.Object({ id: Type.String({ format: 'uuid' }) })
+const ANYONE = ['operator', 'approver', 'admin'] as const
+const STEERS = ['operator', 'approver'] as const
+
+export function registerBroadcastRoutes(app: FastifyInstance, deps: { db: Kysely<BroadcastDatabase>; lifecycle: BroadcastLifecycle }) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>()
+  const { db, lifecycle } = deps
+  const streams = new Set<() => void>()
+  app.addHook('onClose', async () => {
+    for (const close of [...streams]) close()
+  })
+
+  api.post('/v1/broadcasts', {
+    schema: {
+      tags: ['broadcasts'],
+      summary: 'Draft a broadcast (operators)',
+      description: 'The outbound policy check runs at once and is shown on the draft.',
+      security,
+      body: BroadcastDraftBodySchema,
+      response: { 201: BroadcastViewSchema, ...problems, 422: ProblemSchema },
+    },
+  }, async (request, reply) => reply.status(201).send(await lifecycle.createDraft(requireRole(request, ['operator']), request.body)))
+
+  api.get('/v1/broadcasts', {
+    schema: {
+      tags: ['broadcasts'],
+      summary: "List a tenant's broadcasts, newest first",
+      security,
+      querystring: Type.Object({
+        tenant: Type.Optional(TenantIdSchema),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+        /** The `next` of the previous page. */
+        before: Type.Optional(Type.String()),
+      }),
+      response: { 200: Type.Object({ broadcasts: Type.Array(BroadcastViewSchema), next: Type.Optional(Type.String()) }), ...problems, 422: ProblemSchema },
+    },
+  }, async (request) => {
+    const staff = requireRole(request, ANYONE)
+    const tenant = staff.tenant ?? request.query.tenant
+    if (!tenant) throw new DraftInvalidError('a platform token must name the tenant', '/tenant')
+    if (staff.tenant !== null && request.query.tenant !== undefined && request.query.tenant !== staff.tenant) {
+      throw new DraftInvalidError(`the token acts for tenant ${staff.tenant}`, '/tenant')
+    }
+    const limit = request.query.limit ?? 50
+    let before: { createdAt: Date; id: string } | undefined
+    if (request.query.before) {
+      const [at, id] = Buffer.from(request.query.before, 'base64url').toString('utf8').split('|')
+      if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw new DraftInvalidError('is not a cursor this API gave', '/before')
+      before = { createdAt: new Date(at), id }
+    }
+    const rows = await listBroadcasts(db, { tenant, limit, ...(before ? { before } : {}) })
+    const last = rows.at(-1)
+    const next = rows.length === limit && last ? Buffer.from(`${last.created_at.toISOString()}|${last.id}`).toString('base64url') : undefined
+    return { broadcasts: rows.map(toView), ...(next ? { next } : {}) }
+  })
+
+  api.get('/v1/broadcasts/:id', {
+    schema: { tags: ['broadcasts'], summary: 'One broadcast', security, params: ById, response: { 200: BroadcastViewSchema, ...problems } },
+  }, async (request) => toView(await lifecycle.load(requireRole(request, ANYONE), request.params.id)))
+
+  api.put('/v1/broadcasts/:id', {
+    schema: {
+      tags: ['broadcasts'],
+      summary: 'Replace a draft (operators)',
+      description: 'Only drafts can change; the outbound check runs again.',
+      security,
+      params: ById,
+      body: BroadcastDraftBodySchema,
+      response: { 200: BroadcastViewSchema, ...problems, 409: ProblemSchema, 422: ProblemSchema },
+    },
+  }, async (request) => await lifecycle.editDraft(requireRole(request, ['operator']), request.params.id, request.body))
+
+  api.post('/v1/broadcasts/:id/approve', {
+    schema: {
+      tags: ['broadcasts'],
+      summary: 'Approve a draft (approvers; four eyes)',
+      description: 'The approver must not be the author. A flagged or unchecked draft needs acknowledgeFindings: true.',
+      security,
+      params: ById,
+      body: Type.Optional(ApproveBodySchema),
+      response: { 200: BroadcastViewSchema, ...problems, 409: ProblemSchema },
+    },
+  }, async (request) => await lifecycle.approve(requireRole(request, ['approver']), request.params.id, request.body ?? {}))
+
+  api.post('/v1/broadcasts/:id/send', {
+    schema: {
+      tags: ['broadcasts'],
+      summary: 'Send an approved broadcast now or at a time',
+      security,
+      params: ById,
+      body: Type.Optional(SendBodySchema),
+      response: { 202: BroadcastViewSchema, ...problems, 409: ProblemSchema, 503: ProblemSchema },
+    },
+  }, async (request, reply) => {
+    const at = request.body?.at ? new Date(request.body.at) : undefined
+    return reply.status(202).send(await lifecycle.send(requireRole(request, STEERS), request.params.id, at))
+  })
+
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    api.post(`/v1/broadcasts/:id/${action}`, {
+      schema: {
+        tags: ['broadcasts'],
+        summary: `${action[0]?.toUpperCase()}${action.slice(1)} a broadcast`,
+        description: action === 'pause' ? 'Takes effect before the next batch.' : undefined,
+        security,
+        params: ById,
+        response: { 202: BroadcastViewSchema, ...problems, 409: ProblemSchema, 503: ProblemSchema },
+      },
+    }, async (request, reply) => reply.status(202).send(await lifecycle.steer(requireRole(request, STEERS), request.params.id, action)))
+  }
+
+  api.get('/v1/broadcasts/:id/progress', {
+    schema: {
+      tags: ['progress'],
+      summary: 'Progress: recipients by state, failures and skips by reason',
+      security,
+      params: ById,
+      response: { 200: BroadcastProgressSchema, ...problems },
+    },
+  }, async (request) => await lifecycle.progress(requireRole(request, ANYONE), request.params.id))
+
+  api.get('/v1/broadcasts/:id/progress/stream', {
+    schema: {
+      tags: ['progress'],
+      summary: 'Live progress as server-sent events',
+      description: 'A `progress` event each second (same body as /progress) until the broadcast ends.',
+      security,
+      params: ById,
+      querystring: Type.Object({ intervalMs: Type.Optional(Type.Integer({ minimum: 200, maximum: 60_000, default: 1000 })) }),
+    },
+  }, async (request, reply) => {
+    const staff = requireRole(request, ANYONE)
+    await lifecycle.load(staff, request.params.id)
+    streamProgress(request, reply, () => lifecycle.progress(staff, request.params.id), request.query.intervalMs ?? 1000, streams)
+  })
+
+  api.get('/v1/broadcasts/:id/audit', {
+    schema: {
+      tags: ['broadcasts'],
+      summary: 'Who drafted, approved, sent, paused or cancelled it',
+      security,
+      params: ById,
+      response: { 200: Type.Object({ entries: Type.Array(AuditEntrySchema) }), ...problems },
+    },
+  }, async (request) => {
+    await lifecycle.load(requireRole(request, ANYONE), request.params.id)
+    return { entries: await listAudit(db, request.params.id) }
+  })
+}

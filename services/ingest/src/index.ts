@@ -1,0 +1,10 @@
+// @banditore/ingest: every inbound door (WhatsApp and SMS webhooks, web and paper sign-up forms)
+// normalized onto JetStream. main.ts runs it; tests and benchmarks build it from here.
+export { buildApp, buildIngestServer, type IngestDeps, type IngestEdges } from './app.js'
+export { IngestConfigSchema, loadConfig, type IngestConfig } from './config.js'
+export type { IngestDatabase } from './ingest-database.js'
+export { migrations, SCHEMA } from './migrations/index.js'
+export { findReceived, PostgresReceivedMessageLedger, purgeReceivedOlderThan, type ReceivedMessageLedger } from './received-message.repository.js'
+export { runReceivedMessageRetention } from './received-message-retention.js'
+export { JetStreamAckPublisher } from './jetstream-ack.publisher.js'
+export { secretsFrom, type SecretResolver } from './webhook-credentials.js'

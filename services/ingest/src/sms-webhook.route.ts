@@ -1,0 +1,114 @@
+import type { Tenant } from '@banditore/contracts'
+import type { TenantDirectory } from '@banditore/platform'
+import {
+  e164FromProviderDigits,
+  formValue,
+  parseFormBody,
+  parseTwilioWebhook,
+  verifyTwilioSignature,
+  WebhookPayloadError,
+  type FormParams,
+} from '@banditore/providers'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { InboundIntake } from './inbound-intake.js'
+import { MalformedRequestError, WebhookSecretMissingError, WebhookSignatureError } from './ingest-errors.js'
+import type { WebhookCredentials } from './webhook-credentials.js'
+import { routeParsedWebhook, unroutedEnvelope, type TenantRoute } from './webhook-routing.js'
+
+export interface SmsWebhookDeps {
+  readonly tenants: TenantDirectory
+  readonly credentials: WebhookCredentials
+  readonly intake: InboundIntake
+  /** PUBLIC_BASE_URL; unset: rebuilt from the request. */
+  readonly publicBaseUrl: string | undefined
+}
+
+// An empty TwiML answer: the gateway sends nothing back to the citizen on our behalf.
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+function e164(value: string | undefined): string | undefined {
+  if (!value) return undefined
+  try {
+    return e164FromProviderDigits(value)
+  } catch {
+    return undefined
+  }
+}
+
+/** The tenant whose SMS number is `number` (a tenant's WhatsApp number does not count). */
+function smsTenant(tenants: TenantDirectory, number: string | undefined): Tenant | undefined {
+  const tenant = number ? tenants.byReceivingNumber(number) : undefined
+  return tenant?.channels.sms?.number === number ? tenant : undefined
+}
+
+/**
+ * The auth token that signed the request. The gateway signs the full URL it called plus the
+ * form params. For a known number only its tenant's token is accepted; for an unknown one every
+ * token is tried, so a genuine webhook for an unconfigured number is kept on inbound.unrouted.
+ */
+function signingToken(
+  deps: SmsWebhookDeps,
+  tenant: Tenant | undefined,
+  header: string | string[] | undefined,
+  url: string,
+  params: FormParams,
+): string {
+  let candidates: string[]
+  if (tenant) {
+    const token = deps.credentials.smsTokenOf(tenant)
+    if (!token) throw new WebhookSecretMissingError(tenant.id, tenant.channels.sms?.authTokenEnv ?? 'authTokenEnv')
+    candidates = [token]
+  } else {
+    candidates = deps.credentials.allSmsTokens()
+  }
+  for (const token of candidates) {
+    const check = verifyTwilioSignature(token, header, url, params)
+    if (check.valid) return token
+    if (check.reason !== 'mismatch') throw new WebhookSignatureError(check.reason)
+  }
+  throw new WebhookSignatureError(candidates.length === 0 && !header ? 'missing' : 'mismatch')
+}
+
+/**
+ * POST /webhooks/sms/messages (a citizen's SMS, routed by `To`) and /webhooks/sms/status
+ * (delivery status callbacks, routed by `From`), Twilio-compatible form posts.
+ */
+export async function smsWebhookRoutes(app: FastifyInstance, deps: SmsWebhookDeps): Promise<void> {
+  const publicUrl = (request: FastifyRequest) => `${deps.publicBaseUrl ?? `${request.protocol}://${request.host}`}${request.url}`
+
+  const handler = (routedBy: 'To' | 'From') =>
+    async function handleSmsWebhook(request: FastifyRequest, reply: FastifyReply) {
+      const receivedAt = new Date()
+      const raw = request.body as Buffer
+      const params = parseFormBody(raw)
+      const url = publicUrl(request)
+      const tenant = smsTenant(deps.tenants, e164(formValue(params, routedBy)))
+      const token = signingToken(deps, tenant, request.headers['x-twilio-signature'], url, params)
+
+      let parsed
+      try {
+        parsed = parseTwilioWebhook(params, { url, receivedAt })
+      } catch (error) {
+        if (error instanceof WebhookPayloadError) throw new MalformedRequestError(error.message, error.issues, { cause: error })
+        throw error
+      }
+      const route = (endpoint: { number: string }): TenantRoute => {
+        const owner = smsTenant(deps.tenants, endpoint.number)
+        if (!owner) return { reason: 'no tenant has this SMS number' }
+        if (deps.credentials.smsTokenOf(owner) !== token) return { reason: "signed with another account's auth token than the number's tenant" }
+        return { tenant: owner }
+      }
+      const routed = routeParsedWebhook(parsed, route)
+      const envelopes = [...routed.envelopes]
+      if (routed.unroutedReasons.length > 0) {
+        envelopes.push(unroutedEnvelope('sms-gateway', routed.unroutedReasons, routed.unroutedTo, raw, receivedAt))
+        request.log.warn({ reasons: routed.unroutedReasons }, 'sms webhook kept on inbound.unrouted')
+      }
+      const result = await deps.intake.accept(envelopes)
+      if (request.log.level === 'debug' || request.log.level === 'trace') request.log.debug({ ids: routed.envelopes.map((e) => e.id), ...result }, 'sms webhook accepted')
+      return reply.code(200).type('text/xml').send(EMPTY_TWIML)
+    }
+
+  app.post('/webhooks/sms/messages', { config: { door: 'sms' } }, handler('To'))
+  app.post('/webhooks/sms/status', { config: { door: 'sms-status' } }, handler('From'))
+}

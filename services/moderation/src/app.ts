@@ -1,0 +1,105 @@
+import { Streams } from '@banditore/contracts'
+import {
+  consumeDurable,
+  createServiceServer,
+  DurablePublisher,
+  pingNats,
+  type Logger,
+  type ReadinessCheck,
+  type RunningConsumer,
+} from '@banditore/platform'
+import type { NatsConnection } from '@nats-io/transport-node'
+import type { ModerationConfig } from './config.js'
+import { createVerdictHandler, type VerdictPublisher } from './inbound/verdict-handler.js'
+import { createModerationMetrics, type ModerationMetrics } from './moderation-metrics.js'
+import { serveOutboundChecks } from './outbound/outbound-responder.js'
+import { formatIssue } from './ruleset/ruleset-error.js'
+import type { RulesetStore } from './ruleset/ruleset-store.js'
+import type { SenderHistoryStore } from './sender/sender-history-store.js'
+
+/** The durable consumer moderation reads citizens' messages with. */
+export const INBOUND_CONSUMER = { stream: Streams.inbound.name, durable: 'moderation', filterSubject: 'inbound.message.*' } as const
+
+export interface ModerationDeps {
+  readonly logger: Logger
+  readonly nc: NatsConnection
+  readonly store: RulesetStore
+  readonly senders: SenderHistoryStore
+  readonly now?: () => Date
+}
+
+export interface ModerationApp {
+  /** Health, readiness and metrics; not listening until main.ts says so. */
+  readonly server: ReturnType<typeof createServiceServer>
+  readonly metrics: ModerationMetrics
+  /** Starts consuming inbound messages and answering outbound checks. */
+  start(): Promise<void>
+  /** Stops intake and waits for what is in flight. */
+  stop(): Promise<void>
+}
+
+/** Logs and counts every ruleset load; a refused one lists its file, path and reason. */
+function watchRulesetLoads(store: RulesetStore, logger: Logger, metrics: ModerationMetrics): void {
+  metrics.rulesetInfo.set({ version: store.current.version }, 1)
+  store.onChange((outcome) => {
+    metrics.rulesetLoads.inc({ outcome: outcome.loaded ? 'loaded' : 'refused' })
+    if (outcome.loaded) {
+      metrics.rulesetInfo.reset()
+      metrics.rulesetInfo.set({ version: outcome.version }, 1)
+      if (outcome.changed) logger.info({ rulesetVersion: outcome.version, origin: outcome.origin }, 'ruleset loaded')
+      return
+    }
+    logger.error(
+      { origin: outcome.origin, activeVersion: outcome.activeVersion, issues: outcome.issues.slice(0, 20).map(formatIssue) },
+      'ruleset refused; the rules in force stay',
+    )
+  })
+}
+
+/** The moderation service, built from its connections; main.ts owns the process. */
+export function buildApp(config: ModerationConfig, deps: ModerationDeps): ModerationApp {
+  const now = deps.now ?? (() => new Date())
+  const metrics = createModerationMetrics()
+  watchRulesetLoads(deps.store, deps.logger, metrics)
+
+  let consumer: RunningConsumer | undefined
+  let consumerEnded = false
+  let outbound: { stop(): Promise<void> } | undefined
+  const readiness: Record<string, ReadinessCheck> = {
+    nats: () => pingNats(deps.nc),
+    consumer: async () => {
+      if (!consumer || consumerEnded) throw new Error('not consuming inbound messages')
+    },
+  }
+  const server = createServiceServer({ service: 'moderation', logger: deps.logger, registry: metrics.registry, readiness })
+
+  return {
+    server,
+    metrics,
+    async start() {
+      const durable = new DurablePublisher(deps.nc)
+      const publisher: VerdictPublisher = {
+        publish: (subject, data, { msgId }) => durable.publish(subject, data, { msgId, timeoutMs: config.PUBLISH_TIMEOUT_MS }),
+      }
+      const handle = createVerdictHandler({ store: deps.store, senders: deps.senders, publisher, logger: deps.logger, metrics, now })
+      outbound = serveOutboundChecks({ nc: deps.nc, store: deps.store, logger: deps.logger, metrics, now })
+      // One message at a time: a sender's messages are decided in order, against a history
+      // that already holds the previous one. One instance decides far above the inbound rate.
+      consumer = await consumeDurable(
+        deps.nc,
+        { ...INBOUND_CONSUMER, maxDeliver: config.MAX_DELIVER, concurrency: 1 },
+        async (msg) => {
+          await handle(msg.data, msg.subject)
+        },
+        deps.logger,
+      )
+      void consumer.done.finally(() => {
+        consumerEnded = true
+      })
+    },
+    async stop() {
+      await consumer?.stop()
+      await outbound?.stop()
+    },
+  }
+}

@@ -1,0 +1,50 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { RULES_DIR, shippedRuleset } from '../testing/shipped-ruleset.js'
+import { evaluateCorpus, parseCorpus, type CorpusEntry } from './corpus-evaluator.js'
+
+const ruleset = await shippedRuleset()
+
+describe('parseCorpus', () => {
+  it('names the line and field of a bad entry', () => {
+    const text = ['{"tenant":"ancona","text":"ciao","action":"allow","categories":[]}', '', '{"tenant":"ancona","text":"x","action":"erase","categories":[]}', 'nope'].join('\n')
+    const { entries, issues } = parseCorpus(text, 'it.jsonl')
+    expect(entries).toHaveLength(1)
+    expect(issues).toContainEqual({ file: 'it.jsonl', path: '/line/3/action', reason: expect.stringMatching(/must be one of/) })
+    expect(issues).toContainEqual({ file: 'it.jsonl', path: '/line/4', reason: expect.stringMatching(/not valid JSON/) })
+  })
+})
+
+describe('evaluateCorpus', () => {
+  it('counts true and false positives and negatives per category', async () => {
+    const entries: CorpusEntry[] = [
+      { tenant: 'ancona', text: 'vaffanculo', action: 'delete', categories: ['offensive-language'] },
+      { tenant: 'ancona', text: 'buongiorno', action: 'delete', categories: ['offensive-language'] },
+      { tenant: 'ancona', text: 'Votate la nostra lista', action: 'allow', categories: [] },
+      { tenant: 'ancona', text: 'quando apre la biblioteca?', action: 'allow', categories: [] },
+    ]
+    const report = await evaluateCorpus(ruleset, entries)
+    expect(report.perCategory.get('offensive-language')).toEqual({ truePositives: 1, falsePositives: 0, falseNegatives: 1, precision: 1, recall: 0.5 })
+    expect(report.perCategory.get('political-propaganda')).toMatchObject({ truePositives: 0, falsePositives: 1, falseNegatives: 0, precision: 0, recall: null })
+    expect(report.violation).toMatchObject({ truePositives: 1, falsePositives: 1, falseNegatives: 1 })
+    expect(report.actionAccuracy).toBe(0.5)
+    expect(report.mistakes.map((m) => m.entry.text)).toEqual(['buongiorno', 'Votate la nostra lista'])
+  })
+
+  it('keeps the shipped rules above the quality floor on the labelled corpus', async () => {
+    const entries: CorpusEntry[] = []
+    for (const file of (await readdir(join(RULES_DIR, 'corpus'))).filter((f) => f.endsWith('.jsonl'))) {
+      const parsed = parseCorpus(await readFile(join(RULES_DIR, 'corpus', file), 'utf8'), file)
+      expect(parsed.issues).toEqual([])
+      entries.push(...parsed.entries)
+    }
+    expect(entries.length).toBeGreaterThanOrEqual(300)
+    const report = await evaluateCorpus(ruleset, entries)
+    // A floor, not the figures: rules may get better, not worse than this without a decision.
+    expect(report.overall.precision).toBeGreaterThanOrEqual(0.95)
+    expect(report.overall.recall).toBeGreaterThanOrEqual(0.85)
+    expect(report.violation.precision).toBeGreaterThanOrEqual(0.97)
+    expect(report.clean).toBeGreaterThanOrEqual(150)
+  })
+})

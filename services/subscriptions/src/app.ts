@@ -1,0 +1,123 @@
+import { Streams, Subjects } from '@banditore/contracts'
+import { consumeDurable, createServiceServer, pingDatabase, pingNats, type Logger, type RunningConsumer, type TenantDirectory } from '@banditore/platform'
+import type { NatsConnection, Subscription } from '@nats-io/transport-node'
+import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
+import { Counter, Registry } from 'prom-client'
+import { serveAudience } from './audience/audience-responder.js'
+import type { SubscriptionsConfig } from './config.js'
+import { createStaffAuthenticator } from './http/staff-auth.js'
+import { staffRoutes } from './http/staff.routes.js'
+import { createPhoneHasher } from './privacy/phone-hash.js'
+import { RetentionJob } from './privacy/retention-job.js'
+import { createDeliveryStatusMessageHandler } from './processing/delivery-status-handler.js'
+import { OutboxRelay } from './processing/outbox-relay.js'
+import { createVerdictMessageHandler, type ProcessingDeps } from './processing/verdict-handler.js'
+import type { SubscriptionsDatabase } from './subscriptions-database.js'
+import { buildTenantProfiles } from './tenant/tenant-profile.js'
+
+export interface SubscriptionsDeps {
+  logger: Logger
+  nc: NatsConnection
+  /** Scoped to the service's schema (`db.withSchema(SCHEMA)`). */
+  db: Kysely<SubscriptionsDatabase>
+  tenants: TenantDirectory
+  /** The service's clock; tests inject one (office hours, intervals, retention). */
+  clock?: () => Date
+}
+
+export interface SubscriptionsService {
+  app: FastifyInstance
+  processing: ProcessingDeps
+  relay: OutboxRelay
+  retention: RetentionJob
+}
+
+/** Durable consumer names: one per tenant for verdicts, so each tenant's citizens are handled in order. */
+export const verdictConsumerName = (tenant: string) => `subscriptions-verdicts-${tenant}`
+export const STATUS_CONSUMER = 'subscriptions-statuses'
+
+/**
+ * The service, without a port: the staff API on a fastify instance whose ready hook starts the
+ * background work (verdict and status consumers, the audience responder, the outbox relay, the
+ * retention job) and whose close hook stops it, letting messages in flight finish.
+ */
+export async function buildSubscriptionsService(config: SubscriptionsConfig, deps: SubscriptionsDeps): Promise<SubscriptionsService> {
+  const clock = deps.clock ?? (() => new Date())
+  const profiles = buildTenantProfiles(deps.tenants.all())
+  const registry = new Registry()
+  const verdicts = new Counter({ name: 'subscriptions_verdicts_total', help: 'Verdicts handled by outcome', labelNames: ['tenant', 'outcome'], registers: [registry] })
+  const relay = new OutboxRelay(deps.db, deps.nc, deps.logger)
+  const processing: ProcessingDeps = {
+    db: deps.db,
+    profiles,
+    hashPhone: createPhoneHasher(config.SUBSCRIBER_HASH_KEY),
+    clock,
+    logger: deps.logger,
+    relay,
+    observe: (tenant, outcome) => verdicts.inc({ tenant, outcome }),
+  }
+  const retention = new RetentionJob(
+    deps.db,
+    {
+      deskDays: config.DESK_RETENTION_DAYS,
+      consentEvidenceDays: config.CONSENT_EVIDENCE_RETENTION_DAYS,
+      senderDays: config.SENDER_RETENTION_DAYS,
+      snapshotDays: config.AUDIENCE_SNAPSHOT_RETENTION_DAYS,
+    },
+    clock,
+    deps.logger,
+  )
+
+  const app = createServiceServer({
+    service: 'subscriptions',
+    logger: deps.logger,
+    registry,
+    readiness: {
+      nats: () => pingNats(deps.nc),
+      postgres: () => pingDatabase(deps.db),
+    },
+  })
+  await app.register(staffRoutes, { ...processing, authenticate: createStaffAuthenticator(config.STAFF_TOKENS) })
+
+  const consumers: RunningConsumer[] = []
+  let audience: Subscription | undefined
+  app.addHook('onReady', async () => {
+    const onVerdict = createVerdictMessageHandler(processing)
+    for (const tenant of profiles.keys()) {
+      consumers.push(
+        await consumeDurable(
+          deps.nc,
+          { stream: Streams.moderation.name, durable: verdictConsumerName(tenant), filterSubject: Subjects.moderationVerdict(tenant), concurrency: 1 },
+          onVerdict,
+          deps.logger,
+        ),
+      )
+    }
+    consumers.push(
+      await consumeDurable(
+        deps.nc,
+        { stream: Streams.inbound.name, durable: STATUS_CONSUMER, filterSubject: Subjects.inboundStatus('*'), concurrency: 4 },
+        createDeliveryStatusMessageHandler(processing),
+        deps.logger,
+      ),
+    )
+    audience = serveAudience(deps.nc, processing, deps.logger)
+    relay.start(config.OUTBOX_RELAY_INTERVAL_MS)
+    retention.start(config.RETENTION_INTERVAL_MINUTES * 60_000)
+  })
+  app.addHook('onClose', async () => {
+    audience?.unsubscribe()
+    await Promise.all(consumers.map((c) => c.stop()))
+    await retention.stop()
+    await relay.stop()
+    // What the last handlers queued goes out before the connection drains.
+    await relay.flush().catch((error: unknown) => deps.logger.warn({ err: error }, 'final outbox flush failed; the next start publishes it'))
+  })
+  return { app, processing, relay, retention }
+}
+
+/** The service as a fastify instance, without a port: tests call `inject()` on it. */
+export async function buildApp(config: SubscriptionsConfig, deps: SubscriptionsDeps): Promise<FastifyInstance> {
+  return (await buildSubscriptionsService(config, deps)).app
+}

@@ -1,0 +1,61 @@
+import { BaseEnvSchema, ConfigError, parseEnv } from '@banditore/platform'
+import Type from 'typebox'
+
+export const SubscriptionsConfigSchema = Type.Object({
+  ...BaseEnvSchema.properties,
+  /** HTTP port for the staff API, health and metrics. */
+  PORT: Type.Integer({ default: 3003, minimum: 0, maximum: 65535, description: 'HTTP port' }),
+  /** Directory of tenant files (tenants/<id>.json). */
+  TENANTS_DIR: Type.String({ default: 'tenants', minLength: 1, description: 'tenant configuration directory' }),
+  /**
+   * Staff bearer tokens, comma-separated `<staff id>:<tenant or *>:<token>`; tokens of 24 or more
+   * characters. Empty: the staff API refuses every request.
+   */
+  STAFF_TOKENS: Type.String({ default: '', description: 'staff tokens, <id>:<tenant|*>:<token>,...' }),
+  /** Key of the HMAC that turns a phone number into the anonymised proof erasure keeps. */
+  SUBSCRIBER_HASH_KEY: Type.String({ minLength: 32, description: 'secret of at least 32 characters for phone hashes' }),
+  /** Days a desk message's text is kept after it arrived. */
+  DESK_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, description: 'desk message retention, days' }),
+  /** Days the exact consent texts and forms are kept after the subscription ended. */
+  CONSENT_EVIDENCE_RETENTION_DAYS: Type.Integer({ default: 730, minimum: 1, description: 'consent evidence retention after withdrawal, days' }),
+  /** Days a sender who never subscribed is remembered (blocks excepted). */
+  SENDER_RETENTION_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'non-subscriber sender retention, days' }),
+  /** Days a broadcast's audience snapshot is kept. */
+  AUDIENCE_SNAPSHOT_RETENTION_DAYS: Type.Integer({ default: 7, minimum: 1, description: 'audience snapshot retention, days' }),
+  /** Minutes between runs of the retention job (one instance runs it at a time). */
+  RETENTION_INTERVAL_MINUTES: Type.Integer({ default: 60, minimum: 1, description: 'retention job interval, minutes' }),
+  /** Milliseconds between sweeps of messages left in the outbox by a failed publish. */
+  OUTBOX_RELAY_INTERVAL_MS: Type.Integer({ default: 2000, minimum: 100, description: 'outbox relay interval, ms' }),
+})
+
+export type SubscriptionsEnv = Type.Static<typeof SubscriptionsConfigSchema>
+
+/** A staff member's token: which tenants it may act for (`*`: all). */
+export interface StaffToken {
+  staffId: string
+  tenant: string
+  token: string
+}
+
+export type SubscriptionsConfig = Omit<SubscriptionsEnv, 'STAFF_TOKENS'> & { STAFF_TOKENS: StaffToken[] }
+
+const STAFF_ENTRY = /^([A-Za-z0-9._-]{1,64}):([a-z0-9][a-z0-9-]{0,62}|\*):([A-Za-z0-9._~+/=-]{24,})$/
+
+function parseStaffTokens(raw: string): StaffToken[] {
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+  return entries.map((entry, index) => {
+    const match = STAFF_ENTRY.exec(entry)
+    // The token itself is never echoed: only the entry's position.
+    if (!match) throw new ConfigError('STAFF_TOKENS', `entry ${index + 1} must be <staff id>:<tenant or *>:<token of 24+ characters>`)
+    return { staffId: match[1]!, tenant: match[2]!, token: match[3]! }
+  })
+}
+
+/** Pure: reads only the `env` it is given. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): SubscriptionsConfig {
+  const parsed = parseEnv(SubscriptionsConfigSchema, env)
+  return { ...parsed, STAFF_TOKENS: parseStaffTokens(parsed.STAFF_TOKENS) }
+}

@@ -1,0 +1,144 @@
+import {
+  BlockSenderRequestContract,
+  ContractViolationError,
+  DataSubjectRequestContract,
+  DeskAnswerRequestContract,
+  RemoveSubscriberRequestContract,
+  UnblockSenderRequestContract,
+  type Contract,
+  type DeskMessage,
+} from '@banditore/contracts'
+import { normalizePhoneNumber } from '@banditore/providers'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { TSchema, Static } from 'typebox'
+import { eraseDataSubject, exportDataSubject } from '../privacy/data-subject.js'
+import { answerDeskMessage, blockSender, removeSubscriber, unblockSender, type StaffDeps } from '../processing/staff-actions.js'
+import type { OutboxRelay } from '../processing/outbox-relay.js'
+import { listDeskMessages } from '../repositories/desk-message.repository.js'
+import type { DeskMessageRow } from '../subscriptions-database.js'
+import type { TenantProfile } from '../tenant/tenant-profile.js'
+import { HttpProblem } from './http-problem.js'
+import type { StaffAuthenticator } from './staff-auth.js'
+
+export interface StaffRouteDeps extends StaffDeps {
+  profiles: ReadonlyMap<string, TenantProfile>
+  authenticate: StaffAuthenticator
+  relay: OutboxRelay
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+function body<S extends TSchema>(contract: Contract<S>, request: FastifyRequest): Static<S> {
+  try {
+    return contract.parse(request.body)
+  } catch (error) {
+    if (error instanceof ContractViolationError) throw new HttpProblem(400, 'INVALID_BODY', error.message, { cause: error })
+    throw error
+  }
+}
+
+/** Staff type numbers as they come ("366 769 5184", "+39 ..."): normalized to E.164 or refused. */
+function phoneOf(raw: string): string {
+  try {
+    return normalizePhoneNumber(raw)
+  } catch (cause) {
+    throw new HttpProblem(400, 'INVALID_PHONE_NUMBER', 'phone is not a valid phone number', { cause })
+  }
+}
+
+function toDeskMessage(row: DeskMessageRow): DeskMessage {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    from: row.phone,
+    channel: row.channel,
+    language: row.language,
+    text: row.text,
+    media: (row.media as DeskMessage['media'] | null) ?? [],
+    moderation: row.moderation,
+    receivedAt: row.received_at.toISOString(),
+    status: row.status,
+    answeredAt: row.answered_at?.toISOString() ?? null,
+    answeredBy: row.answered_by,
+    answer: row.answer_text,
+  }
+}
+
+/**
+ * The staff API: the desk queue and its answers, blocks, ex officio removals, and the data
+ * subject's export and erasure. Every route names its tenant and needs a staff token for it.
+ */
+export async function staffRoutes(app: FastifyInstance, deps: StaffRouteDeps): Promise<void> {
+  const guard = (request: FastifyRequest) => {
+    const { tenant } = request.params as { tenant: string }
+    const identity = deps.authenticate(request, tenant)
+    const profile = deps.profiles.get(tenant)
+    if (!profile) throw new HttpProblem(404, 'TENANT_UNKNOWN', `no tenant ${tenant}`)
+    return { identity, profile }
+  }
+  // Changes are published right away; the relay's sweep retries what fails.
+  const publish = () => deps.relay.flush().catch((error: unknown) => app.log.warn({ err: error }, 'outbox flush failed; the relay will retry'))
+
+  app.get('/desk/:tenant/messages', async (request) => {
+    const { profile } = guard(request)
+    const query = request.query as { status?: string; limit?: string }
+    if (query.status !== undefined && query.status !== 'open' && query.status !== 'answered') {
+      throw new HttpProblem(400, 'INVALID_QUERY', 'status must be open or answered')
+    }
+    const limit = query.limit === undefined ? 100 : Number(query.limit)
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HttpProblem(400, 'INVALID_QUERY', 'limit must be an integer from 1 to 500')
+    const rows = await listDeskMessages(deps.db, { tenant: profile.id, status: query.status ?? 'open', limit })
+    return { messages: rows.map(toDeskMessage) }
+  })
+
+  app.post('/desk/:tenant/messages/:id/answer', async (request, reply) => {
+    const { identity, profile } = guard(request)
+    const { id } = request.params as { id: string }
+    if (!UUID.test(id)) throw new HttpProblem(404, 'DESK_MESSAGE_UNKNOWN', `no desk message ${id}`)
+    const { text } = body(DeskAnswerRequestContract, request)
+    const answer = await answerDeskMessage(deps, profile, id, identity.actor, text)
+    await publish()
+    return reply.status(201).send(answer)
+  })
+
+  app.post('/staff/:tenant/blocks', async (request) => {
+    const { identity, profile } = guard(request)
+    const { phone, reason } = body(BlockSenderRequestContract, request)
+    const result = await blockSender(deps, profile, phoneOf(phone), identity.actor, reason)
+    await publish()
+    return result
+  })
+
+  app.post('/staff/:tenant/unblocks', async (request) => {
+    const { identity, profile } = guard(request)
+    const { phone } = body(UnblockSenderRequestContract, request)
+    const result = await unblockSender(deps, profile, phoneOf(phone), identity.actor)
+    await publish()
+    return result
+  })
+
+  app.post('/staff/:tenant/removals', async (request) => {
+    const { identity, profile } = guard(request)
+    const { phone, reason } = body(RemoveSubscriberRequestContract, request)
+    const result = await removeSubscriber(deps, profile, phoneOf(phone), identity.actor, reason)
+    await publish()
+    return result
+  })
+
+  app.post('/staff/:tenant/privacy/export', async (request, reply) => {
+    const { identity, profile } = guard(request)
+    const { phone } = body(DataSubjectRequestContract, request)
+    const data = await exportDataSubject(deps, profile.id, phoneOf(phone))
+    request.log.info({ tenant: profile.id, staff: identity.staffId }, 'data subject export')
+    return reply.header('content-disposition', 'attachment; filename="export.json"').send(data)
+  })
+
+  app.post('/staff/:tenant/privacy/erasure', async (request) => {
+    const { identity, profile } = guard(request)
+    const { phone, reason } = body(DataSubjectRequestContract, request)
+    const result = await eraseDataSubject(deps, profile, phoneOf(phone), identity.actor, reason)
+    request.log.info({ tenant: profile.id, staff: identity.staffId, phoneHash: result.phoneHash }, 'data subject erased')
+    await publish()
+    return result
+  })
+}

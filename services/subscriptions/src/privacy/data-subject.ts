@@ -1,0 +1,75 @@
+import type { DataSubjectExport, ErasureResult } from '@banditore/contracts'
+import type { Kysely } from 'kysely'
+import { anonymiseConsent, consentHistory } from '../repositories/consent-ledger.repository.js'
+import { dropQueuedReplies } from '../repositories/outbox.repository.js'
+import { CitizenSession } from '../processing/citizen-session.js'
+import { unsubscribe } from '../processing/subscription-commands.js'
+import type { SubscriptionsDatabase } from '../subscriptions-database.js'
+import type { TenantProfile } from '../tenant/tenant-profile.js'
+import type { PhoneHasher } from './phone-hash.js'
+
+export interface DataSubjectDeps {
+  db: Kysely<SubscriptionsDatabase>
+  hashPhone: PhoneHasher
+  clock: () => Date
+}
+
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value)
+const plain = (row: object) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, iso(v)]))
+
+/** Everything held about a number in a tenant: the subscriber, the consent ledger, pending sign-ups, desk messages. */
+export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, phone: string): Promise<DataSubjectExport> {
+  const { db } = deps
+  const [subscriber, ledger, pending, desk] = await Promise.all([
+    db.selectFrom('subscriber').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).executeTakeFirst(),
+    consentHistory(db, tenant, deps.hashPhone(tenant, phone)),
+    db.selectFrom('pending_confirmation').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).orderBy('requested_at').execute(),
+    db.selectFrom('desk_message').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).orderBy('received_at').execute(),
+  ])
+  return {
+    version: 1,
+    tenant,
+    phone,
+    exportedAt: deps.clock().toISOString(),
+    subscriber: subscriber ? plain(subscriber) : null,
+    consentLedger: ledger.map(plain),
+    pendingConfirmations: pending.map(plain),
+    deskMessages: desk.map(plain),
+  }
+}
+
+/**
+ * Erases a number (GDPR art. 17): an active subscription is withdrawn first (recorded as any
+ * withdrawal), then the subscriber, pending sign-ups, desk messages, unsent replies and audience
+ * entries are deleted, and the consent ledger is anonymised to what the law requires as proof:
+ * the keyed hash of the number, the events' dates, doors and policy versions.
+ */
+export async function eraseDataSubject(deps: DataSubjectDeps, profile: TenantProfile, phone: string, actor: string, reason: string | undefined): Promise<ErasureResult> {
+  const now = deps.clock()
+  const tenant = profile.id
+  return await deps.db.transaction().execute(async (trx) => {
+    const session = await CitizenSession.open(trx, profile, phone, now, { actor }, deps.hashPhone)
+    const row = session.subscriber
+    if (row?.status === 'active') {
+      await unsubscribe(session, { language: row.language, door: 'staff', evidenceText: null, reason: `erasure${reason ? `: ${reason}` : ''}`, confirm: false })
+    }
+    if (row) await session.change('erased', {})
+    const desk = await trx.deleteFrom('desk_message').where('tenant', '=', tenant).where('phone', '=', phone).executeTakeFirst()
+    const pending = await trx.deleteFrom('pending_confirmation').where('tenant', '=', tenant).where('phone', '=', phone).executeTakeFirst()
+    await dropQueuedReplies(trx, tenant, phone)
+    if (row) {
+      await trx.deleteFrom('audience_snapshot_member').where('subscriber_id', '=', row.id).execute()
+      await trx.deleteFrom('subscriber').where('id', '=', row.id).execute()
+    }
+    const anonymised = await anonymiseConsent(trx, tenant, session.phoneHash, now)
+    return {
+      tenant,
+      erasedAt: now.toISOString(),
+      phoneHash: session.phoneHash,
+      subscriberDeleted: Boolean(row),
+      consentRowsAnonymised: anonymised,
+      deskMessagesDeleted: Number(desk.numDeletedRows),
+      pendingConfirmationsDeleted: Number(pending.numDeletedRows),
+    }
+  })
+}

@@ -1,0 +1,172 @@
+import { ModerationVerdictContract, type ModerationVerdict } from '@banditore/contracts'
+import { PermanentMessageError, type Logger } from '@banditore/platform'
+import type { JsMsg } from '@nats-io/jetstream'
+import type { Kysely } from 'kysely'
+import { parseCommand, type Command } from '../commands/command-parser.js'
+import type { PhoneHasher } from '../privacy/phone-hash.js'
+import { claimMessage } from '../repositories/processed-message.repository.js'
+import type { SubscriptionsDatabase } from '../subscriptions-database.js'
+import type { TenantProfile } from '../tenant/tenant-profile.js'
+import { describeTopics } from '../tenant/tenant-texts.js'
+import { CitizenSession } from './citizen-session.js'
+import { converse } from './conversation.js'
+import type { OutboxRelay } from './outbox-relay.js'
+import { InvalidSignupFormError, readSignupForm } from './signup-form.js'
+import { chooseTopics, confirmSignup, requestConfirmation, subscribe, unsubscribe } from './subscription-commands.js'
+
+export interface ProcessingDeps {
+  db: Kysely<SubscriptionsDatabase>
+  profiles: ReadonlyMap<string, TenantProfile>
+  hashPhone: PhoneHasher
+  clock: () => Date
+  logger: Logger
+  relay: OutboxRelay
+  /** Counts outcomes (metrics). */
+  observe?: (tenant: string, outcome: string) => void
+}
+
+/** What became of a message, for logs and tests. */
+export type VerdictOutcome =
+  | 'duplicate'
+  | 'unsubscribed'
+  | 'not-subscribed'
+  | 'dropped'
+  | 'sender-blocked'
+  | 'ignored-blocked'
+  | 'ignored'
+  | 'subscribed'
+  | 'already'
+  | 'name-requested'
+  | 'signup-how-to'
+  | 'confirmation-requested'
+  | 'invalid-form'
+  | 'topics'
+  | 'topics-help'
+  | 'desk'
+  | 'desk-closed'
+  | 'auto-reply'
+  | 'auto-reply-suppressed'
+
+const BLOCKING = new Set(['block', 'report'])
+
+async function blockSender(session: CitizenSession, verdict: ModerationVerdict): Promise<void> {
+  const language = session.profile.language(session.subscriber?.language)
+  const row = await session.ensure(language, session.profile.deliveryChannel(verdict.channel))
+  if (row.blocked_at) return
+  await session.change('blocked', {
+    blocked_at: session.now,
+    blocked_by: 'moderation',
+    blocked_reason: `${verdict.action}: ${verdict.rules.join(', ') || verdict.categories.join(', ')} (${verdict.rulesetVersion})`.slice(0, 500),
+  })
+}
+
+async function carryOut(session: CitizenSession, verdict: ModerationVerdict, command: Command): Promise<VerdictOutcome> {
+  const message = verdict.message
+  const profile = session.profile
+  const text = message.text ?? message.interactive?.title ?? null
+
+  // An opt-out is honoured before anything else: whatever the verdict, even from a blocked sender.
+  if (command.kind === 'unsubscribe') {
+    const gatewayWordOnSms = command.source === 'gateway-word' && message.channel === 'sms'
+    const result = await unsubscribe(session, {
+      language: command.language,
+      door: message.channel,
+      evidenceText: text,
+      reason: command.source === 'gateway-word' ? 'opt-out word' : 'keyword',
+      confirm: !gatewayWordOnSms,
+    })
+    if (BLOCKING.has(verdict.action)) await blockSender(session, verdict)
+    return result
+  }
+  if (verdict.action === 'delete') return 'dropped'
+  if (BLOCKING.has(verdict.action)) {
+    await blockSender(session, verdict)
+    return 'sender-blocked'
+  }
+  if (session.isBlocked) return 'ignored-blocked'
+  if (command.kind === 'ignore') return 'ignored'
+
+  if (command.kind === 'form') {
+    try {
+      await requestConfirmation(session, readSignupForm(message, command.form))
+      return 'confirmation-requested'
+    } catch (error) {
+      if (!(error instanceof InvalidSignupFormError)) throw error
+      return 'invalid-form'
+    }
+  }
+
+  const language = session.subscriber?.language
+  await session.ensure(profile.language(language), profile.deliveryChannel(message.channel))
+  await session.touch({ last_inbound_at: new Date(message.receivedAt), last_inbound_channel: message.channel })
+
+  switch (command.kind) {
+    case 'subscribe':
+    case 'subscribe-name-missing':
+    case 'confirm': {
+      // An answer to a form's confirmation request ("SI", or the keyword itself) completes it.
+      if (await confirmSignup(session, { text: text ?? '', language: command.language })) return 'subscribed'
+      if (command.kind === 'confirm') break
+      if (!profile.acceptsKeywordSignup(message.channel)) {
+        const sent = await session.replyWith('signup-how-to', 'signupHowTo', command.language)
+        if (!sent) break
+        return 'signup-how-to'
+      }
+      if (command.kind === 'subscribe-name-missing') {
+        if (session.isActive) return await subscribe(session, { language: command.language, evidence: keywordEvidence(session, command.language, message.channel, text) })
+        await session.replyWith('name-required', 'nameRequired', command.language)
+        return 'name-requested'
+      }
+      return await subscribe(session, { language: command.language, name: command.name ?? null, evidence: keywordEvidence(session, command.language, message.channel, text) })
+    }
+    case 'topics':
+      return (await chooseTopics(session, command.topics, command.language)) ? 'topics' : 'not-subscribed'
+    case 'topics-unknown': {
+      const lang = profile.language(command.language ?? language)
+      await session.replyWith('topics-help', 'topicsHelp', lang, { allTopics: describeTopics(profile.tenant, lang) })
+      return 'topics-help'
+    }
+    case 'message':
+      break
+  }
+  return await converse(session, message, verdict.action)
+}
+
+/** A keyword sign-up accepts the notice sent with the welcome: the one in the keyword's language. */
+function keywordEvidence(session: CitizenSession, language: string, door: 'whatsapp' | 'sms' | 'web' | 'paper', text: string | null) {
+  return { door, text, form: null, policyVersion: session.profile.policyVersion(language) }
+}
+
+/** Handles one verdict in one transaction: claimed once, the citizen locked, effects in the outbox. */
+export async function handleVerdict(deps: ProcessingDeps, verdict: ModerationVerdict): Promise<VerdictOutcome> {
+  const profile = deps.profiles.get(verdict.tenant)
+  if (!profile) throw new PermanentMessageError(`unknown tenant ${verdict.tenant}`, { code: 'UNKNOWN_TENANT' })
+  const message = verdict.message
+  if (message.tenant !== verdict.tenant || message.id !== verdict.messageId) {
+    throw new PermanentMessageError(`verdict ${verdict.messageId} does not match its message`, { code: 'VERDICT_MISMATCH' })
+  }
+  const now = deps.clock()
+  return await deps.db.transaction().execute(async (trx) => {
+    if (!(await claimMessage(trx, profile.id, message.id, now))) return 'duplicate'
+    const session = await CitizenSession.open(trx, profile, message.from, now, { message, actor: 'citizen' }, deps.hashPhone)
+    const command = parseCommand(profile, message, session.subscriber?.language)
+    return await carryOut(session, verdict, command)
+  })
+}
+
+/** The durable consumer's handler: decode, handle, then publish what the transaction queued. */
+export function createVerdictMessageHandler(deps: ProcessingDeps): (msg: JsMsg) => Promise<void> {
+  return async (msg) => {
+    let verdict: ModerationVerdict
+    try {
+      verdict = ModerationVerdictContract.decode(msg.data)
+    } catch (cause) {
+      throw new PermanentMessageError('moderation verdict violates its contract', { code: 'CONTRACT_VIOLATION', cause })
+    }
+    const outcome = await handleVerdict(deps, verdict)
+    deps.logger.info({ tenant: verdict.tenant, messageId: verdict.messageId, action: verdict.action, outcome }, 'verdict handled')
+    deps.observe?.(verdict.tenant, outcome)
+    // Committed already: a failed publish is retried by the relay's sweep, not by redelivery.
+    await deps.relay.flush().catch((error: unknown) => deps.logger.warn({ err: error }, 'outbox flush failed; the relay will retry'))
+  }
+}

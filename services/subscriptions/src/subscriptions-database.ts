@@ -1,0 +1,173 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely'
+
+/** Timestamps are written as Date and read back as Date (pg's timestamptz parser). */
+type Timestamp = ColumnType<Date, Date, Date>
+type Json = ColumnType<unknown, string, string>
+
+export type SendChannel = 'whatsapp' | 'sms'
+export type Door = 'whatsapp' | 'sms' | 'web' | 'paper'
+
+/**
+ * One citizen of one tenant: anyone who signed up or wrote. `status` is `active` while they are
+ * subscribed; a sender who never subscribed is `inactive` with `subscribed_at` null (kept for
+ * blocks and the auto-reply interval, and removed by retention).
+ */
+export interface SubscriberTable {
+  id: Generated<string>
+  tenant: string
+  phone: string
+  /** Keyed hash of tenant + phone: what survives erasure in the consent ledger. */
+  phone_hash: string
+  name: string | null
+  language: string
+  /** The channel broadcasts reach them on. */
+  channel: SendChannel
+  status: 'active' | 'inactive'
+  /** Chosen topic ids, always-on topics excluded (they are implied). */
+  topics: string[]
+  subscribed_at: Timestamp | null
+  unsubscribed_at: Timestamp | null
+  /** The provider refuses to deliver on `channel` (WhatsApp 131050: the user stopped the business). */
+  channel_stopped_at: Timestamp | null
+  channel_stopped_code: string | null
+  blocked_at: Timestamp | null
+  blocked_reason: string | null
+  blocked_by: string | null
+  last_inbound_at: Timestamp | null
+  last_inbound_channel: Door | null
+  last_auto_reply_at: Timestamp | null
+  /** Bumped by every change; `<id>:<seq>` is the SubscriptionChanged id. */
+  change_seq: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export type ConsentEvent = 'signup-requested' | 'subscribed' | 'unsubscribed'
+
+/**
+ * Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE): only redaction may clear the
+ * personal columns (phone, evidence) and must then stamp `redacted_at`.
+ */
+export interface ConsentLedgerTable {
+  id: Generated<number>
+  tenant: string
+  subscriber_id: string
+  phone: string | null
+  phone_hash: string
+  event: ConsentEvent
+  /** The door consent (or its withdrawal) came through; `staff` and `provider` for ex officio and gateway events. */
+  door: Door | 'staff' | 'provider'
+  delivery_channel: SendChannel | null
+  /** The exact text the citizen sent. */
+  evidence_text: string | null
+  /** The exact form submitted (double opt-in: with the answer that confirmed it). */
+  evidence_form: Json | null
+  language: string
+  /** `sha256:<hex>` of the privacy notice shown (forms.privacyPolicyVersion). */
+  policy_version: string | null
+  inbound_message_id: string | null
+  /** The OutboundReply id that confirmed it to the citizen. */
+  confirmation_message_id: string | null
+  /** `citizen`, `staff:<id>`, `provider`, `system`. */
+  actor: string
+  reason: string | null
+  occurred_at: Timestamp
+  recorded_at: Generated<Date>
+  redacted_at: Timestamp | null
+  redaction: 'retention' | 'erasure' | null
+}
+
+/** A form sign-up waiting for the citizen's answer (double opt-in). */
+export interface PendingConfirmationTable {
+  id: Generated<string>
+  tenant: string
+  phone: string
+  language: string
+  name: string | null
+  topics: string[] | null
+  delivery_channel: SendChannel
+  door: 'web' | 'paper'
+  form: Json
+  policy_version: string
+  inbound_message_id: string
+  request_reply_id: string
+  requested_at: Timestamp
+  expires_at: Timestamp
+  confirmed_at: Timestamp | null
+}
+
+/** A citizen's question to the office-hours desk. */
+export interface DeskMessageTable {
+  id: Generated<string>
+  tenant: string
+  subscriber_id: string
+  phone: string
+  inbound_message_id: string
+  channel: SendChannel
+  language: string
+  text: string | null
+  media: Json
+  moderation: string
+  received_at: Timestamp
+  status: 'open' | 'answered'
+  answered_at: Timestamp | null
+  answered_by: string | null
+  answer_text: string | null
+  answer_reply_id: string | null
+  redacted_at: Timestamp | null
+}
+
+/** Messages to publish, written in the transaction that decided them (transactional outbox). */
+export interface OutboxTable {
+  id: Generated<number>
+  tenant: string
+  /** Whom the message concerns: erasure drops their unsent replies. */
+  phone: string
+  subject: string
+  msg_id: string
+  payload: Json
+  created_at: Timestamp
+}
+
+/** Inbound messages already handled: a redelivered verdict changes nothing twice. */
+export interface ProcessedMessageTable {
+  message_id: string
+  tenant: string
+  processed_at: Timestamp
+}
+
+export interface AudienceSnapshotTable {
+  tenant: string
+  snapshot_id: string
+  /** The request's filters, canonical JSON: a later page with other filters is refused. */
+  filters: string
+  total: number
+  created_at: Timestamp
+}
+
+export interface AudienceSnapshotMemberTable {
+  tenant: string
+  snapshot_id: string
+  /** 1-based order within the snapshot: the keyset cursor. */
+  position: number
+  subscriber_id: string
+  channel: SendChannel
+  language: string
+}
+
+export interface SubscriptionsDatabase {
+  subscriber: SubscriberTable
+  consent_ledger: ConsentLedgerTable
+  pending_confirmation: PendingConfirmationTable
+  desk_message: DeskMessageTable
+  outbox: OutboxTable
+  processed_message: ProcessedMessageTable
+  audience_snapshot: AudienceSnapshotTable
+  audience_snapshot_member: AudienceSnapshotMemberTable
+}
+
+export type Subscriber = Selectable<SubscriberTable>
+export type NewConsentRecord = Insertable<ConsentLedgerTable>
+export type ConsentRecord = Selectable<ConsentLedgerTable>
+export type PendingConfirmation = Selectable<PendingConfirmationTable>
+export type DeskMessageRow = Selectable<DeskMessageTable>

@@ -1,0 +1,57 @@
+import { Streams } from '@banditore/contracts'
+import { JetStreamAckPublisher } from '@banditore/ingest'
+import { connectNats, ensureStreams, PublishNotAcknowledgedError } from '@banditore/platform'
+import { jetstreamManager } from '@nats-io/jetstream'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureLogs, startNatsServer, type TestNatsServer } from '../harness/index.js'
+
+const bytes = (s: string) => new TextEncoder().encode(s)
+
+describe('JetStreamAckPublisher on a real nats-server', () => {
+  let server: TestNatsServer
+  let nc: NatsConnection
+  let publisher: JetStreamAckPublisher
+
+  beforeAll(async () => {
+    server = await startNatsServer()
+    nc = await connectNats({ servers: server.url, name: 'ack-publisher-test', logger: captureLogs().logger })
+    await ensureStreams(nc, [Streams.inbound])
+    publisher = new JetStreamAckPublisher(nc, 1000, 20)
+  })
+  afterAll(async () => {
+    publisher?.close()
+    await nc?.drain()
+    await server?.dispose()
+  })
+
+  it('resolves once stored, and reports a repeated Nats-Msg-Id as a duplicate', async () => {
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => publisher.publish('inbound.message.acks', bytes(`m${i % 100}`), { msgId: `ack-${i % 100}` })))
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(100)
+    expect(results.filter((r) => r.duplicate)).toHaveLength(100)
+    const info = await (await jetstreamManager(nc)).streams.info(Streams.inbound.name, { subjects_filter: 'inbound.message.acks' })
+    expect(info.state.subjects?.['inbound.message.acks']).toBe(100)
+  })
+
+  it('rejects at once when no stream takes the subject', async () => {
+    const started = Date.now()
+    await expect(publisher.publish('nowhere.at.all', bytes('x'), { msgId: 'lost-1' })).rejects.toBeInstanceOf(PublishNotAcknowledgedError)
+    expect(Date.now() - started).toBeLessThan(900)
+  })
+
+  it('rejects after its timeout while NATS is down, and works again after the restart', async () => {
+    await server.stop()
+    await expect(publisher.publish('inbound.message.acks', bytes('down'), { msgId: 'down-1', timeoutMs: 300 })).rejects.toThrow(/did not acknowledge/)
+    await server.start()
+    await expect.poll(async () => (await publisher.publish('inbound.message.acks', bytes('up'), { msgId: 'up-1', timeoutMs: 500 }).catch(() => null)) !== null, { timeout: 10_000 }).toBe(true)
+  })
+
+  it('rejects what is pending when closed', async () => {
+    const closing = new JetStreamAckPublisher(nc, 5000)
+    await server.stop()
+    const pending = closing.publish('inbound.message.acks', bytes('x'), { msgId: 'closed-1' })
+    closing.close()
+    await expect(pending).rejects.toBeInstanceOf(PublishNotAcknowledgedError)
+    await server.start()
+  })
+})

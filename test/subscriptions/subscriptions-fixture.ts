@@ -1,0 +1,223 @@
+import { fileURLToPath } from 'node:url'
+import {
+  OutboundReplyContract,
+  Streams,
+  Subjects,
+  SubscriptionChangedContract,
+  type DeliveryStatus,
+  type InboundMessage,
+  type ModerationAction,
+  type ModerationVerdict,
+  type OutboundReply,
+  type SubscriptionChanged,
+} from '@banditore/contracts'
+import { connectNats, createDatabase, DurablePublisher, ensureStreams, loadTenantDirectory, migrateToLatest, type TenantDirectory } from '@banditore/platform'
+import { buildSubscriptionsService, loadConfig, migrations, SCHEMA, STATUS_CONSUMER, verdictConsumerName, type ConsentRecord, type Subscriber, type SubscriptionsDatabase, type SubscriptionsService } from '@banditore/subscriptions'
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
+import type { NatsConnection } from '@nats-io/transport-node'
+import type { Kysely, RawBuilder } from 'kysely'
+import { captureLogs, createTestDatabase, startNatsServer, type CapturedLogs, type TestDatabase, type TestNatsServer } from '../harness/index.js'
+
+export const tenantsDir = fileURLToPath(new URL('../../tenants', import.meta.url))
+export const STAFF_TOKEN = 'all-tenants-staff-token-0123456789'
+export const ANCONA_TOKEN = 'ancona-urp-staff-token-0123456789'
+const encoder = new TextEncoder()
+
+/** What the tests read of an injected staff API response. */
+export interface StaffResponse {
+  statusCode: number
+  headers: Record<string, string | string[] | number | undefined>
+  json(): unknown
+}
+
+export interface MessageInput {
+  from: string
+  text?: string
+  channel?: InboundMessage['channel']
+  type?: InboundMessage['type']
+  interactive?: InboundMessage['interactive']
+  form?: Record<string, unknown>
+  media?: InboundMessage['media']
+}
+
+/**
+ * The subscriptions service on a private nats-server and a fresh database, with a settable
+ * clock; publishes what ingest and moderation would and reads back what the service published.
+ */
+export class SubscriptionsFixture {
+  private sequence = 0
+  private readonly cursors = new Map<string, number>()
+  now: Date
+
+  private constructor(
+    readonly nats: TestNatsServer,
+    readonly database: TestDatabase,
+    readonly nc: NatsConnection,
+    readonly jsm: JetStreamManager,
+    readonly pool: Kysely<SubscriptionsDatabase>,
+    readonly db: Kysely<SubscriptionsDatabase>,
+    readonly tenants: TenantDirectory,
+    readonly logs: CapturedLogs,
+    readonly service: SubscriptionsService,
+    start: Date,
+  ) {
+    this.now = start
+  }
+
+  static async start(startAt = '2026-03-10T09:30:00Z'): Promise<SubscriptionsFixture> {
+    const nats = await startNatsServer()
+    const database = await createTestDatabase()
+    const logs = captureLogs('subscriptions', 'info')
+    const nc = await connectNats({ servers: nats.url, name: 'subscriptions-test', logger: logs.logger })
+    await ensureStreams(nc, [Streams.inbound, Streams.moderation, Streams.subscriptions, Streams.outbound, Streams.deadLetter])
+    const pool = createDatabase<SubscriptionsDatabase>({ url: database.url, applicationName: 'subscriptions-test', max: 5 })
+    await migrateToLatest(pool, SCHEMA, migrations)
+    const db = pool.withSchema(SCHEMA)
+    const tenants = await loadTenantDirectory(tenantsDir)
+    const config = loadConfig({
+      SUBSCRIBER_HASH_KEY: 'test-hash-key-test-hash-key-test-hash-key',
+      STAFF_TOKENS: `urp:*:${STAFF_TOKEN},ancona-urp:ancona:${ANCONA_TOKEN}`,
+      OUTBOX_RELAY_INTERVAL_MS: '200',
+    })
+    // The service reads the fixture's clock, which exists once the service does.
+    const holder: { fixture?: SubscriptionsFixture } = {}
+    const service = await buildSubscriptionsService(config, { logger: logs.logger, nc, db, tenants, clock: () => holder.fixture!.now })
+    const fixture = (holder.fixture = new SubscriptionsFixture(nats, database, nc, await jetstreamManager(nc), pool, db, tenants, logs, service, new Date(startAt)))
+    await service.app.ready()
+    return fixture
+  }
+
+  async close(): Promise<void> {
+    await this.service.app.close()
+    await this.nc.drain()
+    await this.pool.destroy()
+    await this.nats.dispose()
+    await this.database.drop()
+  }
+
+  /** Moves the service's clock. */
+  at(iso: string): void {
+    this.now = new Date(iso)
+  }
+
+  advanceHours(hours: number): void {
+    this.now = new Date(this.now.getTime() + hours * 3_600_000)
+  }
+
+  /** An InboundMessage as ingest normalizes it, received now. */
+  message(tenant: string, input: MessageInput): InboundMessage {
+    const n = ++this.sequence
+    const channel = input.channel ?? 'whatsapp'
+    const provider = ({ whatsapp: 'whatsapp-cloud', sms: 'sms-gateway', web: 'web-form', paper: 'paper-form' } as const)[channel]
+    const t = this.tenants.get(tenant)!
+    const providerMessageId = channel === 'whatsapp' ? `wamid.test${n}` : `SM${String(n).padStart(32, '0')}`
+    return {
+      version: 1,
+      id: `${provider}:${providerMessageId}`,
+      tenant,
+      channel,
+      provider,
+      providerMessageId,
+      from: input.from,
+      to: channel === 'sms' ? t.channels.sms!.number : channel === 'whatsapp' ? t.channels.whatsapp!.number : `${tenant}-signup-form`,
+      type: input.type ?? (input.form ? 'form' : 'text'),
+      ...(input.text !== undefined ? { text: input.text } : {}),
+      ...(input.interactive ? { interactive: input.interactive } : {}),
+      ...(input.form ? { form: input.form } : {}),
+      ...(input.media ? { media: input.media } : {}),
+      sentAt: this.now.toISOString(),
+      receivedAt: this.now.toISOString(),
+    }
+  }
+
+  /** Publishes moderation's verdict on a message (as moderation would) and waits until it is handled. */
+  async verdict(message: InboundMessage, action: ModerationAction = 'allow', msgId = message.id): Promise<void> {
+    const verdict: ModerationVerdict = {
+      version: 1,
+      messageId: message.id,
+      tenant: message.tenant,
+      from: message.from,
+      channel: message.channel,
+      action,
+      categories: action === 'allow' ? [] : ['offensive-language'],
+      rules: action === 'allow' ? [] : ['offensive-language/insults'],
+      rulesetVersion: 'sha256:0123456789abcdef',
+      decidedAt: this.now.toISOString(),
+      message,
+    }
+    await new DurablePublisher(this.nc).publish(Subjects.moderationVerdict(message.tenant), encoder.encode(JSON.stringify(verdict)), { msgId })
+    await this.settle(message.tenant)
+  }
+
+  /** Sends a citizen's message through moderation (`allow` by default). */
+  async send(tenant: string, input: MessageInput, action: ModerationAction = 'allow'): Promise<InboundMessage> {
+    const message = this.message(tenant, input)
+    await this.verdict(message, action)
+    return message
+  }
+
+  async status(status: DeliveryStatus): Promise<void> {
+    await new DurablePublisher(this.nc).publish(Subjects.inboundStatus(status.tenant), encoder.encode(JSON.stringify(status)), { msgId: status.id })
+    await this.settle(status.tenant)
+  }
+
+  /** Waits until the tenant's consumers have nothing pending and the outbox is empty. */
+  async settle(tenant: string): Promise<void> {
+    // A plain loop, not expect.poll: it also runs in beforeAll.
+    const deadline = Date.now() + 10_000
+    for (;;) {
+      const verdicts = await this.jsm.consumers.info(Streams.moderation.name, verdictConsumerName(tenant))
+      const statuses = await this.jsm.consumers.info(Streams.inbound.name, STATUS_CONSUMER)
+      const outbox = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      const busy = verdicts.num_pending + verdicts.num_ack_pending + statuses.num_pending + statuses.num_ack_pending + Number(outbox.n)
+      if (busy === 0) return
+      if (Date.now() > deadline) throw new Error(`subscriptions did not settle for ${tenant} within 10 s (${busy} pending)`)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+  }
+
+  private async readNew(stream: string, subjectPrefix: string): Promise<unknown[]> {
+    const info = await this.jsm.streams.info(stream)
+    const from = (this.cursors.get(stream) ?? 0) + 1
+    const found: unknown[] = []
+    for (let seq = Math.max(from, info.state.first_seq); seq <= info.state.last_seq; seq++) {
+      const stored = await this.jsm.streams.getMessage(stream, { seq }).catch(() => null)
+      if (stored && stored.subject.startsWith(subjectPrefix)) found.push(stored.json())
+    }
+    this.cursors.set(stream, info.state.last_seq)
+    return found
+  }
+
+  /** OutboundReply messages published since the last call, validated against the contract. */
+  async newReplies(): Promise<OutboundReply[]> {
+    return (await this.readNew(Streams.outbound.name, 'outbound.reply.')).map((r) => OutboundReplyContract.parse(r))
+  }
+
+  /** SubscriptionChanged events published since the last call. */
+  async newChanges(): Promise<SubscriptionChanged[]> {
+    return (await this.readNew(Streams.subscriptions.name, 'subscription.changed.')).map((c) => SubscriptionChangedContract.parse(c))
+  }
+
+  async ledger(tenant: string, phone: string): Promise<ConsentRecord[]> {
+    return await this.db.selectFrom('consent_ledger').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).orderBy('id').execute()
+  }
+
+  async subscriber(tenant: string, phone: string): Promise<Subscriber | undefined> {
+    return await this.db.selectFrom('subscriber').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).executeTakeFirst()
+  }
+
+  /** A staff API call with a bearer token (all tenants by default). */
+  async staff(method: 'GET' | 'POST', url: string, payload?: unknown, token: string | null = STAFF_TOKEN): Promise<StaffResponse> {
+    return await this.service.app.inject({
+      method,
+      url,
+      ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    })
+  }
+
+  /** Raw SQL on the service's database, for checks the repositories do not offer. */
+  async query<R>(text: RawBuilder<R>) {
+    return await text.execute(this.pool)
+  }
+}

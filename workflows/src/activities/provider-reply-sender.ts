@@ -1,0 +1,73 @@
+import type { TenantDirectory } from '@banditore/platform'
+import {
+  InvalidPhoneNumberError,
+  OutsideCustomerServiceWindowError,
+  ProviderError,
+  statusCallbackUrlFor,
+  type SendRateLimiter,
+  type TwilioSmsClient,
+  type WhatsAppCloudClient,
+} from '@banditore/providers'
+import type { ReplyInput } from '../reply-types.js'
+import { PermanentSendError, type OutboundSender } from './reply.activities.js'
+
+export interface ProviderReplySenderDeps {
+  tenants: TenantDirectory
+  whatsapp: WhatsAppCloudClient
+  sms: TwilioSmsClient
+  /** Shared by every outbound path of a sender number. */
+  rateLimiter: SendRateLimiter
+  /** Resolves a secret by the environment variable name a tenant file gives. */
+  secret: (name: string) => string
+  /** Ingest's public status-callback URL for the SMS gateway. */
+  smsStatusCallbackUrl: string
+}
+
+/** The correlation a reply's statuses come back with. */
+export const replyCorrelation = (tenant: string, replyId: string) => `reply:${tenant}:${replyId}`
+
+/** Sends replies through the tenant's own WhatsApp number or SMS gateway account. */
+export function createProviderReplySender(deps: ProviderReplySenderDeps): OutboundSender {
+  return {
+    async send(message: ReplyInput) {
+      const tenant = deps.tenants.get(message.tenant)
+      if (!tenant) throw new PermanentSendError(`unknown tenant ${message.tenant}`, { code: 'UNKNOWN_TENANT' })
+      const correlation = replyCorrelation(message.tenant, message.replyId)
+      try {
+        if (message.channel === 'whatsapp') {
+          const channel = tenant.channels.whatsapp
+          if (!channel) throw new PermanentSendError(`tenant ${tenant.id} has no WhatsApp number`, { code: 'NO_CHANNEL' })
+          const result = await deps.whatsapp.sendText({
+            sender: { phoneNumberId: channel.phoneNumberId, accessToken: deps.secret(channel.accessTokenEnv) },
+            to: message.to,
+            body: message.text,
+            correlation,
+            window: { lastInboundAt: message.lastInboundAt ?? null },
+            rateLimiter: deps.rateLimiter,
+          })
+          return { providerMessageId: result.providerMessageId }
+        }
+        const channel = tenant.channels.sms
+        if (!channel) throw new PermanentSendError(`tenant ${tenant.id} has no SMS number`, { code: 'NO_CHANNEL' })
+        const result = await deps.sms.sendSms({
+          account: { accountSid: deps.secret(channel.accountSidEnv), authToken: deps.secret(channel.authTokenEnv) },
+          from: channel.number,
+          to: message.to,
+          body: message.text,
+          statusCallbackUrl: statusCallbackUrlFor(deps.smsStatusCallbackUrl, correlation),
+          correlation,
+          rateLimiter: deps.rateLimiter,
+        })
+        return { providerMessageId: result.providerMessageId }
+      } catch (error) {
+        if (error instanceof OutsideCustomerServiceWindowError || error instanceof InvalidPhoneNumberError) {
+          throw new PermanentSendError(error.message, { code: error.code, cause: error })
+        }
+        if (error instanceof ProviderError && error.kind === 'permanent') {
+          throw new PermanentSendError(error.message, { code: error.code, cause: error })
+        }
+        throw error
+      }
+    },
+  }
+}
