@@ -62,9 +62,9 @@ const shared = {
   SMS_STATUS_CALLBACK_URL: `${ingestUrl}/webhooks/sms/status`,
   PUBLIC_BASE_URL: ingestUrl,
   WHATSAPP_VERIFY_TOKEN: process.env.WHATSAPP_VERIFY_TOKEN ?? 'local-verify-token',
-  STAFF_TOKENS: process.env.STAFF_TOKENS ?? 'local-staff:*:local-staff-token',
+  STAFF_TOKENS: process.env.STAFF_TOKENS ?? 'local-staff:*:local-staff-token-0123456789',
   SUBSCRIBER_HASH_KEY: process.env.SUBSCRIBER_HASH_KEY ?? 'local-subscriber-hash-key-not-for-production',
-  PAPER_FORM_TOKENS: process.env.PAPER_FORM_TOKENS ?? 'urp-local:local-urp-token',
+  PAPER_FORM_TOKENS: process.env.PAPER_FORM_TOKENS ?? 'urp-local:local-urp-token-0123456789',
   BOOTSTRAP_ADMIN_TOKEN: process.env.BOOTSTRAP_ADMIN_TOKEN ?? 'local-admin-token-0123456789abcdef0123',
 }
 

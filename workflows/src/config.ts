@@ -21,6 +21,8 @@ export const WorkerConfigSchema = Type.Object({
     pattern: '^https?://',
     description: 'public URL of ingest /webhooks/sms/status',
   }),
+  /** Task queue the broadcast workflows run on (the broadcast service starts them there). */
+  TEMPORAL_TASK_QUEUE_BROADCAST: Type.String({ default: 'banditore-broadcast', minLength: 1, description: 'broadcast task queue' }),
   /** Task queue the reply workflows run on (tests use their own). */
   TEMPORAL_TASK_QUEUE_REPLIES: Type.String({ default: 'banditore-replies', minLength: 1, description: 'replies task queue' }),
 })

@@ -1,18 +1,26 @@
 import { Streams } from '@banditore/contracts'
 import {
   connectNats,
+  createDatabase,
   createLogger,
   createServiceServer,
   ensureStreams,
   installShutdown,
   loadTenantDirectory,
+  pingDatabase,
   pingNats,
   runMain,
 } from '@banditore/platform'
-import { createTwilioSmsClient, createWhatsAppCloudClient, TokenBucketRateLimiter } from '@banditore/providers'
+import { createTwilioSmsClient, createWhatsAppCloudClient } from '@banditore/providers'
 import { Client, Connection } from '@temporalio/client'
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker'
 import { createProviderReplySender } from './activities/provider-reply-sender.js'
+import type { BroadcastWorkerDatabase } from './broadcast-database.js'
+import { createKeepAliveFetch } from './broadcast-http-transport.js'
+import { startBroadcastOptOutFeed } from './broadcast-opt-out-feed.js'
+import { startBroadcastStatusFeed } from './broadcast-status-feed.js'
+import { createLeasedRateLimiter, senderCapsOf } from './rate-limit-lease-limiter.js'
+import { bundleWorkflows } from './worker.js'
 import { loadConfig } from './config.js'
 import { startReplyDispatch } from './reply-dispatch.js'
 import { createWorker } from './worker.js'
@@ -21,7 +29,11 @@ import { createWorker } from './worker.js'
 runMain('worker', async () => {
   const config = loadConfig(process.env)
   const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL })
-  Runtime.install({ logger: new DefaultLogger('WARN', (entry) => logger.warn({ temporal: entry.meta }, entry.message)) })
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => logger.warn({ temporal: entry.meta }, entry.message)),
+    // Shutdown is driven by installShutdown below, in order, not by the SDK's own signal handlers.
+    shutdownSignals: [],
+  })
 
   const secret = (name: string) => {
     const value = process.env[name]
@@ -30,34 +42,54 @@ runMain('worker', async () => {
   }
   const tenants = await loadTenantDirectory(config.TENANTS_DIR)
   const nc = await connectNats({ servers: config.NATS_URL.split(','), name: 'worker', logger })
-  await ensureStreams(nc, [Streams.outbound, Streams.deadLetter], { replicas: config.NATS_STREAM_REPLICAS })
+  await ensureStreams(nc, [Streams.inbound, Streams.subscriptions, Streams.outbound, Streams.deadLetter], {
+    replicas: config.NATS_STREAM_REPLICAS,
+  })
 
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS })
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE })
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })
 
-  // Per sender number at the tenant's tier.
-  const perSender = Object.fromEntries(
-    tenants.all().flatMap((t) => [
-      ...(t.channels.whatsapp ? [[`whatsapp:${t.channels.whatsapp.phoneNumberId}`, { ratePerSecond: t.channels.whatsapp.messagesPerSecond }]] : []),
-      ...(t.channels.sms ? [[`sms:${t.channels.sms.number}`, { ratePerSecond: t.channels.sms.messagesPerSecond }]] : []),
-    ]),
-  )
-  const rateLimiter = new TokenBucketRateLimiter({ ratePerSecond: 80, perSender })
+  // One rate limit per sender number at the tenant's tier, shared through PostgreSQL by every
+  // worker and every outbound path (replies and broadcasts).
+  const db = createDatabase<BroadcastWorkerDatabase>({ url: config.DATABASE_URL, applicationName: 'worker' })
+  const caps = senderCapsOf(tenants)
+  const rateLimiter = createLeasedRateLimiter({ db, capOf: (key) => caps.get(key) ?? 80, logger })
+  const transport = createKeepAliveFetch()
+  const whatsapp = createWhatsAppCloudClient({ baseUrl: config.WHATSAPP_API_BASE_URL, fetch: transport })
+  const sms = createTwilioSmsClient({ baseUrl: config.SMS_API_BASE_URL, fetch: transport })
   const sender = createProviderReplySender({
     tenants,
-    whatsapp: createWhatsAppCloudClient({ baseUrl: config.WHATSAPP_API_BASE_URL }),
-    sms: createTwilioSmsClient({ baseUrl: config.SMS_API_BASE_URL }),
+    whatsapp,
+    sms,
     rateLimiter,
     secret,
     smsStatusCallbackUrl: config.SMS_STATUS_CALLBACK_URL,
   })
+  const statusFeed = await startBroadcastStatusFeed({ nc, db, logger })
+  const optOutFeed = await startBroadcastOptOutFeed({ nc, db, logger })
+  const deps = {
+    sender,
+    logger,
+    broadcast: { db, nc, tenants, logger, whatsapp, sms, rateLimiter, secret, smsStatusCallbackUrl: config.SMS_STATUS_CALLBACK_URL, settings: {} },
+  }
+  const bundle = await bundleWorkflows()
+  const broadcastWorker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE_BROADCAST,
+    deps,
+    bundle,
+    logger,
+  })
+  const broadcastRunning = broadcastWorker.run()
 
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE_REPLIES,
-    deps: { sender, logger },
+    deps,
+    bundle,
     logger,
   })
   const running = worker.run()
@@ -68,6 +100,7 @@ runMain('worker', async () => {
     logger,
     readiness: {
       nats: () => pingNats(nc),
+      postgres: () => pingDatabase(db),
       temporal: async () => {
         await clientConnection.healthService.check({})
         if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`)
@@ -80,8 +113,16 @@ runMain('worker', async () => {
       { name: 'http', run: () => app.close() },
       // Stop taking new commands, then let running activities finish.
       { name: 'reply-dispatch', run: () => dispatch.stop() },
-      { name: 'temporal-worker', run: async () => (worker.shutdown(), await running) },
+      {
+        name: 'temporal-worker',
+        run: async () => {
+          for (const w of [worker, broadcastWorker]) if (w.getState() === 'RUNNING') w.shutdown()
+          await Promise.all([running, broadcastRunning])
+        },
+      },
+      { name: 'broadcast-feeds', run: async () => await Promise.all([statusFeed.stop(), optOutFeed.stop()]) },
       { name: 'nats', run: () => nc.drain() },
+      { name: 'postgres', run: () => db.destroy() },
       { name: 'temporal-connections', run: async () => (await connection.close(), await clientConnection.close()) },
     ],
   })

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net'
+import { setPriority } from 'node:os'
 import type { RecordedMessage, SimTwilioAccount, SimWhatsAppSender } from '@banditore/providers'
 import { spawnService, waitForHttp, type ServiceProcess } from '../../harness/service-process.js'
 
@@ -33,6 +34,12 @@ export async function startSimulatorProcess(options: {
   whatsapp?: SimWhatsAppSender[]
   twilio?: SimTwilioAccount[]
   env?: Record<string, string>
+  /**
+   * Scheduling priority (nice value, lower runs first). A real provider is remote: its clock
+   * does not stall because the machine running the sender is busy; raising the simulator's
+   * priority keeps its sliding-second accounting honest on a shared machine.
+   */
+  priority?: number
 }): Promise<SimulatorProcess> {
   const port = await freePort()
   const proc = spawnService('packages/providers/src/simulator/main.ts', {
@@ -42,6 +49,7 @@ export async function startSimulatorProcess(options: {
     SIM_SENDERS: JSON.stringify({ whatsapp: options.whatsapp ?? [], twilio: options.twilio ?? [] }),
     ...options.env,
   })
+  if (options.priority !== undefined && proc.child.pid !== undefined) setPriority(proc.child.pid, options.priority)
   const url = `http://127.0.0.1:${port}`
   await waitForHttp(`${url}/_sim/health`, 200, 30_000, () => proc.child.exitCode === null)
   const query = (filter: Record<string, string> = {}) => new URLSearchParams(filter).toString()
