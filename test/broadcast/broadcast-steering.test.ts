@@ -30,12 +30,13 @@ describe('steering a broadcast', () => {
   const sentTo = (id: string) => stack.sim.messages({ correlationPrefix: broadcastCorrelationPrefix(id) })
 
   beforeAll(async () => {
-    stack = await startBroadcastStack({ whatsappMps: 25, extraTopics: ['programmato', 'pausa', 'annullo', 'mai'] })
+    stack = await startBroadcastStack({ whatsappMps: 25, extraTopics: ['programmato', 'pausa', 'annullo', 'mai', 'coppia'] })
     stack.audience.add([
       ...audienceOf(BORGO.id, 10, { from: 0, topics: ['programmato'] }),
       ...audienceOf(BORGO.id, 250, { from: 1000, topics: ['pausa'] }),
       ...audienceOf(BORGO.id, 250, { from: 2000, topics: ['annullo'] }),
       ...audienceOf(BORGO.id, 5, { from: 3000, topics: ['mai'] }),
+      ...audienceOf(BORGO.id, 15, { from: 4000, topics: ['coppia'] }),
     ])
     worker = await startInProcessWorker(stack)
     operator = await stack.token('operator', 'giulia@borgo.example')
@@ -102,4 +103,28 @@ describe('steering a broadcast', () => {
     await expect.poll(async () => (await progressOf(id)).status, { timeout: 10_000, interval: 200 }).toBe('cancelled')
     expect(sentTo(id)).toHaveLength(0)
   }, 30_000)
+
+  it('never sends to one citizen faster than the pair limit allows, across broadcasts', async () => {
+    // WhatsApp's 131056: one message per (sender, recipient) pair every 6 s.
+    stack.sim.setLimits({ pairRatePerSecond: 1 / 6, pairBurst: 1 })
+    try {
+      const first = await approvedBroadcast('coppia')
+      const second = await approvedBroadcast('coppia')
+      await stack.call('POST', `/v1/broadcasts/${first}/send`, operator, {})
+      await stack.call('POST', `/v1/broadcasts/${second}/send`, operator, {})
+      for (const id of [first, second]) {
+        await expect.poll(async () => (await progressOf(id)).status, { timeout: 30_000, interval: 250 }).toBe('completed')
+      }
+      expect(stack.sim.stats().rejections.pairRateLimited).toBe(0)
+      const byPhone = new Map<string, number[]>()
+      for (const m of [...sentTo(first), ...sentTo(second)]) byPhone.set(m.to, [...(byPhone.get(m.to) ?? []), m.acceptedAt])
+      expect(byPhone.size).toBe(15)
+      for (const times of byPhone.values()) {
+        expect(times).toHaveLength(2)
+        expect(Math.abs((times[1] as number) - (times[0] as number))).toBeGreaterThanOrEqual(5900)
+      }
+    } finally {
+      stack.sim.setLimits({ pairRatePerSecond: null })
+    }
+  }, 60_000)
 })

@@ -68,9 +68,9 @@ describe('staff API', () => {
   it('refuses drafts the tenant cannot send, naming what is wrong', async () => {
     const refused = async (body: unknown) => (await stack.call('POST', '/v1/broadcasts', operator, body)).body
     expect(await refused({ ...draft, topics: ['sport'] })).toMatchObject({ status: 422, code: 'DRAFT_INVALID', detail: expect.stringContaining('/topics/0') })
-    expect(await refused({ ...draft, languages: ['de'] })).toMatchObject({ status: 422, detail: expect.stringContaining('does not speak "de"') })
-    expect(await refused({ ...draft, sms: { texts: { fr: 'Seulement en français' } } })).toMatchObject({ status: 422, detail: expect.stringContaining('default language "it"') })
-    expect(await refused({ title: 'vuoto', topics: ['avvisi'] })).toMatchObject({ status: 422, detail: expect.stringContaining('WhatsApp template, an SMS text, or both') })
+    expect(await refused({ ...draft, languages: ['de'] })).toMatchObject({ status: 422, detail: expect.stringContaining('non usa la lingua "de"') })
+    expect(await refused({ ...draft, sms: { texts: { fr: 'Seulement en français' } } })).toMatchObject({ status: 422, detail: expect.stringContaining('lingua predefinita "it"') })
+    expect(await refused({ title: 'vuoto', topics: ['avvisi'] })).toMatchObject({ status: 422, detail: expect.stringContaining('modello WhatsApp, un testo SMS o entrambi') })
     expect(await refused({ ...draft, whatsapp: { templateName: 'Not Valid!', variants: {} } })).toMatchObject({ status: 400 })
     expect(await refused({ ...draft, colour: 'red' })).toMatchObject({ status: 400 })
     expect((await stack.call('POST', '/v1/broadcasts', approver, draft)).status).toBe(403)

@@ -3,6 +3,7 @@ import {
   InvalidPhoneNumberError,
   ProviderError,
   senderKeys,
+  type SendRateLimiter,
   type SendResult,
   type TemplateParameter,
   type TwilioSmsClient,
@@ -46,6 +47,15 @@ export class MissingContentError extends Error {
   }
 }
 
+/** The rate limit let a send wait past its pair slot's window: not sent, put back. */
+export class PairSlotMissedError extends Error {
+  readonly code = 'PAIR_SLOT_MISSED'
+  constructor() {
+    super('the send waited past its pair slot and was not made')
+    this.name = 'PairSlotMissedError'
+  }
+}
+
 /** What one failed send means for its row. */
 export function outcomeOfError(id: number, error: unknown): SendOutcome {
   if (error instanceof InvalidPhoneNumberError) return { id, kind: 'failed', reason: 'invalid-number' }
@@ -70,7 +80,7 @@ export async function sendToRows(
   deps: BroadcastSenderDeps,
   message: BroadcastMessage,
   rows: readonly LedgerRow[],
-  options: { concurrency: number; waitMs?: ReadonlyMap<number, number> },
+  options: { concurrency: number; waitMs?: ReadonlyMap<number, number>; pairWindowMs?: number },
 ): Promise<SendOutcome[]> {
   const outcomes: SendOutcome[] = []
   let next = 0
@@ -78,10 +88,19 @@ export async function sendToRows(
     for (;;) {
       const row = rows[next++]
       if (!row) return
-      const wait = options.waitMs?.get(row.id) ?? 0
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      const wait = options.waitMs?.get(row.id)
+      if (wait !== undefined && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
       try {
-        const result = await sendOne(deps, message, row)
+        // A reserved pair slot holds only for its window: a send that waited longer for the rate
+        // limit is put back before its request leaves, and gets a fresh slot later.
+        const deadline = wait !== undefined && options.pairWindowMs !== undefined ? performance.now() + options.pairWindowMs : undefined
+        const limiter: SendRateLimiter = deadline === undefined ? deps.rateLimiter : {
+          acquire: async (key, acquireOptions) => {
+            await deps.rateLimiter.acquire(key, acquireOptions)
+            if (performance.now() > deadline) throw new PairSlotMissedError()
+          },
+        }
+        const result = await sendOne({ ...deps, rateLimiter: limiter }, message, row)
         outcomes.push({ id: row.id, kind: 'accepted', providerMessageId: result.providerMessageId })
       } catch (error) {
         const outcome = outcomeOfError(row.id, error)
@@ -97,7 +116,7 @@ export async function sendToRows(
   return outcomes
 }
 
-async function sendOne(deps: BroadcastSenderDeps, message: BroadcastMessage, row: LedgerRow): Promise<SendResult> {
+async function sendOne(deps: Omit<BroadcastSenderDeps, 'rateLimiter'> & { rateLimiter: SendRateLimiter }, message: BroadcastMessage, row: LedgerRow): Promise<SendResult> {
   const { tenant, content, defaultLanguage } = message
   const correlation = broadcastCorrelation(message.broadcastId, row.id)
   if (row.channel === 'whatsapp') {

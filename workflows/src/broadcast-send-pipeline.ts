@@ -25,6 +25,8 @@ export interface BroadcastSettings {
   maxAttempts: number
   /** One WhatsApp message per recipient per this many ms from one number (131056); 0: off. */
   pairIntervalMs: number
+  /** A send must leave within this long of its pair slot, or it is put back (not sent). */
+  pairWindowMs: number
   /** Rounds of in-page retries for transient failures before the remainder pass. */
   retryRounds: number
   audienceTimeoutMs: number
@@ -40,7 +42,7 @@ async function pairWaits(deps: PipelineDeps, settings: BroadcastSettings, messag
   const key = senderKeyOf(message.tenant, 'whatsapp')
   const whatsapp = rows.filter((r) => r.channel === 'whatsapp')
   if (!key || settings.pairIntervalMs <= 0 || whatsapp.length === 0) return waits
-  const byPhone = await reservePairSlots(deps.db, key, [...new Set(whatsapp.map((r) => r.phone))], settings.pairIntervalMs)
+  const byPhone = await reservePairSlots(deps.db, key, [...new Set(whatsapp.map((r) => r.phone))], settings.pairIntervalMs, settings.pairWindowMs)
   for (const row of whatsapp) waits.set(row.id, byPhone.get(row.phone) ?? 0)
   return waits
 }
@@ -54,6 +56,7 @@ async function sendBatch(deps: PipelineDeps, settings: BroadcastSettings, messag
   const outcomes = await sendToRows(deps, message, rows, {
     concurrency: settings.sendConcurrency,
     waitMs: await pairWaits(deps, settings, message, rows),
+    pairWindowMs: settings.pairWindowMs,
   })
   await recordOutcomes(deps.db, outcomes)
   return outcomes.filter((o) => o.kind === 'released').map((o) => o.id)

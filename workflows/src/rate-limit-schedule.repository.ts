@@ -118,25 +118,29 @@ export async function penalizeSender(db: Kysely<BroadcastWorkerDatabase>, sender
 }
 
 /**
- * Reserves one send slot per recipient of a sender (WhatsApp's pair limit, 131056): a recipient
- * gets at most one message per `intervalMs` from one number, whatever path sends it. Returns,
- * per phone, how long to wait before sending (0 for almost everyone in a broadcast).
+ * Reserves one send window per recipient of a sender (WhatsApp's pair limit, 131056): a
+ * recipient's message may go in [slot, slot + windowMs], and the next one, whatever path sends
+ * it, no earlier than slot + intervalMs + windowMs, so two sends to one citizen are always at
+ * least `intervalMs` apart. Returns, per phone, how long to wait for the slot (0 for almost
+ * everyone in a broadcast).
  */
 export async function reservePairSlots(
   db: Kysely<BroadcastWorkerDatabase>,
   senderKey: string,
   phones: readonly string[],
   intervalMs: number,
+  windowMs: number,
 ): Promise<Map<string, number>> {
   if (phones.length === 0) return new Map()
+  const stride = (intervalMs + windowMs) / 1000
   const { rows } = await sql<{ phone: string; wait_ms: number }>`
     insert into broadcast.recipient_pacing as p (sender_key, phone, next_at)
-    select ${senderKey}, phone, clock_timestamp() + make_interval(secs => ${intervalMs / 1000})
+    select ${senderKey}, phone, clock_timestamp() + make_interval(secs => ${stride})
     from unnest(${phones}::text[]) as phone
     on conflict (sender_key, phone) do update
-      set next_at = greatest(p.next_at, clock_timestamp()) + make_interval(secs => ${intervalMs / 1000})
+      set next_at = greatest(p.next_at, clock_timestamp()) + make_interval(secs => ${stride})
     returning p.phone,
-      greatest(0, extract(epoch from p.next_at - make_interval(secs => ${intervalMs / 1000}) - clock_timestamp()) * 1000)::float8 as wait_ms
+      greatest(0, extract(epoch from p.next_at - make_interval(secs => ${stride}) - clock_timestamp()) * 1000)::float8 as wait_ms
   `.execute(db)
   return new Map(rows.map((r) => [r.phone, r.wait_ms]))
 }

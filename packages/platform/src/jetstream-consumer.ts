@@ -95,7 +95,8 @@ export async function consumeDurable(
         [DeadLetterHeaders.error]: reason.slice(0, 1000),
       },
     })
-    msg.term(reason.slice(0, 200))
+    // No reason: nats-server 2.9 ignores a +TERM that carries one, and would redeliver.
+    msg.term()
     log.error({ seq: msg.seq, deliveries: msg.info.deliveryCount, err: error }, 'message dead-lettered')
   }
 

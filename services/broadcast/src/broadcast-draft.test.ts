@@ -47,14 +47,14 @@ describe('validateDraft', () => {
   })
 
   it('names what the tenant cannot send', () => {
-    expect(reason({ ...draft, topics: ['eventi', 'sport'] })).toMatch(/^\/topics\/1: .*no topic "sport"/)
-    expect(reason({ ...draft, languages: ['de'] })).toMatch(/^\/languages\/0: .*does not speak "de"/)
-    expect(reason({ ...draft, sms: { texts: { it: 'testo' } } })).toMatch(/^\/sms: .*no sms number/)
-    expect(reason({ ...draft, whatsapp: { templateName: 'x', variants: { fr: { code: 'fr', bodyParameters: [] } } } })).toMatch(/default language "it"/)
+    expect(reason({ ...draft, topics: ['eventi', 'sport'] })).toMatch(/^\/topics\/1: .*non ha l'argomento "sport"/)
+    expect(reason({ ...draft, languages: ['de'] })).toMatch(/^\/languages\/0: .*non usa la lingua "de"/)
+    expect(reason({ ...draft, sms: { texts: { it: 'testo' } } })).toMatch(/^\/sms: .*non ha un numero SMS/)
+    expect(reason({ ...draft, whatsapp: { templateName: 'x', variants: { fr: { code: 'fr', bodyParameters: [] } } } })).toMatch(/lingua predefinita "it"/)
     expect(reason({ ...draft, whatsapp: { templateName: 'x', variants: { it: { code: 'it', bodyParameters: [] }, en: { code: 'en', bodyParameters: [] } } } })).toMatch(
       /\/whatsapp\/variants\/en/,
     )
-    expect(reason({ title: 'nulla', topics: ['eventi'] })).toMatch(/WhatsApp template, an SMS text, or both/)
+    expect(reason({ title: 'nulla', topics: ['eventi'] })).toMatch(/modello WhatsApp, un testo SMS o entrambi/)
   })
 
   it('takes the default language from the restriction, else the tenant', () => {

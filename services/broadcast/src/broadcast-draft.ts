@@ -13,12 +13,12 @@ export function defaultLanguageOf(tenant: Tenant, draft: BroadcastDraftBody): st
 export function validateDraft(tenant: Tenant, draft: BroadcastDraftBody): void {
   const topics = new Set(tenant.topics.map((t) => t.id))
   draft.topics.forEach((topic, i) => {
-    if (!topics.has(topic)) throw new DraftInvalidError(`${tenant.name} has no topic "${topic}" (it has ${[...topics].join(', ')})`, `/topics/${i}`)
+    if (!topics.has(topic)) throw new DraftInvalidError(`${tenant.name} non ha l'argomento "${topic}" (ha: ${[...topics].join(', ')})`, `/topics/${i}`)
   })
   draft.languages?.forEach((language, i) => {
-    if (!tenant.languages.includes(language)) throw new DraftInvalidError(`${tenant.name} does not speak "${language}"`, `/languages/${i}`)
+    if (!tenant.languages.includes(language)) throw new DraftInvalidError(`${tenant.name} non usa la lingua "${language}"`, `/languages/${i}`)
   })
-  if (!draft.whatsapp && !draft.sms) throw new DraftInvalidError('a broadcast needs a WhatsApp template, an SMS text, or both', '/')
+  if (!draft.whatsapp && !draft.sms) throw new DraftInvalidError('un invio richiede un modello WhatsApp, un testo SMS o entrambi', '/')
   const fallback = defaultLanguageOf(tenant, draft)
   const channels = [
     ['whatsapp', draft.whatsapp?.variants, tenant.channels.whatsapp],
@@ -26,12 +26,12 @@ export function validateDraft(tenant: Tenant, draft: BroadcastDraftBody): void {
   ] as const
   for (const [channel, variants, configured] of channels) {
     if (!variants) continue
-    if (!configured) throw new DraftInvalidError(`${tenant.name} has no ${channel} number`, `/${channel}`)
+    if (!configured) throw new DraftInvalidError(`${tenant.name} non ha un numero ${channel === 'sms' ? 'SMS' : 'WhatsApp'}`, `/${channel}`)
     const path = channel === 'whatsapp' ? '/whatsapp/variants' : '/sms/texts'
     for (const language of Object.keys(variants)) {
-      if (!tenant.languages.includes(language)) throw new DraftInvalidError(`${tenant.name} does not speak "${language}"`, `${path}/${language}`)
+      if (!tenant.languages.includes(language)) throw new DraftInvalidError(`${tenant.name} non usa la lingua "${language}"`, `${path}/${language}`)
     }
-    if (!(fallback in variants)) throw new DraftInvalidError(`needs a variant in the default language "${fallback}"`, path)
+    if (!(fallback in variants)) throw new DraftInvalidError(`manca la variante nella lingua predefinita "${fallback}"`, path)
   }
 }
 

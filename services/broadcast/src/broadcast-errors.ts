@@ -1,5 +1,5 @@
 /**
- * The staff API's refusals. Each carries the HTTP status the platform's error handler answers
+ * The staff API's refusals; their messages are what staff read, in Italian. Each carries the HTTP status the platform's error handler answers
  * with (problem+json: `title` is the class name, `detail` the message, `code` the code).
  */
 abstract class StaffApiError extends Error {
@@ -33,7 +33,7 @@ export class BroadcastNotFoundError extends StaffApiError {
   readonly code = 'BROADCAST_NOT_FOUND'
   readonly statusCode = 404
   constructor(readonly broadcastId: string) {
-    super(`broadcast ${broadcastId} does not exist`)
+    super(`l'invio ${broadcastId} non esiste`)
   }
 }
 
@@ -41,7 +41,7 @@ export class TokenNotFoundError extends StaffApiError {
   readonly code = 'TOKEN_NOT_FOUND'
   readonly statusCode = 404
   constructor(readonly tokenId: string) {
-    super(`token ${tokenId} does not exist`)
+    super(`il token ${tokenId} non esiste`)
   }
 }
 
@@ -80,6 +80,6 @@ export class UnknownTenantError extends StaffApiError {
   readonly code = 'UNKNOWN_TENANT'
   readonly statusCode = 422
   constructor(readonly tenant: string) {
-    super(`tenant ${tenant} is not configured`)
+    super(`il comune ${tenant} non è configurato`)
   }
 }

@@ -34,6 +34,9 @@ export interface BroadcastLifecycleDeps {
   logger: Logger
 }
 
+/** What staff read in a refusal (Italian, as every text staff see). */
+const VERBS = { pause: 'mettere in pausa', resume: 'riprendere', cancel: 'annullare' } as const
+
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString())
 
 /** What staff see: the record's own status until dispatched, then the worker's run state. */
@@ -71,7 +74,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
 
   const tenantOf = (id: string): Tenant => {
     const tenant = tenants.get(id)
-    if (!tenant) throw new DraftInvalidError(`tenant ${id} is not configured`, '/tenant')
+    if (!tenant) throw new DraftInvalidError(`il comune ${id} non è configurato`, '/tenant')
     return tenant
   }
 
@@ -103,7 +106,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
     load,
 
     async createDraft(staff: StaffPrincipal, draft: BroadcastDraftBody): Promise<BroadcastView> {
-      if (staff.tenant === null) throw new DraftInvalidError('a platform token drafts for no tenant; use a tenant operator token', '/tenant')
+      if (staff.tenant === null) throw new DraftInvalidError('un token di piattaforma non scrive per nessun comune: usare un token da operatore del comune', '/tenant')
       const tenant = tenantOf(staff.tenant)
       validateDraft(tenant, draft)
       const id = randomUUID()
@@ -121,7 +124,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
       validateDraft(tenantOf(current.tenant), draft)
       const outboundCheck = await checker.check(current.tenant, id, draft)
       return await transition(staff, id, async (row, trx) => {
-        if (row.status !== 'draft') throw new BroadcastStateError(`only a draft can be edited; this broadcast is ${row.status}`)
+        if (row.status !== 'draft') throw new BroadcastStateError(`si può modificare solo una bozza; questo invio è ${row.status}`)
         await updateBroadcast(trx, id, { draft, outboundCheck })
         await appendAudit(trx, { broadcastId: id, tenant: row.tenant, action: 'edited', actor: actor(staff), detail: { check: outboundCheck.state } })
       })
@@ -129,17 +132,17 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
 
     async approve(staff: StaffPrincipal, id: string, body: { acknowledgeFindings?: boolean; note?: string }): Promise<BroadcastView> {
       return await transition(staff, id, async (row, trx) => {
-        if (row.status !== 'draft') throw new BroadcastStateError(`only a draft can be approved; this broadcast is ${row.status}`)
+        if (row.status !== 'draft') throw new BroadcastStateError(`si può approvare solo una bozza; questo invio è ${row.status}`)
         const author = await findToken(trx, row.created_by)
         if (row.created_by === staff.tokenId || author?.holder === staff.holder) {
-          throw new FourEyesError('four eyes: the author of a draft cannot approve it')
+          throw new FourEyesError('principio dei quattro occhi: chi ha scritto la bozza non può approvarla')
         }
         const check = row.outbound_check
         if (check.state !== 'clean' && body.acknowledgeFindings !== true) {
           throw new FindingsNotAcknowledgedError(
             check.state === 'flagged'
-              ? `the outbound check flagged ${check.categories.join(', ')}; approve with acknowledgeFindings: true to send it anyway`
-              : 'the outbound check could not run; approve with acknowledgeFindings: true to send it unchecked',
+              ? `il controllo dei contenuti ha segnalato ${check.categories.join(', ')}; per approvare comunque indicare acknowledgeFindings: true`
+              : 'il controllo dei contenuti non è stato eseguito; per approvare senza controllo indicare acknowledgeFindings: true',
           )
         }
         await updateBroadcast(trx, id, { status: 'approved', approvedBy: staff.tokenId, approvedAt: new Date() })
@@ -156,7 +159,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
 
     async send(staff: StaffPrincipal, id: string, at: Date | undefined): Promise<BroadcastView> {
       return await transition(staff, id, async (row, trx) => {
-        if (row.status !== 'approved') throw new BroadcastStateError(`only an approved broadcast can be sent; this one is ${row.status}`)
+        if (row.status !== 'approved') throw new BroadcastStateError(`si può inviare solo un invio approvato; questo è ${row.status}`)
         const sendAt = at && at.getTime() > Date.now() ? at : null
         const input = runInputOf(row, tenantOf(row.tenant), sendAt)
         await updateBroadcast(trx, id, { status: 'dispatched', sendAt, dispatchedAt: new Date() })
@@ -182,7 +185,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
             resume: ['paused'],
             cancel: ['scheduled', 'sending', 'paused'],
           }
-          if (!allowed[action].includes(status)) throw new BroadcastStateError(`cannot ${action} a broadcast that is ${status}`)
+          if (!allowed[action].includes(status)) throw new BroadcastStateError(`impossibile ${VERBS[action]} un invio nello stato ${status}`)
           await workflows.signal(row.tenant, id, action)
           if (action === 'cancel') await updateBroadcast(trx, id, { cancelledAt: new Date() })
         }

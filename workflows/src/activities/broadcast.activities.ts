@@ -57,6 +57,7 @@ export const DEFAULT_BROADCAST_SETTINGS: BroadcastSettings = {
   ambiguityGiveUpMs: 24 * 60 * 60 * 1000,
   maxAttempts: 8,
   pairIntervalMs: 6_000,
+  pairWindowMs: 2_000,
   retryRounds: 2,
   audienceTimeoutMs: 10_000,
 }

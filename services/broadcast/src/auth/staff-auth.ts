@@ -42,7 +42,7 @@ export function registerStaffAuth(app: FastifyInstance, db: Kysely<BroadcastData
     if (!request.url.startsWith('/v1/')) return
     const secret = BEARER.exec(request.headers.authorization ?? '')?.[1]
     const row = secret ? await findActiveTokenByHash(db, hashToken(secret)) : undefined
-    if (!row) throw new UnauthenticatedError('a valid API token is required (Authorization: Bearer <token>)')
+    if (!row) throw new UnauthenticatedError('serve un token API valido (Authorization: Bearer <token>)')
     request.staff = { tokenId: row.id, tenant: row.tenant, role: row.role, holder: row.holder }
   })
 }
@@ -50,12 +50,7 @@ export function registerStaffAuth(app: FastifyInstance, db: Kysely<BroadcastData
 /** The caller, who must hold one of `roles`; throws 401 or 403. */
 export function requireRole(request: FastifyRequest, roles: readonly StaffRole[]): StaffPrincipal {
   const staff = request.staff
-  if (!staff) throw new UnauthenticatedError('a valid API token is required (Authorization: Bearer <token>)')
-  if (!roles.includes(staff.role)) throw new ForbiddenError(`this action needs the role ${roles.join(' or ')}; the token is ${staff.role}`)
+  if (!staff) throw new UnauthenticatedError('serve un token API valido (Authorization: Bearer <token>)')
+  if (!roles.includes(staff.role)) throw new ForbiddenError(`questa azione richiede il ruolo ${roles.join(' o ')}; il token ha il ruolo ${staff.role}`)
   return staff
-}
-
-/** Throws 403 unless the caller acts for `tenant` (platform admins act for all). */
-export function requireTenant(staff: StaffPrincipal, tenant: string): void {
-  if (staff.tenant !== null && staff.tenant !== tenant) throw new ForbiddenError(`the token acts for tenant ${staff.tenant}, not ${tenant}`)
 }

@@ -61,15 +61,15 @@ export function registerBroadcastRoutes(app: FastifyInstance, deps: { db: Kysely
   }, async (request) => {
     const staff = requireRole(request, ANYONE)
     const tenant = staff.tenant ?? request.query.tenant
-    if (!tenant) throw new DraftInvalidError('a platform token must name the tenant', '/tenant')
+    if (!tenant) throw new DraftInvalidError('un token di piattaforma deve indicare il comune', '/tenant')
     if (staff.tenant !== null && request.query.tenant !== undefined && request.query.tenant !== staff.tenant) {
-      throw new DraftInvalidError(`the token acts for tenant ${staff.tenant}`, '/tenant')
+      throw new DraftInvalidError(`il token vale per il comune ${staff.tenant}`, '/tenant')
     }
     const limit = request.query.limit ?? 50
     let before: { createdAt: Date; id: string } | undefined
     if (request.query.before) {
       const [at, id] = Buffer.from(request.query.before, 'base64url').toString('utf8').split('|')
-      if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw new DraftInvalidError('is not a cursor this API gave', '/before')
+      if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw new DraftInvalidError('non è un cursore dato da questa API', '/before')
       before = { createdAt: new Date(at), id }
     }
     const rows = await listBroadcasts(db, { tenant, limit, ...(before ? { before } : {}) })

@@ -43,7 +43,7 @@ export function streamProgress(
       }
     } catch (error) {
       request.log.warn({ err: error }, 'progress stream read failed')
-      out.write(`event: error\ndata: ${JSON.stringify({ detail: 'progress could not be read; retrying' })}\n\n`)
+      out.write(`event: error\ndata: ${JSON.stringify({ detail: 'avanzamento non disponibile; nuovo tentativo in corso' })}\n\n`)
     }
     timer = setTimeout(() => void tick(), intervalMs)
   }

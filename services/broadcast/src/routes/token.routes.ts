@@ -22,7 +22,7 @@ const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 4
 
 /** A tenant admin manages its own tenant's tokens; a platform admin, every tenant's. */
 function scopeFor(staff: StaffPrincipal, tenant: string | null): void {
-  if (staff.tenant !== null && staff.tenant !== tenant) throw new ForbiddenError(`the token manages tenant ${staff.tenant} only`)
+  if (staff.tenant !== null && staff.tenant !== tenant) throw new ForbiddenError(`il token gestisce solo il comune ${staff.tenant}`)
 }
 
 export function registerTokenRoutes(app: FastifyInstance, deps: { db: Kysely<BroadcastDatabase>; tenants: TenantDirectory }) {
@@ -32,9 +32,9 @@ export function registerTokenRoutes(app: FastifyInstance, deps: { db: Kysely<Bro
   api.get('/v1/me', {
     schema: { tags: ['tokens'], summary: 'The calling token', security, response: { 200: ApiTokenSchema, 401: ProblemSchema } },
   }, async (request): Promise<ApiToken> => {
-    if (!request.staff) throw new UnauthenticatedError('a valid API token is required (Authorization: Bearer <token>)')
+    if (!request.staff) throw new UnauthenticatedError('serve un token API valido (Authorization: Bearer <token>)')
     const row = await findToken(db, request.staff.tokenId)
-    if (!row) throw new UnauthenticatedError('the token was removed')
+    if (!row) throw new UnauthenticatedError('il token è stato rimosso')
     return toApiToken(row)
   })
 
@@ -51,7 +51,7 @@ export function registerTokenRoutes(app: FastifyInstance, deps: { db: Kysely<Bro
     const staff = requireRole(request, ['admin'])
     const body = request.body
     const tenant = body.tenant ?? staff.tenant
-    if (tenant === null && body.role !== 'admin') throw new ForbiddenError('operator and approver tokens act for one tenant: give `tenant`')
+    if (tenant === null && body.role !== 'admin') throw new ForbiddenError('i token da operatore e approvatore valgono per un comune: indicare `tenant`')
     if (tenant !== null && !tenants.get(tenant)) throw new UnknownTenantError(tenant)
     scopeFor(staff, tenant)
     const secret = generateToken()
