@@ -2,12 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { broadcastCorrelationPrefix, Subjects, SubscriptionChangedContract } from '@banditore/contracts'
-import { DurablePublisher } from '@banditore/platform'
+import { broadcastCorrelationPrefix } from '@banditore/contracts'
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import { spawnService, type ServiceProcess } from '../harness/index.js'
-import { audienceOf, type AudienceMember } from './support/audience-responder.js'
+import { audienceOf, type AudienceMember } from './support/subscribers.js'
 import { startBroadcastStack, type BroadcastStack } from './support/broadcast-stack.js'
 import { BORGO, borgoTenantDocument, SECRETS } from './support/broadcast-tenant.js'
 import { sharedBundle, startInProcessWorker, type RunningWorker } from './support/in-process-worker.js'
@@ -69,7 +68,7 @@ describe('broadcast under faults', () => {
 
   it('with 5% of sends failing transiently and 2% answered never, delivers to everyone once', async () => {
     const audience = audienceOf(BORGO.id, 400, { from: 10_000, topics: ['guasti'] })
-    stack.audience.add(audience)
+    await stack.audience.add(audience)
     stack.sim.setFaults({
       rules: [
         // HTTP 500 and 503: not accepted, but the adapter cannot know it: ambiguous.
@@ -99,7 +98,7 @@ describe('broadcast under faults', () => {
 
   it('survives kill -9 of the worker mid-broadcast: every recipient recorded exactly once', async () => {
     const audience = audienceOf(BORGO.id, 600, { from: 20_000, topics: ['crash'] })
-    stack.audience.add(audience)
+    await stack.audience.add(audience)
     const env = {
       DATABASE_URL: stack.database.url,
       NATS_URL: stack.nats.url,
@@ -139,26 +138,13 @@ describe('broadcast under faults', () => {
 
   it('honours an unsubscribe during a broadcast from the next batch on', async () => {
     const audience = audienceOf(BORGO.id, 240, { from: 30_000, topics: ['disiscrizioni'] })
-    stack.audience.add(audience)
+    await stack.audience.add(audience)
     inProcess = await startInProcessWorker(stack, { settings: { batchSize: 20, pipelineDepth: 1 } })
     const id = await sendTo('disiscrizioni')
     await expect.poll(() => recorded(id).length, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(40)
     // Ten citizens further down the audience send CANCELLAMI; subscriptions publishes the change.
     const leaving = audience.slice(200, 210)
-    const publisher = new DurablePublisher(stack.nc)
-    for (const member of leaving) {
-      const change = {
-        version: 1 as const,
-        id: `unsub-${member.subscriberId}`,
-        tenant: BORGO.id,
-        subscriberId: member.subscriberId,
-        phone: member.phone,
-        change: 'unsubscribed' as const,
-        channel: 'whatsapp' as const,
-        occurredAt: new Date().toISOString(),
-      }
-      await publisher.publish(Subjects.subscriptionChanged(BORGO.id), SubscriptionChangedContract.encode(change), { msgId: change.id })
-    }
+    for (const member of leaving) await stack.audience.unsubscribe(member, 'CANCELLAMI')
     const recordedAt = Date.now()
     await expect
       .poll(async () => (await sql<{ n: number }>`select count(*)::int as n from broadcast.opt_out where opted_out`.execute(stack.workerDb)).rows[0]?.n, { timeout: 10_000, interval: 50 })

@@ -1,6 +1,6 @@
 import { BroadcastWorkflow, broadcastCorrelationPrefix, type BroadcastRunProgress } from '@banditore/contracts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { audienceOf } from './support/audience-responder.js'
+import { audienceOf } from './support/subscribers.js'
 import { startBroadcastStack, type BroadcastStack } from './support/broadcast-stack.js'
 import { BORGO } from './support/broadcast-tenant.js'
 import { startInProcessWorker, type RunningWorker } from './support/in-process-worker.js'
@@ -32,7 +32,7 @@ describe('a broadcast from draft to read, through the staff API', () => {
 
   beforeAll(async () => {
     stack = await startBroadcastStack({ whatsappMps: 200, smsMps: 50 })
-    stack.audience.add([
+    await stack.audience.add([
       ...audienceOf(BORGO.id, 120),
       ...audienceOf(BORGO.id, 20, { from: 120, language: 'fr' }),
       ...audienceOf(BORGO.id, 30, { from: 200, channel: 'sms' }),

@@ -4,7 +4,7 @@ import { BroadcastWorkflow } from '@banditore/contracts'
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import { Worker } from '@temporalio/worker'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { audienceOf } from './support/audience-responder.js'
+import { audienceOf } from './support/subscribers.js'
 import { startBroadcastStack } from './support/broadcast-stack.js'
 import { BORGO } from './support/broadcast-tenant.js'
 import { sharedBundle, startInProcessWorker } from './support/in-process-worker.js'
@@ -29,7 +29,7 @@ async function recordHistory(): Promise<void> {
   const stack = await startBroadcastStack({ whatsappMps: 25, extraTopics: ['storia'] })
   const worker = await startInProcessWorker(stack)
   try {
-    stack.audience.add(audienceOf(BORGO.id, 120, { topics: ['storia'] }))
+    await stack.audience.add(audienceOf(BORGO.id, 120, { topics: ['storia'] }))
     const operator = await stack.token('operator', 'rec@borgo.example')
     const approver = await stack.token('approver', 'app@borgo.example')
     const id = (await stack.call('POST', '/v1/broadcasts', operator, {

@@ -1,6 +1,6 @@
 import { broadcastCorrelationPrefix } from '@banditore/contracts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { audienceOf } from './support/audience-responder.js'
+import { audienceOf } from './support/subscribers.js'
 import { startBroadcastStack, type BroadcastStack } from './support/broadcast-stack.js'
 import { BORGO } from './support/broadcast-tenant.js'
 import { startInProcessWorker, type RunningWorker } from './support/in-process-worker.js'
@@ -31,7 +31,7 @@ describe('steering a broadcast', () => {
 
   beforeAll(async () => {
     stack = await startBroadcastStack({ whatsappMps: 25, extraTopics: ['programmato', 'pausa', 'annullo', 'mai', 'coppia'] })
-    stack.audience.add([
+    await stack.audience.add([
       ...audienceOf(BORGO.id, 10, { from: 0, topics: ['programmato'] }),
       ...audienceOf(BORGO.id, 250, { from: 1000, topics: ['pausa'] }),
       ...audienceOf(BORGO.id, 250, { from: 2000, topics: ['annullo'] }),

@@ -17,3 +17,14 @@ export { installShutdown, type ShutdownOptions, type ShutdownStep } from './serv
 export { runMain } from './run-main.js'
 export { BaseEnvSchema } from './base-env.js'
 export { loadTenantDirectory, parseTenant, TenantConfigError, TenantDirectory } from './tenant-directory.js'
+export {
+  easterMonday,
+  easterSunday,
+  isClosedDay,
+  isItalianPublicHoliday,
+  isOfficeOpen,
+  localMoment,
+  type CalendarDate,
+  type LocalMoment,
+  type OfficeHours,
+} from './office-hours.js'

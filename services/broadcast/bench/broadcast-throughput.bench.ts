@@ -51,7 +51,7 @@ await migrateToLatest(db, SCHEMA, migrations)
 
 const nats = await startNatsServer()
 const nc = await connectNats({ servers: nats.url, name: 'bench', logger })
-await ensureStreams(nc, [Streams.inbound, Streams.subscriptions, Streams.deadLetter])
+await ensureStreams(nc, [Streams.inbound, Streams.moderation, Streams.subscriptions, Streams.outbound, Streams.deadLetter])
 const temporal = process.env.BENCH_TEMPORAL_ADDRESS
   ? undefined
   : await TestWorkflowEnvironment.createLocal({
@@ -62,12 +62,14 @@ const clientConnection = await Connection.connect({ address })
 const client = new Client({ connection: clientConnection })
 const bundle = await bundleWorkflows()
 
-const audience = spawnService(fileURLToPath(new URL('./audience-responder.process.ts', import.meta.url)), {
+const audience = spawnService(fileURLToPath(new URL('./subscriptions.process.ts', import.meta.url)), {
   NATS_URL: nats.url,
+  DATABASE_URL: url.toString(),
   BENCH_RECIPIENTS: String(RECIPIENTS),
+  BENCH_CAP: String(CAP),
 })
-for (let waited = 0; !audience.output().includes('audience responder ready'); waited += 100) {
-  if (waited > 30_000 || audience.child.exitCode !== null) throw new Error(`audience responder did not start: ${audience.output()}`)
+for (let waited = 0; !audience.output().includes('subscriptions ready'); waited += 100) {
+  if (waited > 120_000 || audience.child.exitCode !== null) throw new Error(`subscriptions did not start: ${audience.output()}`)
   await new Promise((resolve) => setTimeout(resolve, 100))
 }
 const tenants = new TenantDirectory([parseTenant('borgo.json', borgoTenantDocument({ whatsappMps: CAP }))])

@@ -1,4 +1,3 @@
-/* eslint-disable no-console -- a benchmark talks to a terminal (the root config allows it only under the top-level bench folder) */
 /*
  * Webhook intake benchmark: posts signed provider webhooks at a fixed rate and then as fast as
  * ingest answers (closed loop, many connections), and prints accepted/s and latency percentiles.

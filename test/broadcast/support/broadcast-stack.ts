@@ -28,8 +28,8 @@ import { Client, Connection } from '@temporalio/client'
 import type { Kysely } from 'kysely'
 import { inject } from 'vitest'
 import { captureLogs, createTestDatabase, startNatsServer, type CapturedLogs, type TestDatabase, type TestNatsServer } from '../../harness/index.js'
-import { startAudienceResponder, type AudienceResponder } from './audience-responder.js'
 import { BORGO, borgoTenant, SECRETS } from './broadcast-tenant.js'
+import { startSubscribers, type Subscribers } from './subscribers.js'
 
 const RULES_DIR = fileURLToPath(new URL('../../../rules', import.meta.url))
 export const ADMIN_TOKEN = 'bootstrap-admin-token-for-the-broadcast-tests'
@@ -49,7 +49,7 @@ export interface StackOptions {
  * The broadcast path of Banditore for one test file, all real: a private nats-server, a fresh
  * PostgreSQL database (broadcast and ingest schemas), ingest receiving the simulator's status
  * webhooks, moderation's outbound check over the shipped rules, the staff API with a Temporal
- * client, and an audience responder standing in for subscriptions' audience pages. The worker
+ * client, and the subscriptions service answering audience pages and taking opt-outs. The worker
  * is started by the test (in-process or as a child process) on `taskQueue`.
  */
 export interface BroadcastStack {
@@ -62,7 +62,8 @@ export interface BroadcastStack {
   workerDb: Kysely<BroadcastWorkerDatabase>
   tenants: TenantDirectory
   sim: RunningSimulator
-  audience: AudienceResponder
+  /** The subscriptions service: the audience of every broadcast. */
+  audience: Subscribers
   api: Awaited<ReturnType<typeof buildBroadcastApp>>
   ingestUrl: string
   client: Client
@@ -85,7 +86,7 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
   stops.push(() => nats.dispose())
   const nc = await connectNats({ servers: nats.url, name: 'broadcast-test', logger })
   stops.push(() => nc.drain())
-  await ensureStreams(nc, [Streams.inbound, Streams.subscriptions, Streams.outbound, Streams.deadLetter])
+  await ensureStreams(nc, [Streams.inbound, Streams.moderation, Streams.subscriptions, Streams.outbound, Streams.deadLetter])
 
   const database = await createTestDatabase()
   stops.push(async () => {
@@ -147,7 +148,7 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
   })
   stops.push(async () => moderation.unsubscribe())
 
-  const audience = startAudienceResponder(nc)
+  const audience = await startSubscribers({ nc, databaseUrl: database.url, tenants, logger })
   stops.push(() => audience.stop())
 
   const connection = await Connection.connect({ address: inject('temporalAddress') })

@@ -1,6 +1,6 @@
 import type { InboundMessage, ModerationAction } from '@banditore/contracts'
+import { isOfficeOpen } from '@banditore/platform'
 import { addDeskMessage } from '../repositories/desk-message.repository.js'
-import { isDeskOpen } from '../tenant/office-hours.js'
 import type { TextKey } from '../tenant/tenant-texts.js'
 import type { CitizenSession } from './citizen-session.js'
 
@@ -32,7 +32,7 @@ export async function converse(session: CitizenSession, message: InboundMessage,
   if (tenant.mode !== 'desk' || !session.isActive) {
     return (await autoReply(session, 'auto-reply', 'autoReply', language)) ? 'auto-reply' : 'auto-reply-suppressed'
   }
-  if (!tenant.officeHours || !isDeskOpen(tenant.officeHours, tenant.timezone ?? 'Europe/Rome', session.now)) {
+  if (!tenant.officeHours || !isOfficeOpen(tenant.officeHours, tenant.timezone ?? 'Europe/Rome', session.now)) {
     await autoReply(session, 'desk-closed', 'deskClosed', language)
     return 'desk-closed'
   }

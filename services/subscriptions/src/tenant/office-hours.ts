@@ -1,63 +1,6 @@
-import type { Tenant } from '@banditore/contracts'
-import { isItalianPublicHoliday, type CalendarDate } from './italian-holidays.js'
+import type { OfficeHours } from '@banditore/platform'
 
-export type OfficeHours = NonNullable<Tenant['officeHours']>
-
-/** A wall-clock moment in the tenant's time zone. */
-export interface LocalMoment extends CalendarDate {
-  /** ISO weekday, 1 = Monday. */
-  weekday: number
-  /** Minutes since local midnight. */
-  minutes: number
-}
-
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 }
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-/** The local date and time of an instant in an IANA time zone (daylight saving included). */
-export function localMoment(instant: Date, timeZone: string): LocalMoment {
-  let format = formatters.get(timeZone)
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-      hourCycle: 'h23',
-    })
-    formatters.set(timeZone, format)
-  }
-  const parts = Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]))
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    weekday: WEEKDAYS[parts.weekday ?? ''] ?? 0,
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
-  }
-}
-
-const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5))
-const pad = (n: number) => String(n).padStart(2, '0')
-
-/** Whether the day is closed: a national holiday (when the tenant observes them) or a listed day. */
-export function isClosedDay(hours: OfficeHours, date: CalendarDate): boolean {
-  if (hours.nationalHolidays !== false && isItalianPublicHoliday(date)) return true
-  const monthDay = `${pad(date.month)}-${pad(date.day)}`
-  const full = `${date.year}-${monthDay}`
-  return (hours.closedDays ?? []).some((d) => d === monthDay || d === full)
-}
-
-/** Whether the desk is open at `instant`: inside an interval of the weekday, start inclusive, end exclusive. */
-export function isDeskOpen(hours: OfficeHours, timeZone: string, instant: Date): boolean {
-  const local = localMoment(instant, timeZone)
-  if (isClosedDay(hours, local)) return false
-  const intervals = hours.weekly[String(local.weekday)] ?? []
-  return intervals.some(([from, to]) => local.minutes >= toMinutes(from) && local.minutes < toMinutes(to))
-}
+export type { OfficeHours }
 
 const DAY_NAMES: Record<string, string[]> = {
   it: ['lunedì', 'martedì', 'mercoledì', 'giovedì', 'venerdì', 'sabato', 'domenica'],
