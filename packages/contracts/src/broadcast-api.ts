@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import { BroadcastContentSchema } from './broadcast-content.js'
 import { TenantIdSchema, TimestampSchema } from './common.js'
 import { ModerationCategorySchema, OutboundFindingSchema } from './moderation.js'
 import { LanguageSchema } from './tenant.js'
@@ -49,42 +50,13 @@ export const CreatedApiTokenSchema = Type.Object(
   { additionalProperties: false },
 )
 
-const TemplateVariantBody = Type.Object(
-  {
-    code: Type.String({ minLength: 2, maxLength: 10, description: "the template's language at Meta, e.g. it, fr, en_US" }),
-    bodyParameters: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { maxItems: 20, default: [] }),
-  },
-  { additionalProperties: false },
-)
-
 /** What an operator writes: the same body creates a draft and replaces it. */
 export const BroadcastDraftBodySchema = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200, description: 'for staff only; citizens never see it' }),
     topics: Type.Array(Type.String({ pattern: '^[a-z0-9-]+$' }), { minItems: 1, uniqueItems: true }),
     languages: Type.Optional(Type.Array(LanguageSchema, { minItems: 1, uniqueItems: true })),
-    whatsapp: Type.Optional(
-      Type.Object(
-        {
-          templateName: Type.String({ pattern: '^[a-z0-9_]{1,512}$' }),
-          variants: Type.Record(LanguageSchema, TemplateVariantBody),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    sms: Type.Optional(
-      Type.Object({ texts: Type.Record(LanguageSchema, Type.String({ minLength: 1, maxLength: 1600 })) }, { additionalProperties: false }),
-    ),
-    media: Type.Optional(
-      Type.Object(
-        {
-          kind: Type.Union([Type.Literal('image'), Type.Literal('document')]),
-          url: Type.String({ pattern: '^https://', maxLength: 2000 }),
-          filename: Type.Optional(Type.String({ maxLength: 200 })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    ...BroadcastContentSchema.properties,
   },
   { additionalProperties: false },
 )

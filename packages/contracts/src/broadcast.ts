@@ -1,9 +1,11 @@
 import Type from 'typebox'
 import { TenantIdSchema, TimestampSchema } from './common.js'
+import { BroadcastContentSchema } from './broadcast-content.js'
 import { LanguageSchema } from './tenant.js'
 import { defineContract } from './validate.js'
 
 export * from './broadcast-api.js'
+export * from './broadcast-content.js'
 
 /**
  * The broadcast catalog shared by the staff API (services/broadcast), which starts and steers
@@ -39,48 +41,6 @@ export function parseBroadcastCorrelation(correlation: string): { broadcastId: s
 export const SendChannelSchema = Type.Union([Type.Literal('whatsapp'), Type.Literal('sms')])
 export type SendChannel = Type.Static<typeof SendChannelSchema>
 
-/** A WhatsApp template variant in one language: Meta approved the text, we fill its parameters. */
-export const TemplateVariantSchema = Type.Object(
-  {
-    /** The template's language code at Meta (`it`, `fr`, `en_US`). */
-    code: Type.String({ minLength: 2, maxLength: 10 }),
-    /** Body parameters {{1}}, {{2}}, ... in order. */
-    bodyParameters: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { maxItems: 20 }),
-  },
-  { additionalProperties: false },
-)
-
-export const BroadcastContentSchema = Type.Object(
-  {
-    /** For WhatsApp subscribers: business-initiated messages must use an approved template. */
-    whatsapp: Type.Optional(
-      Type.Object(
-        {
-          templateName: Type.String({ pattern: '^[a-z0-9_]{1,512}$' }),
-          variants: Type.Record(LanguageSchema, TemplateVariantSchema),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    /** For SMS subscribers: the text per language. */
-    sms: Type.Optional(
-      Type.Object({ texts: Type.Record(LanguageSchema, Type.String({ minLength: 1, maxLength: 1600 })) }, { additionalProperties: false }),
-    ),
-    /** A picture or document: the template's header on WhatsApp, an MMS attachment on SMS. */
-    media: Type.Optional(
-      Type.Object(
-        {
-          kind: Type.Union([Type.Literal('image'), Type.Literal('document')]),
-          url: Type.String({ pattern: '^https://', maxLength: 2000 }),
-          filename: Type.Optional(Type.String({ maxLength: 200 })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-)
-export type BroadcastContent = Type.Static<typeof BroadcastContentSchema>
 
 export const BroadcastRunCountsSchema = Type.Object(
   {
