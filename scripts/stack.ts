@@ -102,7 +102,10 @@ setTimeout(() => {
       `  NATS monitoring          ${nats}`,
       `  provider simulator       ${simulatorUrl}/_sim/messages  (what citizens received)`,
       `  webhooks (ingest)        ${ingestUrl}/webhooks/whatsapp, ${ingestUrl}/webhooks/sms/messages`,
-      `  health of each service   http://127.0.0.1:<port>/readyz  (${Object.entries(PORTS).map(([n, p]) => `${n} ${p}`).join(', ')})`,
+      `  health of each service   http://127.0.0.1:<port>/readyz  (${Object.entries(PORTS)
+        .filter(([n]) => n !== 'simulator')
+        .map(([n, p]) => `${n} ${p}`)
+        .join(', ')}; simulator ${simulatorUrl}/_sim/health)`,
       `  tenants                  ${tenants.map((t) => t.id).join(', ')}`,
       'Ctrl-C stops everything.',
       '',
