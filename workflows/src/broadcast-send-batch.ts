@@ -27,6 +27,8 @@ export interface BroadcastMessage {
   tenant: Tenant
   content: BroadcastContent
   defaultLanguage: string
+  /** Emergencies take the rate limiter's first lane. */
+  priority?: 'routine' | 'emergency'
 }
 
 /** WhatsApp's pair limit and the provider's "too fast" codes, as the adapters report them. */
@@ -132,7 +134,7 @@ async function sendOne(deps: Omit<BroadcastSenderDeps, 'rateLimiter'> & { rateLi
       sender: { phoneNumberId: channel.phoneNumberId, accessToken: deps.secret(channel.accessTokenEnv) },
       to: row.phone,
       correlation,
-      priority: 'routine',
+      priority: message.priority ?? 'routine',
       rateLimiter: deps.rateLimiter,
       template: {
         name: whatsapp.templateName,
@@ -154,7 +156,7 @@ async function sendOne(deps: Omit<BroadcastSenderDeps, 'rateLimiter'> & { rateLi
     // The adapter adds the correlation to the callback URL's query string.
     statusCallbackUrl: deps.smsStatusCallbackUrl,
     correlation,
-    priority: 'routine',
+    priority: message.priority ?? 'routine',
     rateLimiter: deps.rateLimiter,
   })
 }

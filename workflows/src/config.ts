@@ -24,6 +24,7 @@ export const WorkerConfigSchema = Type.Object({
   /** Task queue the broadcast workflows run on (the broadcast service starts them there). */
   TEMPORAL_TASK_QUEUE_BROADCAST: Type.String({ default: 'banditore-broadcast', minLength: 1, description: 'broadcast task queue' }),
   /** Task queue the reply workflows run on (tests use their own). */
+  TEMPORAL_TASK_QUEUE_EMERGENCY: Type.String({ default: 'banditore-emergency', minLength: 1, description: 'emergency alerts task queue' }),
   TEMPORAL_TASK_QUEUE_REPLIES: Type.String({ default: 'banditore-replies', minLength: 1, description: 'replies task queue' }),
 })
 export type WorkerConfig = Type.Static<typeof WorkerConfigSchema>

@@ -83,6 +83,17 @@ runMain('worker', async () => {
     logger,
   })
   const broadcastRunning = broadcastWorker.run()
+  // Emergencies have their own task queue (and the rate limiter's first lane): they never wait
+  // behind a broadcast's activities for a slot of this worker.
+  const emergencyWorker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE_EMERGENCY,
+    deps,
+    bundle,
+    logger,
+  })
+  const emergencyRunning = emergencyWorker.run()
 
   const worker = await createWorker({
     connection,
@@ -103,7 +114,13 @@ runMain('worker', async () => {
       postgres: () => pingDatabase(db),
       temporal: async () => {
         await clientConnection.healthService.check({})
-        if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`)
+        for (const [queue, w] of [
+          ['replies', worker],
+          ['broadcast', broadcastWorker],
+          ['emergency', emergencyWorker],
+        ] as const) {
+          if (w.getState() !== 'RUNNING') throw new Error(`the ${queue} worker is ${w.getState()}`)
+        }
       },
     },
   })
@@ -116,8 +133,8 @@ runMain('worker', async () => {
       {
         name: 'temporal-worker',
         run: async () => {
-          for (const w of [worker, broadcastWorker]) if (w.getState() === 'RUNNING') w.shutdown()
-          await Promise.all([running, broadcastRunning])
+          for (const w of [worker, broadcastWorker, emergencyWorker]) if (w.getState() === 'RUNNING') w.shutdown()
+          await Promise.all([running, broadcastRunning, emergencyRunning])
         },
       },
       { name: 'broadcast-feeds', run: async () => await Promise.all([statusFeed.stop(), optOutFeed.stop()]) },
@@ -127,5 +144,11 @@ runMain('worker', async () => {
     ],
   })
   await app.listen({ port: config.PORT, host: config.HOST })
-  logger.info({ port: config.PORT, taskQueue: config.TEMPORAL_TASK_QUEUE_REPLIES }, 'worker running')
+  logger.info(
+    {
+      port: config.PORT,
+      taskQueues: [config.TEMPORAL_TASK_QUEUE_REPLIES, config.TEMPORAL_TASK_QUEUE_BROADCAST, config.TEMPORAL_TASK_QUEUE_EMERGENCY],
+    },
+    'worker running',
+  )
 })

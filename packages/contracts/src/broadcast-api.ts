@@ -9,8 +9,8 @@ import { LanguageSchema } from './tenant.js'
  * closed objects; responses list every field a client may rely on.
  */
 
-export const StaffRoleSchema = Type.Union([Type.Literal('operator'), Type.Literal('approver'), Type.Literal('admin')], {
-  description: 'operator: drafts and sends; approver: approves others\' drafts; admin: manages tokens',
+export const StaffRoleSchema = Type.Union([Type.Literal('operator'), Type.Literal('approver'), Type.Literal('admin'), Type.Literal('civil-protection')], {
+  description: "operator: drafts and sends; approver: approves others' drafts; admin: manages tokens; civil-protection: triggers emergency alerts",
 })
 export type StaffRole = Type.Static<typeof StaffRoleSchema>
 

@@ -88,6 +88,8 @@ export const BroadcastRunInputSchema = Type.Object(
     content: BroadcastContentSchema,
     /** Start no earlier than this; absent: now. */
     sendAt: Type.Optional(TimestampSchema),
+    /** `emergency`: the rate limiter's first lane, ahead of every routine send of the sender. */
+    priority: Type.Optional(Type.Union([Type.Literal('routine'), Type.Literal('emergency')])),
     checkpoint: Type.Optional(BroadcastRunCheckpointSchema),
   },
   { additionalProperties: false },

@@ -46,6 +46,49 @@ export const TenantChannelsSchema = Type.Object(
   { additionalProperties: false },
 )
 
+/** Someone an emergency alert reaches by name: an official of the escalation chain, staff on duty. */
+export const EmergencyContactSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    /** What they are, as the timeline shows it: `sindaco`, `responsabile protezione civile`. */
+    role: Type.String({ minLength: 1 }),
+    phone: E164Schema,
+    /** The channel they are notified on (SMS by default: it needs no WhatsApp template window). */
+    channel: Type.Union([Type.Literal('sms'), Type.Literal('whatsapp')], { default: 'sms' }),
+    language: Type.Optional(LanguageSchema),
+  },
+  { additionalProperties: false },
+)
+export type EmergencyContact = Type.Static<typeof EmergencyContactSchema>
+
+export const EmergencySettingsSchema = Type.Object(
+  {
+    /** Citizens whose WhatsApp alert has no delivered status after this long get it by SMS. */
+    smsFallbackAfterSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
+    /** How long each official has to acknowledge before the next one is notified. */
+    acknowledgeWithinSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 600 }),
+    /** The escalation chain, in order (e.g. the mayor, the civil-protection lead, the police commander). */
+    officials: Type.Array(EmergencyContactSchema, { default: [] }),
+    /** Alerted when the chain is exhausted without an acknowledgement. */
+    onDuty: Type.Array(EmergencyContactSchema, { default: [] }),
+    /**
+     * The approved WhatsApp template alerts go out with; its body takes {{1}} the headline and
+     * {{2}} the text (with instruction and link). Per language: Meta's language code.
+     */
+    whatsappTemplate: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ pattern: '^[a-z0-9_]{1,512}$' }),
+          languages: Localized(Type.String({ minLength: 2, maxLength: 10 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type EmergencySettings = Type.Static<typeof EmergencySettingsSchema>
+
 /**
  * A municipality's configuration, as data: one `tenants/<id>.json` file each, validated at load
  * by every service that reads it. Keywords and texts are per language; the first language is
@@ -137,6 +180,8 @@ export const TenantSchema = Type.Object(
     linkAllowList: Type.Array(Type.String(), { default: [] }),
     /** At most one auto-reply per sender per this many hours. */
     autoReplyIntervalHours: Type.Number({ minimum: 0, default: 24 }),
+    /** Emergency alerts: SMS fallback, the escalation chain of officials, the staff on duty. */
+    emergency: Type.Optional(EmergencySettingsSchema),
     /** The ruleset overrides directory under rules/tenants/, when not the tenant id. */
     ruleset: Type.Optional(Type.String()),
   },

@@ -11,7 +11,10 @@ import { createBroadcastLifecycle } from './broadcast-lifecycle.js'
 import type { BroadcastWorkflows } from './broadcast-workflow.client.js'
 import type { BroadcastConfig } from './config.js'
 import type { OutboundChecker } from './outbound-check.client.js'
+import { createEmergencyLifecycle } from './emergency/emergency-lifecycle.js'
+import type { EmergencyWorkflows } from './emergency/emergency-workflow.client.js'
 import { registerBroadcastRoutes } from './routes/broadcast.routes.js'
+import { registerEmergencyRoutes } from './routes/emergency.routes.js'
 import { registerTokenRoutes } from './routes/token.routes.js'
 
 export interface BroadcastDeps {
@@ -20,6 +23,7 @@ export interface BroadcastDeps {
   db: Kysely<BroadcastDatabase>
   tenants: TenantDirectory
   workflows: BroadcastWorkflows
+  emergencies: EmergencyWorkflows
   checker: OutboundChecker
   /** Readiness of the Temporal connection. */
   temporalReady: () => Promise<void>
@@ -44,10 +48,11 @@ export async function buildApp(_config: BroadcastConfig, deps: BroadcastDeps): P
         version: '1',
         description:
           'Broadcasts to subscribed citizens: operators draft, approvers approve (four eyes), staff send now or at a time, ' +
-          'pause, resume, cancel and watch progress. Admins manage API tokens.',
+          'pause, resume, cancel and watch progress. Civil protection triggers emergency alerts (by hand or from CAP 1.2), ' +
+          'which reach every subscriber at once, fall back to SMS and escalate to officials until one acknowledges. Admins manage API tokens.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (bnd_...)' } } },
-      tags: [{ name: 'broadcasts' }, { name: 'progress' }, { name: 'tokens' }],
+      tags: [{ name: 'broadcasts' }, { name: 'progress' }, { name: 'emergencies' }, { name: 'tokens' }],
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
@@ -56,5 +61,8 @@ export async function buildApp(_config: BroadcastConfig, deps: BroadcastDeps): P
   const lifecycle = createBroadcastLifecycle({ db: deps.db, tenants: deps.tenants, checker: deps.checker, workflows: deps.workflows, logger: deps.logger })
   registerTokenRoutes(app, { db: deps.db, tenants: deps.tenants })
   registerBroadcastRoutes(app, { db: deps.db, lifecycle })
+  registerEmergencyRoutes(app, {
+    lifecycle: createEmergencyLifecycle({ db: deps.db, tenants: deps.tenants, workflows: deps.emergencies, logger: deps.logger }),
+  })
   return app
 }

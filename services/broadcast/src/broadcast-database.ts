@@ -1,4 +1,4 @@
-import type { BroadcastDraftBody, OutboundCheckView, StaffRole } from '@banditore/contracts'
+import type { BroadcastDraftBody, EmergencyKind, EmergencyMessage, OutboundCheckView, StaffRole } from '@banditore/contracts'
 import type { ColumnType, Generated } from 'kysely'
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>
@@ -69,7 +69,39 @@ export interface SendLedgerTable {
 }
 
 /** The broadcast schema's tables the staff API uses, for Kysely (with `withSchema('broadcast')`). */
+export interface EmergencyTable {
+  id: string
+  tenant: string
+  kind: EmergencyKind
+  references_id: string | null
+  status: 'draft' | 'active' | 'closed'
+  message: Json<EmergencyMessage>
+  source: 'manual' | 'cap'
+  cap: Json<{ identifier: string; sender: string; sent: string; status: string } | null>
+  created_by: string
+  created_at: CreatedAt
+  triggered_by: string | null
+  triggered_at: Timestamp | null
+  approval_skip_reason: string | null
+  acknowledged_by: string | null
+  acknowledged_at: Timestamp | null
+  updated_at: UpdatedAt
+}
+
+/** Written by the staff API (creation, trigger) and the worker (every step after). */
+export interface EmergencyTimelineTable {
+  id: Generated<number>
+  emergency_id: string
+  step_key: string
+  kind: string
+  actor: string
+  detail: Json<Record<string, unknown>>
+  at: CreatedAt
+}
+
 export interface BroadcastDatabase {
+  emergency: EmergencyTable
+  emergency_timeline: EmergencyTimelineTable
   api_token: ApiTokenTable
   broadcast: BroadcastTable
   broadcast_audit: BroadcastAuditTable

@@ -83,3 +83,17 @@ export class UnknownTenantError extends StaffApiError {
     super(`il comune ${tenant} non è configurato`)
   }
 }
+
+export class EmergencyNotFoundError extends StaffApiError {
+  readonly code = 'EMERGENCY_NOT_FOUND'
+  readonly statusCode = 404
+  constructor(readonly emergencyId: string) {
+    super(`l'allerta ${emergencyId} non esiste`)
+  }
+}
+
+/** A CAP document that is not valid CAP 1.2, or cannot be an alert of the tenant. */
+export class CapInvalidError extends StaffApiError {
+  readonly code = 'CAP_INVALID'
+  readonly statusCode = 400
+}

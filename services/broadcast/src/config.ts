@@ -13,6 +13,7 @@ export const BroadcastConfigSchema = Type.Object({
   /** Temporal namespace. */
   TEMPORAL_NAMESPACE: Type.String({ default: 'default', minLength: 1, description: 'Temporal namespace' }),
   /** Task queue the broadcast workflows run on (the worker listens on the same). */
+  TEMPORAL_TASK_QUEUE_EMERGENCY: Type.String({ default: TaskQueues.emergency, minLength: 1, description: 'emergency alerts task queue' }),
   TEMPORAL_TASK_QUEUE_BROADCAST: Type.String({ default: TaskQueues.broadcast, minLength: 1, description: 'broadcast task queue' }),
   /**
    * A platform admin token accepted at start (stored hashed, never logged): the first admin

@@ -1,7 +1,9 @@
+import { Streams } from '@banditore/contracts'
 import {
   connectNats,
   createDatabase,
   createLogger,
+  ensureStreams,
   installShutdown,
   loadTenantDirectory,
   migrateToLatest,
@@ -14,6 +16,8 @@ import type { BroadcastDatabase } from './broadcast-database.js'
 import { createBroadcastWorkflows } from './broadcast-workflow.client.js'
 import { loadConfig } from './config.js'
 import { migrations, SCHEMA } from './migrations/index.js'
+import { startEmergencyAcknowledgements } from './emergency/emergency-acknowledgements.js'
+import { createEmergencyWorkflows } from './emergency/emergency-workflow.client.js'
 import { createOutboundChecker } from './outbound-check.client.js'
 import { upsertBootstrapToken } from './store/api-token.repository.js'
 
@@ -26,22 +30,28 @@ runMain('broadcast', async () => {
   await migrateToLatest(db, SCHEMA, migrations)
   if (config.BOOTSTRAP_ADMIN_TOKEN) await upsertBootstrapToken(db, hashToken(config.BOOTSTRAP_ADMIN_TOKEN))
   const nc = await connectNats({ servers: config.NATS_URL.split(','), name: 'broadcast', logger })
+  await ensureStreams(nc, [Streams.inbound, Streams.deadLetter], { replicas: config.NATS_STREAM_REPLICAS })
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS })
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE })
 
+  const emergencies = createEmergencyWorkflows({ client, taskQueue: config.TEMPORAL_TASK_QUEUE_EMERGENCY })
   const app = await buildApp(config, {
     logger,
     nc,
     db,
     tenants,
     workflows: createBroadcastWorkflows({ client, taskQueue: config.TEMPORAL_TASK_QUEUE_BROADCAST }),
+    emergencies,
     checker: createOutboundChecker({ nc, logger, timeoutMs: config.OUTBOUND_CHECK_TIMEOUT_MS }),
     temporalReady: async () => void (await connection.healthService.check({})),
   })
+  // Officials acknowledge alerts by replying: their messages come in through ingest.
+  const acknowledgements = await startEmergencyAcknowledgements({ nc, db, tenants, workflows: emergencies, logger })
   installShutdown({
     logger,
     steps: [
       { name: 'http', run: () => app.close() },
+      { name: 'acknowledgements', run: () => acknowledgements.stop() },
       { name: 'nats', run: () => nc.drain() },
       { name: 'temporal', run: () => connection.close() },
       { name: 'postgres', run: () => db.destroy() },

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import {
   buildApp as buildBroadcastApp,
   createBroadcastWorkflows,
+  createEmergencyWorkflows,
   createOutboundChecker,
   hashToken,
   loadConfig as loadBroadcastConfig,
@@ -43,6 +44,8 @@ export interface StackOptions {
   whatsappCap?: number
   /** Topics besides emergenze, avvisi and eventi (one per test keeps audiences apart). */
   extraTopics?: string[]
+  /** The tenant's `emergency` block. */
+  emergency?: Record<string, unknown>
 }
 
 /**
@@ -73,8 +76,14 @@ export interface BroadcastStack {
   /** A token of `role` for `holder` (created through the API by the bootstrap admin). */
   token(role: StaffRole, holder: string): Promise<string>
   /** Calls the staff API; returns status and parsed body (read loosely, as tests do). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read any field
-  call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: any }>
+  call(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    token: string | undefined,
+    body?: unknown,
+    raw?: { body: string; contentType: string },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read any field
+  ): Promise<{ status: number; body: any }>
   stop(): Promise<void>
 }
 
@@ -104,7 +113,7 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
   stops.push(() => ingestDb.destroy())
   await migrateToLatest(ingestDb, INGEST_SCHEMA, ingestMigrations)
 
-  const tenants = borgoTenant({ whatsappMps: options.whatsappMps ?? 80, smsMps: options.smsMps ?? 10, extraTopics: options.extraTopics ?? [] })
+  const tenants = borgoTenant({ whatsappMps: options.whatsappMps ?? 80, smsMps: options.smsMps ?? 10, extraTopics: options.extraTopics ?? [], ...(options.emergency ? { emergency: options.emergency } : {}) })
 
   const ingest = await buildIngestApp(loadIngestConfig({ LOG_LEVEL: 'warn' }), {
     logger: logger.child({ service: 'ingest' }),
@@ -163,17 +172,19 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
     db,
     tenants,
     workflows: createBroadcastWorkflows({ client, taskQueue }),
+    // The test's worker serves every workflow on one queue: emergencies run there too.
+    emergencies: createEmergencyWorkflows({ client, taskQueue }),
     checker: createOutboundChecker({ nc, logger, timeoutMs: config.OUTBOUND_CHECK_TIMEOUT_MS }),
     temporalReady: async () => void (await connection.healthService.check({})),
   })
   stops.push(() => api.close())
 
-  const call: BroadcastStack['call'] = async (method, url, token, body) => {
+  const call: BroadcastStack['call'] = async (method, url, token, body, raw) => {
     const response = await api.inject({
       method,
       url,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-      ...(body !== undefined ? { payload: body as object } : {}),
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(raw ? { 'content-type': raw.contentType } : {}) },
+      ...(raw ? { payload: raw.body } : body !== undefined ? { payload: body as object } : {}),
     })
     return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined }
   }

@@ -19,6 +19,8 @@ export interface BorgoOptions {
   whatsappMps?: number
   smsMps?: number
   extraTopics?: string[]
+  /** The tenant file's `emergency` block. */
+  emergency?: Record<string, unknown>
 }
 
 /** A municipality with a WhatsApp number and an SMS number at the given tiers. */
@@ -27,7 +29,7 @@ export function borgoTenant(options: BorgoOptions = {}): TenantDirectory {
 }
 
 /** The tenant file's content (tenants/borgo.json). */
-export function borgoTenantDocument({ whatsappMps = 80, smsMps = 10, extraTopics = [] }: BorgoOptions = {}): Record<string, unknown> {
+export function borgoTenantDocument({ whatsappMps = 80, smsMps = 10, extraTopics = [], emergency }: BorgoOptions = {}): Record<string, unknown> {
   return {
     version: 1,
     id: BORGO.id,
@@ -97,5 +99,6 @@ export function borgoTenantDocument({ whatsappMps = 80, smsMps = 10, extraTopics
     },
     privacyPolicy: { it: 'Informativa sul trattamento dei dati personali del Comune di Borgo.', fr: 'Politique de confidentialité de la Commune de Borgo.' },
     contacts: { email: 'urp@borgo.example' },
+    ...(emergency ? { emergency } : {}),
   }
 }

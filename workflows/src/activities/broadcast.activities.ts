@@ -28,7 +28,7 @@ export interface BroadcastActivityDeps extends BroadcastSenderDeps {
 }
 
 /** What a run needs to send: the workflow input without its schedule and checkpoint. */
-export type BroadcastRunRef = Pick<BroadcastRunInput, 'broadcastId' | 'tenant' | 'topics' | 'languages' | 'defaultLanguage' | 'content'>
+export type BroadcastRunRef = Pick<BroadcastRunInput, 'broadcastId' | 'tenant' | 'topics' | 'languages' | 'defaultLanguage' | 'content' | 'priority'>
 
 export interface PageResult {
   next?: string
@@ -136,6 +136,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     tenant: tenantOf(run.tenant),
     content: run.content,
     defaultLanguage: run.defaultLanguage,
+    ...(run.priority ? { priority: run.priority } : {}),
   })
 
   return {

@@ -1,4 +1,5 @@
 import { createBroadcastActivities, type BroadcastActivityDeps } from './broadcast.activities.js'
+import { createEmergencyActivities } from './emergency.activities.js'
 import { createReplyActivities, type ReplyActivityDeps } from './reply.activities.js'
 
 export type ActivityDeps = ReplyActivityDeps & {
@@ -11,7 +12,9 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createReplyActivities(deps),
     ...(deps.broadcast ? createBroadcastActivities(deps.broadcast) : {}),
+    ...(deps.broadcast ? createEmergencyActivities(deps.broadcast) : {}),
   }
 }
 export { PermanentSendError, type OutboundSender } from './reply.activities.js'
 export { createBroadcastActivities, DEFAULT_BROADCAST_SETTINGS, type BroadcastActivityDeps } from './broadcast.activities.js'
+export { createEmergencyActivities, type ChannelCounts, type TimelineStep } from './emergency.activities.js'

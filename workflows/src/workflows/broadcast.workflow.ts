@@ -65,6 +65,7 @@ export async function massBroadcastWorkflow(input: BroadcastRunInput): Promise<B
     ...(input.languages ? { languages: input.languages } : {}),
     defaultLanguage: input.defaultLanguage,
     content: input.content,
+    ...(input.priority ? { priority: input.priority } : {}),
   }
   const checkpoint: BroadcastRunCheckpoint = input.checkpoint ?? {
     phase: 'audience',

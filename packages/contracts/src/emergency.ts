@@ -1,0 +1,197 @@
+import Type from 'typebox'
+import { BroadcastRunInputSchema } from './broadcast.js'
+import { TenantIdSchema, TimestampSchema } from './common.js'
+import { EmergencyContactSchema, LanguageSchema } from './tenant.js'
+import { defineContract } from './validate.js'
+
+/**
+ * Emergency alerts: the staff API (services/broadcast) creates and triggers them, from a form or
+ * a CAP 1.2 document; the worker (workflows/) runs one `emergencyAlertWorkflow` each, on the
+ * emergency task queue and the rate limiter's emergency lane.
+ */
+
+/** A union of string literals, typed as such. */
+const literals = <const T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))))
+
+/** CAP 1.2 `severity`, `urgency` and `certainty`, as regional civil protection publishes them. */
+export const CAP_SEVERITIES = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] as const
+export const CAP_URGENCIES = ['Immediate', 'Expected', 'Future', 'Past', 'Unknown'] as const
+export const CAP_CERTAINTIES = ['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown'] as const
+export const EmergencySeveritySchema = literals(CAP_SEVERITIES)
+export const EmergencyUrgencySchema = literals(CAP_URGENCIES)
+export const EmergencyCertaintySchema = literals(CAP_CERTAINTIES)
+
+/** `alert` a new one; `update` replaces the alert it follows; `cancel` is its all-clear (CAP msgType). */
+export const EmergencyKindSchema = Type.Union([Type.Literal('alert'), Type.Literal('update'), Type.Literal('cancel')])
+export type EmergencyKind = Type.Static<typeof EmergencyKindSchema>
+
+const Localized = (maxLength: number) => Type.Record(LanguageSchema, Type.String({ minLength: 1, maxLength }))
+
+/** What citizens read, per language. */
+export const EmergencyMessageSchema = Type.Object(
+  {
+    severity: EmergencySeveritySchema,
+    urgency: EmergencyUrgencySchema,
+    certainty: Type.Optional(EmergencyCertaintySchema),
+    headline: Localized(160),
+    description: Localized(1000),
+    instruction: Type.Optional(Localized(500)),
+    link: Type.Optional(Type.String({ pattern: '^https://', maxLength: 500 })),
+    /** The area concerned, as the alert describes it (`Comune di Gressan, fondovalle`). */
+    area: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+)
+export type EmergencyMessage = Type.Static<typeof EmergencyMessageSchema>
+
+export const EmergencyWorkflow = {
+  type: 'emergencyAlertWorkflow',
+  workflowId: (tenant: string, alertId: string) => `emergency:${tenant}:${alertId}`,
+  signals: { acknowledge: 'acknowledge', close: 'close' },
+  queries: { progress: 'progress' },
+} as const
+
+/** An official (or staff on their behalf) took charge of the alert. */
+export const EmergencyAcknowledgementSchema = Type.Object(
+  {
+    by: Type.String({ minLength: 1, maxLength: 200 }),
+    via: Type.Union([Type.Literal('reply'), Type.Literal('api')]),
+    at: TimestampSchema,
+  },
+  { additionalProperties: false },
+)
+export type EmergencyAcknowledgement = Type.Static<typeof EmergencyAcknowledgementSchema>
+
+/** An update or the all-clear that follows the alert: its pending fallback and escalation stop. */
+export const EmergencyCloseSchema = Type.Object(
+  { by: Type.String({ format: 'uuid' }), kind: Type.Union([Type.Literal('update'), Type.Literal('cancel')]) },
+  { additionalProperties: false },
+)
+export type EmergencyClose = Type.Static<typeof EmergencyCloseSchema>
+
+/** The workflow's input, frozen when the alert is triggered (tenant settings included). */
+export const EmergencyRunInputSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    alertId: Type.String({ format: 'uuid' }),
+    tenant: TenantIdSchema,
+    kind: EmergencyKindSchema,
+    /** The alert an update or all-clear follows. */
+    references: Type.Optional(Type.String({ format: 'uuid' })),
+    /** Alerts this one closes: the one it follows and that one's earlier updates still running. */
+    closes: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
+    /** The citizens' send: every subscriber (the tenant's always-on topics), emergency priority. */
+    citizens: BroadcastRunInputSchema,
+    /** The SMS text per language for citizens whose WhatsApp message is not delivered in time. */
+    smsFallback: Type.Optional(Type.Record(LanguageSchema, Type.String({ minLength: 1, maxLength: 1600 }))),
+    smsFallbackAfterSeconds: Type.Integer({ minimum: 1 }),
+    /** The escalation: each official in turn until one acknowledges; then the staff on duty. */
+    escalation: Type.Optional(
+      Type.Object(
+        {
+          officials: Type.Array(EmergencyContactSchema),
+          onDuty: Type.Array(EmergencyContactSchema),
+          acknowledgeWithinSeconds: Type.Integer({ minimum: 1 }),
+          /** The notice officials receive, per language (they answer it to acknowledge). */
+          notice: Type.Record(LanguageSchema, Type.String({ minLength: 1, maxLength: 1600 })),
+          /** What the staff on duty receive when nobody acknowledged. */
+          exhaustedNotice: Type.Record(LanguageSchema, Type.String({ minLength: 1, maxLength: 1600 })),
+          defaultLanguage: LanguageSchema,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type EmergencyRunInput = Type.Static<typeof EmergencyRunInputSchema>
+export const EmergencyRunInputContract = defineContract('EmergencyRunInput', EmergencyRunInputSchema)
+
+/** The answer to the `progress` query. */
+export interface EmergencyProgress {
+  alertId: string
+  phase: 'sending' | 'escalating' | 'waiting-fallback' | 'closed'
+  acknowledgement?: EmergencyAcknowledgement
+  /** The official notified last (index in the chain); -1 before the first. */
+  escalationStep: number
+  closedBy?: EmergencyClose
+}
+
+export const TimelineKindSchema = literals(
+  [
+    'created',
+    'triggered',
+    'approval-skipped',
+    'citizens-sent',
+    'sms-fallback',
+    'official-notified',
+    'acknowledged',
+    'escalation-exhausted',
+    'on-duty-alerted',
+    'superseded',
+    'follows',
+    'closed',
+  ] as const,
+)
+export type TimelineKind = Type.Static<typeof TimelineKindSchema>
+
+export const TimelineEntrySchema = Type.Object(
+  {
+    at: TimestampSchema,
+    kind: TimelineKindSchema,
+    /** Who did it: a staff token's holder, an official's name, `system`. */
+    actor: Type.String(),
+    detail: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false },
+)
+export type TimelineEntry = Type.Static<typeof TimelineEntrySchema>
+
+/** The staff API: a new alert, update or all-clear; with `trigger`, it is sent at once. */
+export const EmergencyDraftBodySchema = Type.Object(
+  {
+    /** A platform admin names the tenant; a tenant's token acts for its own. */
+    tenant: Type.Optional(TenantIdSchema),
+    kind: Type.Optional(EmergencyKindSchema),
+    /** The alert an update or all-clear follows. */
+    references: Type.Optional(Type.String({ format: 'uuid' })),
+    ...EmergencyMessageSchema.properties,
+    trigger: Type.Optional(Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+)
+export type EmergencyDraftBody = Type.Static<typeof EmergencyDraftBodySchema>
+
+/** Emergencies skip four-eyes approval: whoever triggers says why, and it is recorded. */
+export const EmergencyTriggerBodySchema = Type.Object(
+  { reason: Type.String({ minLength: 3, maxLength: 500, description: 'why the four-eyes approval is skipped' }) },
+  { additionalProperties: false },
+)
+
+const ChannelCountsSchema = Type.Object({ sent: Type.Integer(), delivered: Type.Integer(), failed: Type.Integer() }, { additionalProperties: false })
+
+export const EmergencyViewSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    tenant: TenantIdSchema,
+    kind: EmergencyKindSchema,
+    references: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+    status: Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('closed')]),
+    message: EmergencyMessageSchema,
+    source: Type.Union([Type.Literal('manual'), Type.Literal('cap')]),
+    cap: Type.Union([Type.Object({ identifier: Type.String(), sender: Type.String(), sent: Type.String(), status: Type.String() }), Type.Null()]),
+    createdBy: Type.String(),
+    createdAt: TimestampSchema,
+    triggeredBy: Type.Union([Type.String(), Type.Null()]),
+    triggeredAt: Type.Union([TimestampSchema, Type.Null()]),
+    approvalSkipReason: Type.Union([Type.String(), Type.Null()]),
+    acknowledgedBy: Type.Union([Type.String(), Type.Null()]),
+    acknowledgedAt: Type.Union([TimestampSchema, Type.Null()]),
+    /** Citizens reached, per channel (SMS includes the fallback). */
+    messages: Type.Object({ whatsapp: ChannelCountsSchema, sms: ChannelCountsSchema }, { additionalProperties: false }),
+    /** Follow-ups (updates, all-clear) of this alert, oldest first. */
+    followUps: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), kind: EmergencyKindSchema, status: Type.String() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+)
+export type EmergencyView = Type.Static<typeof EmergencyViewSchema>

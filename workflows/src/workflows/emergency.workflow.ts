@@ -1,0 +1,161 @@
+import type { EmergencyAcknowledgement, EmergencyClose, EmergencyProgress, EmergencyRunInput } from '@banditore/contracts'
+import {
+  condition,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow'
+import type { createEmergencyActivities } from '../activities/emergency.activities.js'
+import { massBroadcastWorkflow } from './broadcast.workflow.js'
+
+type Activities = ReturnType<typeof createEmergencyActivities>
+
+const steps = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: ['BroadcastConfigurationError'] },
+})
+const sending = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['BroadcastConfigurationError'] },
+})
+
+// Signal and query names as the contracts give them (EmergencyWorkflow).
+export const acknowledgeSignal = defineSignal<[EmergencyAcknowledgement]>('acknowledge')
+export const closeSignal = defineSignal<[EmergencyClose]>('close')
+export const emergencyProgressQuery = defineQuery<EmergencyProgress>('progress')
+
+/**
+ * One emergency alert, from trigger to close. Citizens: every subscriber, through a child
+ * `massBroadcastWorkflow` on this (emergency) task queue with emergency priority, so the send
+ * ledger, pages, opt-outs and remainder work as for broadcasts. In parallel: the escalation chain
+ * (each official notified in turn, `acknowledgeWithinSeconds` each, until an `acknowledge`
+ * signal; then the staff on duty) and the SMS fallback (WhatsApp recipients without a delivered
+ * status after `smsFallbackAfterSeconds`). An update or all-clear sends `close`: the pending
+ * fallback and escalation stop. Every step goes on the alert's timeline.
+ */
+export async function emergencyAlertWorkflow(input: EmergencyRunInput): Promise<EmergencyProgress> {
+  const { alertId, tenant } = input
+  let acknowledgement: EmergencyAcknowledgement | undefined
+  let closedBy: EmergencyClose | undefined
+  let phase: EmergencyProgress['phase'] = 'sending'
+  let escalationStep = -1
+  setHandler(acknowledgeSignal, (ack) => {
+    acknowledgement ??= ack
+  })
+  setHandler(closeSignal, (close) => {
+    closedBy ??= close
+  })
+  const progress = (): EmergencyProgress => ({
+    alertId,
+    phase,
+    escalationStep,
+    ...(acknowledgement ? { acknowledgement } : {}),
+    ...(closedBy ? { closedBy } : {}),
+  })
+  setHandler(emergencyProgressQuery, progress)
+  // Read through a function: signal handlers change these between awaits.
+  const acknowledged = () => acknowledgement
+  const closed = () => closedBy
+  const timeline = (key: string, kind: Parameters<Activities['recordEmergencyTimeline']>[0]['kind'], actor: string, detail: Record<string, unknown> = {}) =>
+    steps.recordEmergencyTimeline({ alertId, key, kind, actor, detail })
+
+  // Citizens first: nothing else runs before their send has started.
+  const citizens = await startChild(massBroadcastWorkflow, {
+    workflowId: `${workflowInfo().workflowId}:citizens`,
+    taskQueue: workflowInfo().taskQueue,
+    args: [{ ...input.citizens, priority: 'emergency' }],
+    parentClosePolicy: ParentClosePolicy.TERMINATE,
+  })
+
+  if (input.references && input.kind !== 'alert') {
+    for (const closed of new Set([input.references, ...(input.closes ?? [])])) {
+      await getExternalWorkflowHandle(`emergency:${tenant}:${closed}`)
+        .signal(closeSignal, { by: alertId, kind: input.kind })
+        .catch(() => undefined) // it may have finished already
+    }
+    await timeline('follows', 'follows', 'system', { references: input.references, kind: input.kind })
+  }
+
+  const escalate = async () => {
+    const chain = input.escalation
+    if (!chain || input.kind === 'cancel') return
+    const wait = chain.acknowledgeWithinSeconds * 1000
+    for (const [index, official] of chain.officials.entries()) {
+      if (acknowledgement || closedBy) break
+      escalationStep = index
+      phase = 'escalating'
+      const sent = await sending.notifyContacts({
+        noticeId: uuid4(),
+        tenant,
+        contacts: [official],
+        texts: chain.notice,
+        defaultLanguage: chain.defaultLanguage,
+        ...(input.citizens.content.whatsapp ? { whatsapp: input.citizens.content.whatsapp } : {}),
+      })
+      await timeline(`official-${index}`, 'official-notified', 'system', { name: official.name, role: official.role, channel: official.channel, step: index + 1, accepted: sent.accepted > 0 })
+      await condition(() => acknowledgement !== undefined || closedBy !== undefined, wait)
+    }
+    const recordAcknowledgement = async (late: boolean) => {
+      const ack = acknowledged()
+      if (!ack) return false
+      await timeline('acknowledged', 'acknowledged', ack.by, { via: ack.via, at: ack.at, late })
+      await steps.recordEmergencyState({ alertId, state: 'active', acknowledgedBy: ack.by, acknowledgedAt: ack.at })
+      return true
+    }
+    if (await recordAcknowledgement(false)) return
+    if (closed()) return
+    await timeline('escalation-exhausted', 'escalation-exhausted', 'system', { officials: chain.officials.length })
+    if (chain.onDuty.length > 0) {
+      const sent = await sending.notifyContacts({
+        noticeId: uuid4(),
+        tenant,
+        contacts: chain.onDuty,
+        texts: chain.exhaustedNotice,
+        defaultLanguage: chain.defaultLanguage,
+        ...(input.citizens.content.whatsapp ? { whatsapp: input.citizens.content.whatsapp } : {}),
+      })
+      await timeline('on-duty-alerted', 'on-duty-alerted', 'system', { names: chain.onDuty.map((c) => c.name), accepted: sent.accepted })
+    }
+    // An acknowledgement may still come (the staff on duty answer, or an official late).
+    await condition(() => acknowledgement !== undefined || closedBy !== undefined)
+    await recordAcknowledgement(true)
+  }
+
+  const fallbackId = uuid4()
+  const fallback = async () => {
+    if (!input.smsFallback) return
+    const afterMs = input.smsFallbackAfterSeconds * 1000
+    let added = 0
+    await condition(() => closedBy !== undefined, afterMs)
+    if (!closed()) await timeline('sms-fallback-started', 'sms-fallback', 'system', { fallbackId, afterSeconds: input.smsFallbackAfterSeconds })
+    for (;;) {
+      if (closed()) break
+      const pass = await sending.sendSmsFallback({ alertId, fallbackId, tenant, texts: input.smsFallback, defaultLanguage: input.citizens.defaultLanguage, afterMs })
+      added = pass.total
+      if (pass.retryInMs === undefined) break
+      phase = phase === 'sending' ? 'waiting-fallback' : phase
+      await condition(() => closedBy !== undefined, pass.retryInMs)
+    }
+    await timeline('sms-fallback', 'sms-fallback', 'system', { recipients: added, stoppedBy: closed()?.by ?? null })
+  }
+
+  const sent = citizens.result().then(async (result) => {
+    const counts = await steps.countEmergencyChannels({ sendIds: [alertId] })
+    await timeline('citizens-sent', 'citizens-sent', 'system', { total: result.total ?? result.counts.processed, ...result.counts, perChannel: counts })
+  })
+  await Promise.all([sent, escalate(), fallback()])
+
+  const close = closed()
+  if (close) await timeline('superseded', 'superseded', 'system', { by: close.by, kind: close.kind })
+  const perChannel = await steps.countEmergencyChannels({ sendIds: [alertId, fallbackId] })
+  await timeline('closed', 'closed', 'system', { perChannel, acknowledgedBy: acknowledged()?.by ?? null })
+  await steps.recordEmergencyState({ alertId, state: 'closed' })
+  phase = 'closed'
+  return progress()
+}
