@@ -15,7 +15,7 @@ const OFFICIALS = [
 const ON_DUTY = { name: 'Reperibile URP', role: 'personale di turno', phone: '+393471119000', channel: 'sms' } as const
 const ACK_SECONDS = 4
 const FALLBACK_SECONDS = 3
-const capFixture = (name: string) => readFileSync(new URL(`../../services/broadcast/src/cap/fixtures/${name}`, import.meta.url), 'utf8')
+const capFixture = (name: string) => readFileSync(new URL(`../../services/broadcast/src/cap/fixtures/valid/${name}`, import.meta.url), 'utf8')
 
 const alertBody = (headline: string) => ({
   severity: 'Severe',
@@ -184,6 +184,24 @@ describe('emergency alerts', () => {
     expect(await kinds(allClear.body.id)).toContain('follows')
   }, 120_000)
 
+  it('carries on after the worker stops mid-alert: the escalation resumes and nobody gets a message twice', async () => {
+    const counts = OFFICIALS.map((o) => to(o.phone).length)
+    const id = await trigger('Incendio boschivo')
+    await expect.poll(() => to(OFFICIALS[0].phone).length, { timeout: 15_000, interval: 100 }).toBe(counts[0]! + 1)
+    await worker.stop()
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    worker = await startInProcessWorker(stack)
+    await expect.poll(() => to(OFFICIALS[1].phone).length, { timeout: ACK_SECONDS * 1000 + 30_000, interval: 200 }).toBe(counts[1]! + 1)
+    expect((await stack.call('POST', `/v1/emergencies/${id}/acknowledge`, officer)).status).toBe(200)
+    await expect.poll(() => kinds(id), { timeout: 20_000, interval: 200 }).toContain('acknowledged')
+    await expect.poll(() => stack.sim.messages({ correlationPrefix: `bc:${id}:` }).length, { timeout: 20_000, interval: 200 }).toBe(25)
+    const perPhone = new Map<string, number>()
+    for (const m of stack.sim.messages({ correlationPrefix: `bc:${id}:` })) perPhone.set(m.to, (perPhone.get(m.to) ?? 0) + 1)
+    expect([...perPhone.values()].every((n) => n === 1)).toBe(true)
+    expect(to(OFFICIALS[0].phone).length).toBe(counts[0]! + 1)
+    expect(to(OFFICIALS[1].phone).length).toBe(counts[1]! + 1)
+  }, 120_000)
+
   it('turns CAP documents into drafts, linking updates and all-clears, and refuses invalid ones with the reason', async () => {
     const alert = await stack.call('POST', '/v1/emergencies/cap', officer, undefined, { body: capFixture('lombardia-allerta-arancione.xml'), contentType: 'application/cap+xml' })
     expect(alert.status, JSON.stringify(alert.body)).toBe(201)
@@ -191,28 +209,28 @@ describe('emergency alerts', () => {
       kind: 'alert',
       status: 'draft',
       source: 'cap',
-      cap: { identifier: 'IT-LOM-PC-2026-1123-0042', sender: 'protezionecivile@regione.lombardia.it' },
+      cap: { identifier: 'IT-LOM-CFMR-2026-0412', sender: 'allertalom@regione.lombardia.it' },
       message: {
         severity: 'Severe',
         urgency: 'Expected',
         certainty: 'Likely',
-        headline: { it: 'Allerta ARANCIONE per rischio idrogeologico nella zona IM-11' },
-        instruction: { it: expect.stringContaining('Evitare i sottopassi') },
-        link: 'https://www.protezionecivile.regione.lombardia.it/allerte',
-        area: expect.stringContaining('IM-11'),
+        headline: { it: 'Allerta arancione per rischio idrogeologico e idraulico su Milano e pianura centrale' },
+        description: { it: expect.stringContaining('Seveso & Lambro') },
+        instruction: { it: expect.stringContaining('Evitate i sottopassi') },
+        link: 'https://www.regione.lombardia.it/allerte?id=IT-LOM-CFMR-2026-0412&lang=it',
       },
     })
-    const update = await stack.call('POST', '/v1/emergencies/cap', officer, undefined, { body: capFixture('lombardia-aggiornamento.xml'), contentType: 'application/xml' })
+    const update = await stack.call('POST', '/v1/emergencies/cap', officer, undefined, { body: capFixture('lombardia-allerta-aggiornamento.xml'), contentType: 'application/xml' })
     expect(update.body).toMatchObject({ kind: 'update', references: alert.body.id, message: { severity: 'Extreme' } })
-    const cancel = await stack.call('POST', '/v1/emergencies/cap', officer, undefined, { body: capFixture('lombardia-cessato-allarme.xml'), contentType: 'text/xml' })
+    const cancel = await stack.call('POST', '/v1/emergencies/cap', officer, undefined, { body: capFixture('lombardia-cessata-allerta.xml'), contentType: 'text/xml' })
     expect(cancel.body).toMatchObject({ kind: 'cancel', references: alert.body.id })
     const invalid = await stack.call('POST', '/v1/emergencies/cap', officer, undefined, {
       body: capFixture('lombardia-allerta-arancione.xml').replace('<status>Actual</status>', '<status>Real</status>'),
       contentType: 'application/cap+xml',
     })
-    expect(invalid).toMatchObject({ status: 400, body: { code: 'CAP_INVALID', detail: expect.stringContaining('<status> in <alert> vale "Real"') } })
+    expect(invalid).toMatchObject({ status: 400, body: { code: 'CAP_INVALID', detail: expect.stringMatching(/^CAP non valido: .*<status>.*Real/) } })
     const orphan = await stack.call('POST', '/v1/emergencies/cap', officer, undefined, {
-      body: capFixture('lombardia-aggiornamento.xml').replaceAll('IT-LOM-PC-2026-1123-0042', 'IT-LOM-PC-2026-0000-0001'),
+      body: capFixture('lombardia-allerta-aggiornamento.xml').replaceAll('IT-LOM-CFMR-2026-0412', 'IT-LOM-CFMR-2026-0001'),
       contentType: 'application/cap+xml',
     })
     expect(orphan).toMatchObject({ status: 400, body: { detail: expect.stringContaining('non è tra le allerte del comune borgo') } })

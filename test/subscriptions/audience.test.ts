@@ -1,5 +1,5 @@
 import { AudiencePageReplyContract, AudiencePageRequestContract, Subjects, type AudiencePageReply, type AudiencePageRequest } from '@banditore/contracts'
-import { encodeCursor, ServiceErrorHeaders } from '@banditore/subscriptions'
+import { encodeCursor, ServiceErrorHeaders, WHOLE_SNAPSHOT_MAX } from '@banditore/subscriptions'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SubscriptionsFixture } from './subscriptions-fixture.js'
@@ -90,6 +90,38 @@ describe('the paged audience (subscriptions.audience.page)', () => {
     const members = await fx.db.selectFrom('audience_snapshot_member').select('position').where('snapshot_id', '=', 'b-7').execute()
     expect(members.map((m) => m.position).sort((a, b) => a - b)).toEqual(active.map((_, i) => i + 1))
   })
+
+  it('answers the first page of a large audience before writing the rest down, and keeps it fixed', async () => {
+    // A whole town: more subscribers than are written down at the first page.
+    const count = WHOLE_SNAPSHOT_MAX + 1_500
+    await sql`
+      insert into subscriptions.subscriber (tenant, phone, phone_hash, language, channel, status, topics, subscribed_at, created_at, updated_at)
+      select 'calcinato', '+39348' || lpad(n::text, 7, '0'), 'hmac-sha256:' || n, 'it', 'whatsapp', 'active', '{}', ${fx.now}, ${fx.now}, ${fx.now}
+      from generate_series(1, ${count}) as n`.execute(fx.db)
+    const askCalcinato = (after?: string) =>
+      fx.nc
+        .request(Subjects.audiencePage, AudiencePageRequestContract.encode({ version: 1, tenant: 'calcinato', snapshotId: 'town-1', topics: ['emergenze'], limit: 1000, ...(after ? { after } : {}) }), { timeout: 10_000 })
+        .then((reply) => AudiencePageReplyContract.decode(reply.data))
+    const first = await askCalcinato()
+    expect(first).toMatchObject({ total: count })
+    expect(first.recipients).toHaveLength(1000)
+    // Someone subscribing after the snapshot was taken is not in it, however late its rest is written.
+    await sql`
+      insert into subscriptions.subscriber (tenant, phone, phone_hash, language, channel, status, topics, subscribed_at, created_at, updated_at)
+      values ('calcinato', '+393489999999', 'hmac-sha256:late', 'it', 'whatsapp', 'active', '{}', ${new Date(fx.now.getTime() + 1000)}, ${fx.now}, ${fx.now})`.execute(fx.db)
+    const phones = first.recipients.map((r) => r.phone)
+    for (let next = first.next; next; ) {
+      const page = await askCalcinato(next)
+      expect(page.total).toBe(count)
+      phones.push(...page.recipients.map((r) => r.phone))
+      next = page.next
+    }
+    expect(phones).toHaveLength(count)
+    expect(new Set(phones).size).toBe(count)
+    expect(phones).not.toContain('+393489999999')
+    const positions = await fx.db.selectFrom('audience_snapshot_member').select('position').where('snapshot_id', '=', 'town-1').orderBy('position').execute()
+    expect(positions.map((p) => p.position)).toEqual(Array.from({ length: count }, (_, i) => i + 1))
+  }, 60_000)
 
   it('answers bad requests with service-error headers', async () => {
     expect(await ask({ snapshotId: 'b-1', topics: ['eventi'], limit: 2 })).toMatchObject({ error: 'SNAPSHOT_MISMATCH' })

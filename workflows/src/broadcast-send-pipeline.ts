@@ -41,7 +41,9 @@ async function pairWaits(deps: PipelineDeps, settings: BroadcastSettings, messag
   const waits = new Map<number, number>()
   const key = senderKeyOf(message.tenant, 'whatsapp')
   const whatsapp = rows.filter((r) => r.channel === 'whatsapp')
-  if (!key || settings.pairIntervalMs <= 0 || whatsapp.length === 0) return waits
+  // An emergency does not wait for its pair slot: WhatsApp tolerates a short burst per pair, and
+  // a refusal (131056) puts the send back for a retry rather than delaying every recipient.
+  if (!key || settings.pairIntervalMs <= 0 || whatsapp.length === 0 || message.priority === 'emergency') return waits
   const byPhone = await reservePairSlots(deps.db, key, [...new Set(whatsapp.map((r) => r.phone))], settings.pairIntervalMs, settings.pairWindowMs)
   for (const row of whatsapp) waits.set(row.id, byPhone.get(row.phone) ?? 0)
   return waits

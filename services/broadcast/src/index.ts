@@ -8,6 +8,6 @@ export { BroadcastConfigSchema, loadConfig, type BroadcastConfig } from './confi
 export { migrations, SCHEMA } from './migrations/index.js'
 export { createOutboundChecker, draftTexts, type OutboundChecker } from './outbound-check.client.js'
 export { BOOTSTRAP_TOKEN_ID, upsertBootstrapToken } from './store/api-token.repository.js'
-export { parseCapAlert, type CapAlert, type CapParseResult } from './cap/index.js'
+export { parseCapAlert, type CapAlert } from './cap/index.js'
 export { startEmergencyAcknowledgements } from './emergency/emergency-acknowledgements.js'
 export { createEmergencyWorkflows, type EmergencyWorkflows } from './emergency/emergency-workflow.client.js'

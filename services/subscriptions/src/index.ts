@@ -7,3 +7,4 @@ export type { ConsentRecord, Subscriber, SubscriptionsDatabase } from './subscri
 export { ServiceErrorHeaders, encodeCursor, decodeCursor } from './audience/audience-responder.js'
 export { GATEWAY_OPT_OUT_WORDS } from './tenant/tenant-profile.js'
 export { createPhoneHasher, type PhoneHasher } from './privacy/phone-hash.js'
+export { WHOLE_SNAPSHOT_MAX } from './repositories/audience-snapshot.repository.js'

@@ -143,6 +143,8 @@ export interface AudienceSnapshotTable {
   filters: string
   total: number
   created_at: Timestamp
+  /** False while only the first page's members are written down. */
+  complete: Generated<boolean>
 }
 
 export interface AudienceSnapshotMemberTable {

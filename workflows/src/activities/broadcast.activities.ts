@@ -168,7 +168,8 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
             ...(run.languages ? { languages: run.languages } : {}),
             channels: [...channels],
             ...(after ? { after } : {}),
-            limit,
+            // An emergency's first page is small: its first messages leave while the next is read.
+            limit: run.priority === 'emergency' && after === undefined ? Math.min(limit, 250) : limit,
           },
           settings.audienceTimeoutMs,
         )

@@ -1,23 +1,39 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser'
-
-/**
- * CAP 1.2 (OASIS Common Alerting Protocol), as Italian regional civil protection publishes it:
- * the XML is checked for well-formedness, the CAP namespace, the required elements, enumerations
- * and formats; the reason of a refusal names the element, in Italian (staff read it).
- */
-export const CAP_NAMESPACE = 'urn:oasis:names:tc:emergency:cap:1.2'
-export const CAP_MAX_BYTES = 256 * 1024
+// Turns a CAP 1.2 alert (OASIS Common Alerting Protocol, as Italian regional civil protection
+// publishes it) into a validated value, or into a reason in Italian that names the offending
+// element, for the staff who posted it.
+import { CAP_NAMESPACE, CapElementReader, CapValidationError, quoted } from './cap-element-reader.js'
+import {
+  CAP_DATE_TIME_FORMAT,
+  isAbsoluteUri,
+  isCapDateTime,
+  isCapIdentifier,
+  isDecimal,
+  isLanguageTag,
+  normaliseCircle,
+  normalisePolygon,
+  parseCapReferences,
+} from './cap-values.js'
+import { readXmlDocument, XmlDocumentError, type XmlElement } from './xml-document.js'
 
 export type CapMsgType = 'Alert' | 'Update' | 'Cancel' | 'Ack' | 'Error'
 
-export interface CapArea {
-  areaDesc: string
-  polygons: string[]
-  circles: string[]
-  geocodes: Array<{ valueName: string; value: string }>
+export interface CapAlert {
+  identifier: string
+  sender: string
+  /** As written in the document: `YYYY-MM-DDThh:mm:ss±hh:mm`. */
+  sent: string
+  status: 'Actual' | 'Exercise' | 'System' | 'Test' | 'Draft'
+  msgType: CapMsgType
+  scope: 'Public' | 'Restricted' | 'Private'
+  note?: string
+  /** Earlier messages this one updates, cancels or answers, in document order. */
+  references: Array<{ sender: string; identifier: string; sent: string }>
+  /** One per language, in document order. */
+  infos: CapInfo[]
 }
 
 export interface CapInfo {
+  /** RFC 3066 tag; 'en-US' when the document gives none, as the spec says. */
   language: string
   category: string[]
   event: string
@@ -31,187 +47,209 @@ export interface CapInfo {
   onset?: string
   expires?: string
   senderName?: string
-  areas: CapArea[]
+  areas: Array<{
+    areaDesc: string
+    /** Closed rings of `lat,lon` pairs (WGS 84), space-separated. */
+    polygons: string[]
+    /** `lat,lon radius` with the radius in kilometres. */
+    circles: string[]
+    geocodes: Array<{ valueName: string; value: string }>
+  }>
 }
-
-export interface CapAlert {
-  identifier: string
-  sender: string
-  sent: string
-  status: 'Actual' | 'Exercise' | 'System' | 'Test' | 'Draft'
-  msgType: CapMsgType
-  scope: 'Public' | 'Restricted' | 'Private'
-  note?: string
-  references: Array<{ sender: string; identifier: string; sent: string }>
-  infos: CapInfo[]
-}
-
-export type CapParseResult = { ok: true; alert: CapAlert } | { ok: false; reason: string }
 
 const STATUSES = ['Actual', 'Exercise', 'System', 'Test', 'Draft'] as const
 const MSG_TYPES = ['Alert', 'Update', 'Cancel', 'Ack', 'Error'] as const
 const SCOPES = ['Public', 'Restricted', 'Private'] as const
-const CATEGORIES = ['Geo', 'Met', 'Safety', 'Security', 'Rescue', 'Fire', 'Health', 'Env', 'Transport', 'Infra', 'CBRNE', 'Other'] as const
+const CATEGORIES = [
+  'Geo', 'Met', 'Safety', 'Security', 'Rescue', 'Fire', 'Health', 'Env', 'Transport', 'Infra', 'CBRNE', 'Other',
+] as const
+const RESPONSE_TYPES = [
+  'Shelter', 'Evacuate', 'Prepare', 'Execute', 'Avoid', 'Monitor', 'Assess', 'AllClear', 'None',
+] as const
 const URGENCIES = ['Immediate', 'Expected', 'Future', 'Past', 'Unknown'] as const
 const SEVERITIES = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] as const
 const CERTAINTIES = ['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown'] as const
-// CAP's dateTime: no fractional seconds, an explicit offset ("Z" is not allowed: "-00:00").
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/
-// identifier and sender: no spaces, commas or restricted characters (< and &).
-const CAP_ID = /^[^\s,<&]+$/
 
-class CapInvalid extends Error {}
-const fail = (reason: string): never => {
-  throw new CapInvalid(`CAP non valido: ${reason}`)
-}
+const ALERT_CHILDREN = [
+  'identifier', 'sender', 'sent', 'status', 'msgType', 'source', 'scope', 'restriction', 'addresses',
+  'code', 'note', 'references', 'incidents', 'info',
+]
+const INFO_CHILDREN = [
+  'language', 'category', 'event', 'responseType', 'urgency', 'severity', 'certainty', 'audience',
+  'eventCode', 'effective', 'onset', 'expires', 'senderName', 'headline', 'description', 'instruction',
+  'web', 'contact', 'parameter', 'resource', 'area',
+]
+const AREA_CHILDREN = ['areaDesc', 'polygon', 'circle', 'geocode', 'altitude', 'ceiling']
+const RESOURCE_CHILDREN = ['resourceDesc', 'mimeType', 'size', 'uri', 'derefUri', 'digest']
+const NAMED_VALUE_CHILDREN = ['valueName', 'value']
 
-type Node = Record<string, unknown>
-const ARRAYS = new Set(['info', 'area', 'category', 'polygon', 'circle', 'geocode', 'parameter', 'resource', 'eventCode', 'responseType'])
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  removeNSPrefix: true,
-  // No entity expansion at all (and documents with a DOCTYPE are refused before parsing).
-  processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name) => ARRAYS.has(name),
-})
+/** Message types whose meaning is defined by the earlier messages they name in <references>. */
+const REFERRING_MSG_TYPES: readonly CapMsgType[] = ['Update', 'Cancel', 'Ack', 'Error']
 
-const text = (node: Node, name: string, where: string): string | undefined => {
-  const value = node[name]
-  if (value === undefined) return undefined
-  if (typeof value !== 'string') fail(`<${name}> in ${where} deve contenere testo`)
-  return (value as string).replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&apos;', "'").replaceAll('&amp;', '&')
-}
-const required = (node: Node, name: string, where: string): string => {
-  const value = text(node, name, where)
-  if (value === undefined || value === '') fail(`manca <${name}> in ${where}`)
-  return value as string
-}
-const oneOf = <T extends string>(value: string, allowed: readonly T[], name: string, where: string): T => {
-  if (!(allowed as readonly string[]).includes(value)) fail(`<${name}> in ${where} vale "${value}", ammessi: ${allowed.join(', ')}`)
-  return value as T
-}
-const dateTime = (value: string | undefined, name: string, where: string): string | undefined => {
-  if (value === undefined) return undefined
-  if (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) fail(`<${name}> in ${where} non è una data CAP (es. 2026-11-23T14:00:00+01:00): "${value}"`)
-  return value
-}
-const list = (node: Node, name: string): unknown[] => (Array.isArray(node[name]) ? (node[name] as unknown[]) : [])
-const asNode = (value: unknown, name: string): Node => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`<${name}> deve contenere elementi`)
-  return value as Node
-}
-
-function parseArea(value: unknown, where: string): CapArea {
-  const area = asNode(value, 'area')
-  const texts = (name: string) =>
-    list(area, name).map((v) => {
-      if (typeof v !== 'string') fail(`<${name}> in ${where} deve contenere testo`)
-      return v as string
-    })
-  return {
-    areaDesc: required(area, 'areaDesc', where),
-    polygons: texts('polygon'),
-    circles: texts('circle'),
-    geocodes: list(area, 'geocode').map((g) => {
-      const node = asNode(g, 'geocode')
-      return { valueName: required(node, 'valueName', `<geocode> di ${where}`), value: required(node, 'value', `<geocode> di ${where}`) }
-    }),
-  }
-}
-
-function parseInfo(value: unknown, index: number): CapInfo {
-  const where = `<info> n. ${index + 1}`
-  const info = asNode(value, 'info')
-  const categories = list(info, 'category')
-  if (categories.length === 0) fail(`manca <category> in ${where}`)
-  const web = text(info, 'web', where)
-  if (web !== undefined && !/^https?:\/\/\S+$/.test(web)) fail(`<web> in ${where} non è un indirizzo web: "${web}"`)
-  const optional = (name: 'headline' | 'description' | 'instruction' | 'senderName') => {
-    const v = text(info, name, where)
-    return v ? { [name]: v } : {}
-  }
-  const onset = dateTime(text(info, 'onset', where), 'onset', where)
-  const expires = dateTime(text(info, 'expires', where), 'expires', where)
-  return {
-    language: text(info, 'language', where) || 'en-US',
-    category: categories.map((c) => oneOf(String(c), CATEGORIES, 'category', where)),
-    event: required(info, 'event', where),
-    urgency: oneOf(required(info, 'urgency', where), URGENCIES, 'urgency', where),
-    severity: oneOf(required(info, 'severity', where), SEVERITIES, 'severity', where),
-    certainty: oneOf(required(info, 'certainty', where), CERTAINTIES, 'certainty', where),
-    ...optional('headline'),
-    ...optional('description'),
-    ...optional('instruction'),
-    ...optional('senderName'),
-    ...(web ? { web } : {}),
-    ...(onset ? { onset } : {}),
-    ...(expires ? { expires } : {}),
-    areas: list(info, 'area').map((a, i) => parseArea(a, `<area> n. ${i + 1} di ${where}`)),
-  }
-}
-
-function parseReferences(value: string | undefined): CapAlert['references'] {
-  if (value === undefined || value.trim() === '') return []
-  return value
-    .trim()
-    .split(/\s+/)
-    .map((triple) => {
-      const [sender, identifier, sent, extra] = triple.split(',')
-      if (!sender || !identifier || !sent || extra !== undefined) fail(`<references> deve elencare terne mittente,identificativo,data separate da spazi: "${triple}"`)
-      dateTime(sent, 'references', '<alert>')
-      return { sender: sender as string, identifier: identifier as string, sent: sent as string }
-    })
-}
-
-function parse(xml: string): CapAlert {
-  if (Buffer.byteLength(xml, 'utf8') > CAP_MAX_BYTES) fail(`il documento supera ${CAP_MAX_BYTES / 1024} KiB`)
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) fail('DOCTYPE ed entità XML non sono ammessi')
-  const wellFormed = XMLValidator.validate(xml)
-  if (wellFormed !== true) fail(`XML malformato alla riga ${wellFormed.err.line}: ${wellFormed.err.msg}`)
-  // The root element and the namespace it is bound to (default or prefixed).
-  const root = /<(?:([A-Za-z_][\w.-]*):)?alert\b([^>]*)>/.exec(xml.replace(/<\?xml[^>]*\?>/, '').replace(/<!--[\s\S]*?-->/g, ''))
-  if (!root) fail('manca l\'elemento <alert>')
-  const prefix = root?.[1]
-  const namespace = new RegExp(`xmlns${prefix ? `:${prefix}` : ''}\\s*=\\s*["']([^"']*)["']`).exec(root?.[2] ?? '')?.[1]
-  if (namespace !== CAP_NAMESPACE) fail(`<alert> deve appartenere allo spazio dei nomi ${CAP_NAMESPACE}${namespace ? `, non a ${namespace}` : ''}`)
-  const document = parser.parse(xml) as Node
-  const alert = asNode(document.alert, 'alert')
-  const where = '<alert>'
-  const identifier = required(alert, 'identifier', where)
-  const sender = required(alert, 'sender', where)
-  if (!CAP_ID.test(identifier)) fail('<identifier> non può contenere spazi, virgole, < o &')
-  if (!CAP_ID.test(sender)) fail('<sender> non può contenere spazi, virgole, < o &')
-  const msgType = oneOf(required(alert, 'msgType', where), MSG_TYPES, 'msgType', where)
-  const scope = oneOf(required(alert, 'scope', where), SCOPES, 'scope', where)
-  if (scope === 'Restricted' && !text(alert, 'restriction', where)) fail('un avviso con <scope>Restricted</scope> richiede <restriction>')
-  if (scope === 'Private' && !text(alert, 'addresses', where)) fail('un avviso con <scope>Private</scope> richiede <addresses>')
-  const references = parseReferences(text(alert, 'references', where))
-  if ((msgType === 'Update' || msgType === 'Cancel') && references.length === 0) fail(`un messaggio ${msgType} richiede <references> all'avviso che segue`)
-  const note = text(alert, 'note', where)
-  return {
-    identifier,
-    sender,
-    sent: dateTime(required(alert, 'sent', where), 'sent', where) as string,
-    status: oneOf(required(alert, 'status', where), STATUSES, 'status', where),
-    msgType,
-    scope,
-    ...(note ? { note } : {}),
-    references,
-    infos: list(alert, 'info').map(parseInfo),
-  }
-}
-
-/** Parses and validates a CAP 1.2 document; never throws. */
-export function parseCapAlert(xml: string): CapParseResult {
+/** Never throws: any input yields either the alert or a reason in Italian naming the problem. */
+export function parseCapAlert(xml: string): { ok: true; alert: CapAlert } | { ok: false; reason: string } {
   try {
-    return { ok: true, alert: parse(xml) }
+    if (typeof xml !== 'string') return refused('il documento deve essere testo XML')
+    return { ok: true, alert: readAlert(readXmlDocument(xml)) }
   } catch (error) {
-    if (error instanceof CapInvalid) return { ok: false, reason: error.message }
-    return { ok: false, reason: `CAP non valido: ${error instanceof Error ? error.message : String(error)}` }
+    if (error instanceof XmlDocumentError || error instanceof CapValidationError) return refused(error.reason)
+    return refused('documento non leggibile')
   }
+}
+
+function refused(reason: string): { ok: false; reason: string } {
+  return { ok: false, reason: `CAP non valido: ${reason}` }
+}
+
+function readAlert(root: XmlElement): CapAlert {
+  if (root.localName !== 'alert') {
+    throw new CapValidationError(`l'elemento radice deve essere <alert>, non <${root.qualifiedName}>`)
+  }
+  if (root.namespace === undefined) {
+    throw new CapValidationError(`<${root.qualifiedName}> senza namespace: serve ${CAP_NAMESPACE}`)
+  }
+  if (root.namespace !== CAP_NAMESPACE) {
+    throw new CapValidationError(`namespace ${quoted(root.namespace)} non supportato: serve ${CAP_NAMESPACE}`)
+  }
+  const reader: CapElementReader = new CapElementReader(root, '', ALERT_CHILDREN)
+  const identifier = identifierText(reader, 'identifier')
+  const sender = identifierText(reader, 'sender')
+  const sent = dateTimeText(reader, 'sent', true) as string
+  const status = reader.oneOf('status', STATUSES)
+  const msgType = reader.oneOf('msgType', MSG_TYPES)
+  const scope = reader.oneOf('scope', SCOPES)
+  if (scope === 'Restricted' && reader.optional('restriction') === undefined) {
+    reader.fail('con <scope> Restricted serve <restriction>')
+  }
+  if (scope === 'Private' && reader.optional('addresses') === undefined) {
+    reader.fail('con <scope> Private serve <addresses>')
+  }
+  reader.optional('source')
+  reader.optional('incidents')
+  reader.all('code')
+  const note = reader.optional('note')
+
+  const referencesText = reader.optional('references')
+  const references = referencesText === undefined ? [] : parseCapReferences(referencesText)
+  if (references === undefined) {
+    reader.fail(
+      `<references> deve elencare terne mittente,identificativo,data-ora separate da spazi, trovato ${quoted(referencesText as string)}`,
+    )
+  }
+  if (references.length === 0 && REFERRING_MSG_TYPES.includes(msgType)) {
+    reader.fail(`un messaggio ${msgType} deve indicare in <references> il messaggio a cui si riferisce`)
+  }
+
+  const infos = reader.elements('info').map((info, index) => readInfo(info, within(`<info> n. ${index + 1}`, '')))
+  return withoutUndefined({ identifier, sender, sent, status, msgType, scope, note, references, infos })
+}
+
+function readInfo(element: XmlElement, where: string): CapInfo {
+  const reader: CapElementReader = new CapElementReader(element, where, INFO_CHILDREN)
+  const language = reader.optional('language') ?? 'en-US'
+  if (!isLanguageTag(language)) {
+    reader.fail(`<language> ${quoted(language)}${where} non è un codice lingua valido (es. it-IT)`)
+  }
+  const category = reader.all('category').map((value) => reader.checkOneOf('category', value, CATEGORIES))
+  if (category.length === 0) reader.fail(`manca <category>${where}`)
+  const event = reader.required('event')
+  for (const responseType of reader.all('responseType')) reader.checkOneOf('responseType', responseType, RESPONSE_TYPES)
+  const urgency = reader.oneOf('urgency', URGENCIES)
+  const severity = reader.oneOf('severity', SEVERITIES)
+  const certainty = reader.oneOf('certainty', CERTAINTIES)
+  reader.optional('audience')
+  reader.optional('contact')
+  dateTimeText(reader, 'effective', false)
+  const onset = dateTimeText(reader, 'onset', false)
+  const expires = dateTimeText(reader, 'expires', false)
+  const web = reader.optional('web')
+  if (web !== undefined && !isAbsoluteUri(web)) reader.fail(`<web>${where} deve essere un indirizzo assoluto, es. https://…`)
+  reader.elements('eventCode').forEach((code, index) => readNamedValue(code, within(`<eventCode> n. ${index + 1}`, where)))
+  reader.elements('parameter').forEach((parameter, index) => readNamedValue(parameter, within(`<parameter> n. ${index + 1}`, where)))
+  reader.elements('resource').forEach((resource, index) => readResource(resource, within(`<resource> n. ${index + 1}`, where)))
+  const areas = reader.elements('area').map((area, index) => readArea(area, within(`<area> n. ${index + 1}`, where)))
+  return withoutUndefined({
+    language,
+    category,
+    event,
+    urgency,
+    severity,
+    certainty,
+    headline: reader.optional('headline'),
+    description: reader.optional('description'),
+    instruction: reader.optional('instruction'),
+    web,
+    onset,
+    expires,
+    senderName: reader.optional('senderName'),
+    areas,
+  })
+}
+
+function readArea(element: XmlElement, where: string): CapInfo['areas'][number] {
+  const reader: CapElementReader = new CapElementReader(element, where, AREA_CHILDREN)
+  const areaDesc = reader.required('areaDesc')
+  const polygons = reader.all('polygon').map((polygon) => {
+    const normalised = normalisePolygon(polygon)
+    if (normalised === undefined) {
+      reader.fail(`<polygon>${where} deve avere almeno 4 coppie lat,lon separate da spazi e chiudersi sul primo punto`)
+    }
+    return normalised
+  })
+  const circles = reader.all('circle').map((circle) => {
+    const normalised = normaliseCircle(circle)
+    if (normalised === undefined) reader.fail(`<circle>${where} deve essere nella forma 'lat,lon raggio_km'`)
+    return normalised
+  })
+  const geocodes = reader
+    .elements('geocode')
+    .map((geocode, index) => readNamedValue(geocode, within(`<geocode> n. ${index + 1}`, where)))
+  const altitude = reader.optional('altitude')
+  const ceiling = reader.optional('ceiling')
+  for (const [name, value] of [['altitude', altitude], ['ceiling', ceiling]] as const) {
+    if (value !== undefined && !isDecimal(value)) reader.fail(`<${name}>${where} deve essere un numero (piedi)`)
+  }
+  if (ceiling !== undefined && altitude === undefined) reader.fail(`<ceiling>${where} richiede <altitude>`)
+  return { areaDesc, polygons, circles, geocodes }
+}
+
+/** eventCode, parameter and geocode: a `valueName` and its `value`. */
+function readNamedValue(element: XmlElement, where: string): { valueName: string; value: string } {
+  const reader: CapElementReader = new CapElementReader(element, where, NAMED_VALUE_CHILDREN)
+  return { valueName: reader.required('valueName'), value: reader.required('value') }
+}
+
+function readResource(element: XmlElement, where: string): void {
+  const reader: CapElementReader = new CapElementReader(element, where, RESOURCE_CHILDREN)
+  reader.required('resourceDesc')
+  reader.required('mimeType')
+  const size = reader.optional('size')
+  if (size !== undefined && !/^\d+$/.test(size)) reader.fail(`<size>${where} deve essere un numero intero di byte`)
+  reader.optional('uri')
+  reader.optional('derefUri')
+  reader.optional('digest')
+}
+
+function identifierText(reader: CapElementReader, name: 'identifier' | 'sender'): string {
+  const value = reader.required(name)
+  if (!isCapIdentifier(value)) reader.fail(`<${name}> non deve contenere spazi, virgole, < o &: ${quoted(value)}`)
+  return value
+}
+
+function dateTimeText(reader: CapElementReader, name: string, required: boolean): string | undefined {
+  const value = required ? reader.required(name) : reader.optional(name)
+  if (value !== undefined && !isCapDateTime(value)) {
+    reader.fail(`<${name}>${reader.where} ${quoted(value)} non è una data-ora nel formato ${CAP_DATE_TIME_FORMAT}`)
+  }
+  return value
+}
+
+/** Where an element sits, for reasons: ' in <area> n. 1 di <info> n. 2'. */
+function within(label: string, parentWhere: string): string {
+  return parentWhere === '' ? ` in ${label}` : ` in ${label} di ${parentWhere.slice(' in '.length)}`
+}
+
+/** Drops absent optional fields so values compare and serialise without `undefined` keys. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { requireRole } from '../auth/staff-auth.js'
 import { CapInvalidError } from '../broadcast-errors.js'
-import { CAP_MAX_BYTES } from '../cap/index.js'
+import { MAX_CAP_DOCUMENT_BYTES as CAP_MAX_BYTES } from '../cap/index.js'
 import type { EmergencyLifecycle } from '../emergency/emergency-lifecycle.js'
 import { ProblemSchema } from './problem.schema.js'
 

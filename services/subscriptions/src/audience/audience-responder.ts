@@ -2,7 +2,7 @@ import { AudiencePageReplyContract, AudiencePageRequestContract, Subjects, type 
 import type { Logger } from '@banditore/platform'
 import { headers, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node'
 import type { Kysely } from 'kysely'
-import { findSnapshot, lockSnapshot, materializeSnapshot, snapshotPage, type AudienceFilters } from '../repositories/audience-snapshot.repository.js'
+import { completeSnapshot, findSnapshot, lockSnapshot, materializeSnapshot, snapshotPage, type AudienceFilters } from '../repositories/audience-snapshot.repository.js'
 import type { SendChannel, SubscriptionsDatabase } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
 
@@ -38,6 +38,8 @@ export interface AudienceDeps {
   db: Kysely<SubscriptionsDatabase>
   profiles: ReadonlyMap<string, TenantProfile>
   clock: () => Date
+  /** A background write of a snapshot's rest failed (the next page request writes it). */
+  onBackgroundError?: (error: unknown) => void
 }
 
 /** Answers one page request: the first request of a snapshot id materializes it. */
@@ -55,18 +57,32 @@ export async function audiencePage(deps: AudienceDeps, request: AudiencePageRequ
   const canonical = JSON.stringify({ topics: [...request.topics].sort(), languages: filters.languages, channels: filters.channels })
   const after = decodeCursor(request.after)
 
-  const total = await deps.db.transaction().execute(async (trx) => {
+  const complete = () =>
+    deps.db.transaction().execute(async (trx) => {
+      await lockSnapshot(trx, request.tenant, request.snapshotId)
+      await completeSnapshot(trx, request.tenant, request.snapshotId, filters)
+    })
+  const { total, whole } = await deps.db.transaction().execute(async (trx) => {
     let snapshot = await findSnapshot(trx, request.tenant, request.snapshotId)
     if (!snapshot) {
       await lockSnapshot(trx, request.tenant, request.snapshotId)
       snapshot = await findSnapshot(trx, request.tenant, request.snapshotId)
-      if (!snapshot) return await materializeSnapshot(trx, request.tenant, request.snapshotId, filters, canonical, deps.clock())
+      if (!snapshot) {
+        const taken = await materializeSnapshot(trx, request.tenant, request.snapshotId, filters, canonical, deps.clock(), after + request.limit + 1)
+        return { total: taken.total, whole: taken.complete }
+      }
     }
     if (snapshot.filters !== canonical) {
       throw new AudienceRequestError('SNAPSHOT_MISMATCH', `snapshot ${request.snapshotId} was taken with other filters`)
     }
-    return snapshot.total
+    return { total: snapshot.total, whole: snapshot.complete }
   })
+  if (!whole) {
+    // The first page's members are written down; a later page needs the rest. Writing it starts
+    // now, and a request for a later page waits for it (or does it, after a crash).
+    if (after === 0) complete().catch((error: unknown) => deps.onBackgroundError?.(error))
+    else await complete()
+  }
 
   // One row more than asked tells whether another page follows.
   const rows = await snapshotPage(deps.db, request.tenant, request.snapshotId, after, request.limit + 1)
@@ -107,7 +123,7 @@ export function serveAudience(nc: NatsConnection, deps: AudienceDeps, logger: Lo
           return
         }
         try {
-          const reply = await audiencePage(deps, request)
+          const reply = await audiencePage({ onBackgroundError: (err) => logger.warn({ err, tenant: request.tenant, snapshotId: request.snapshotId }, 'audience snapshot not completed yet; the next page will'), ...deps }, request)
           msg.respond(AudiencePageReplyContract.encode(reply))
         } catch (failure) {
           if (failure instanceof AudienceRequestError) {

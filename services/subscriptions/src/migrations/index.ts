@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely'
 import { initialSchema } from './2026-11-23T00-00-00_initial.js'
+import { snapshotFirstPage } from './2026-11-23T02-30-00_snapshot-first-page.js'
 
 /** Subscriptions' schema. Names are timestamps; a migration is never edited after it lands. */
 export const SCHEMA = 'subscriptions'
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial': initialSchema,
+  '2026-11-23T02-30-00_snapshot-first-page': snapshotFirstPage,
 }

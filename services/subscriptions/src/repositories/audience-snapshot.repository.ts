@@ -14,10 +14,17 @@ export interface AudienceFilters {
 export interface SnapshotRow {
   filters: string
   total: number
+  complete: boolean
+  created_at: Date
 }
 
 export async function findSnapshot(db: Db, tenant: string, snapshotId: string): Promise<SnapshotRow | undefined> {
-  return await db.selectFrom('audience_snapshot').select(['filters', 'total']).where('tenant', '=', tenant).where('snapshot_id', '=', snapshotId).executeTakeFirst()
+  return await db
+    .selectFrom('audience_snapshot')
+    .select(['filters', 'total', 'complete', 'created_at'])
+    .where('tenant', '=', tenant)
+    .where('snapshot_id', '=', snapshotId)
+    .executeTakeFirst()
 }
 
 /** Serializes the first requests of one snapshot, so it is materialized once. */
@@ -25,24 +32,62 @@ export async function lockSnapshot(db: Db, tenant: string, snapshotId: string): 
   await sql`select pg_advisory_xact_lock(hashtextextended(${`audience:${tenant}:${snapshotId}`}, 0))`.execute(db)
 }
 
+// The audience of a snapshot taken at `at`: active subscribers matching the filters who had
+// subscribed by then (a newcomer after it is not in it), in subscriber-id order.
+const members = (tenant: string, filters: AudienceFilters, at: Date) => sql`
+  from subscriptions.subscriber s
+  where s.tenant = ${tenant} and s.status = 'active' and s.channel_stopped_at is null
+    and coalesce(s.subscribed_at, s.created_at) <= ${at}
+    and (${filters.everyone} or s.topics && ${filters.topics}::text[])
+    and (${filters.languages}::text[] is null or s.language = any(${filters.languages}::text[]))
+    and (${filters.channels}::text[] is null or s.channel = any(${filters.channels}::text[]))`
+
+/** Audiences up to this size are written down whole at the first page. */
+export const WHOLE_SNAPSHOT_MAX = 10_000
+
 /**
- * Freezes the audience: every active subscriber matching the filters, numbered by subscriber
- * id. Pages then walk the numbers (keyset), so the audience does not shift under a broadcast.
+ * Freezes the audience: every matching subscriber, numbered by subscriber id, so pages walk the
+ * numbers (keyset) and the audience does not shift under a broadcast. A large audience has only
+ * its first `firstPage` members written now (the first page is answered at once, which an
+ * emergency to a whole town needs); `completeSnapshot` writes the rest with the same cut-off
+ * time. Returns the audience size.
  */
-export async function materializeSnapshot(db: Db, tenant: string, snapshotId: string, filters: AudienceFilters, canonical: string, now: Date): Promise<number> {
-  await db.insertInto('audience_snapshot').values({ tenant, snapshot_id: snapshotId, filters: canonical, total: 0, created_at: now }).execute()
-  const inserted = await sql`
+export async function materializeSnapshot(
+  db: Db,
+  tenant: string,
+  snapshotId: string,
+  filters: AudienceFilters,
+  canonical: string,
+  now: Date,
+  firstPage: number,
+): Promise<{ total: number; complete: boolean }> {
+  const counted = await sql<{ n: number }>`select count(*)::int as n ${members(tenant, filters, now)}`.execute(db)
+  const total = Number(counted.rows[0]?.n ?? 0)
+  const complete = total <= Math.max(firstPage, WHOLE_SNAPSHOT_MAX)
+  await db.insertInto('audience_snapshot').values({ tenant, snapshot_id: snapshotId, filters: canonical, total, created_at: now, complete }).execute()
+  await sql`
     insert into subscriptions.audience_snapshot_member (tenant, snapshot_id, position, subscriber_id, channel, language)
     select s.tenant, ${snapshotId}, row_number() over (order by s.id), s.id, s.channel, s.language
-    from subscriptions.subscriber s
-    where s.tenant = ${tenant} and s.status = 'active' and s.channel_stopped_at is null
-      and (${filters.everyone} or s.topics && ${filters.topics}::text[])
-      and (${filters.languages}::text[] is null or s.language = any(${filters.languages}::text[]))
-      and (${filters.channels}::text[] is null or s.channel = any(${filters.channels}::text[]))
+    from (select s.* ${members(tenant, filters, now)} order by s.id ${complete ? sql`` : sql`limit ${firstPage}`}) s
   `.execute(db)
-  const total = Number(inserted.numAffectedRows ?? 0)
-  await db.updateTable('audience_snapshot').set({ total }).where('tenant', '=', tenant).where('snapshot_id', '=', snapshotId).execute()
-  return total
+  return { total, complete }
+}
+
+/** Writes down the rest of a snapshot (under its lock); a no-op when it is complete. */
+export async function completeSnapshot(db: Db, tenant: string, snapshotId: string, filters: AudienceFilters): Promise<void> {
+  const snapshot = await findSnapshot(db, tenant, snapshotId)
+  if (!snapshot || snapshot.complete) return
+  await sql`
+    with last as (
+      select coalesce(max(position), 0) as position, (array_agg(subscriber_id order by position desc))[1] as subscriber_id
+      from subscriptions.audience_snapshot_member where tenant = ${tenant} and snapshot_id = ${snapshotId}
+    )
+    insert into subscriptions.audience_snapshot_member (tenant, snapshot_id, position, subscriber_id, channel, language)
+    select s.tenant, ${snapshotId}, (select position from last) + row_number() over (order by s.id), s.id, s.channel, s.language
+    ${members(tenant, filters, snapshot.created_at)}
+      and ((select subscriber_id from last) is null or s.id > (select subscriber_id from last))
+  `.execute(db)
+  await db.updateTable('audience_snapshot').set({ complete: true }).where('tenant', '=', tenant).where('snapshot_id', '=', snapshotId).execute()
 }
 
 export interface SnapshotMember {
