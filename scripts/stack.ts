@@ -6,11 +6,11 @@
  * is needed; each tenant's secrets get local values unless the environment already sets them.
  */
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { loadTenantDirectory } from '@banditore/platform'
 import concurrently from 'concurrently'
+import { localSenders } from './local-senders.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 process.chdir(root)
@@ -22,32 +22,7 @@ const simulatorUrl = `http://127.0.0.1:${PORTS.simulator}`
 execFileSync('bash', ['scripts/infra.sh', 'up'], { stdio: 'inherit' })
 
 const tenants = (await loadTenantDirectory('tenants')).all()
-const local = (tenant: string, what: string) => `local-${tenant}-${what}`
-const secrets: Record<string, string> = {}
-const setSecret = (name: string, value: string) => (secrets[name] = process.env[name] ?? value)
-const whatsapp = []
-const twilio = []
-for (const tenant of tenants) {
-  const { whatsapp: wa, sms } = tenant.channels
-  if (wa) {
-    whatsapp.push({
-      phoneNumberId: wa.phoneNumberId,
-      displayPhoneNumber: wa.number,
-      accessToken: setSecret(wa.accessTokenEnv, local(tenant.id, 'wa-token')),
-      appSecret: setSecret(wa.appSecretEnv, local(tenant.id, 'app-secret')),
-      webhookUrl: `${ingestUrl}/webhooks/whatsapp`,
-      throughputPerSecond: wa.messagesPerSecond,
-    })
-  }
-  if (sms) {
-    const sid = `AC${createHash('sha256').update(tenant.id).digest('hex').slice(0, 32)}`
-    twilio.push({
-      accountSid: setSecret(sms.accountSidEnv, sid),
-      authToken: setSecret(sms.authTokenEnv, local(tenant.id, 'sms-token')),
-      numbers: [{ number: sms.number, smsUrl: `${ingestUrl}/webhooks/sms/messages`, throughputPerSecond: sms.messagesPerSecond }],
-    })
-  }
-}
+const { secrets, whatsapp, twilio } = localSenders(tenants, ingestUrl, process.env)
 
 const shared = {
   ...secrets,

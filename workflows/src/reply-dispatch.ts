@@ -43,6 +43,7 @@ export async function startReplyDispatch({ nc, client, taskQueue, logger }: Repl
         to: reply.to,
         text: reply.text,
         lastInboundAt: reply.lastInboundAt,
+        ...(reply.template ? { template: reply.template } : {}),
       }
       try {
         await client.workflow.start<typeof replyWorkflow>('replyWorkflow', {

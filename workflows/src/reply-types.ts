@@ -11,6 +11,8 @@ export interface ReplyInput {
   text: string
   /** When the citizen last wrote (ISO): bounds WhatsApp's 24-hour customer-service window. */
   lastInboundAt?: string
+  /** The approved template a business-initiated WhatsApp reply goes as. */
+  template?: { name: string; languageCode: string; bodyParameters: string[] }
 }
 
 export interface ReplyResult {

@@ -22,6 +22,20 @@ export const OutboundReplySchema = Type.Object(
      * it (the customer-service window); without it a WhatsApp reply is refused, not sent.
      */
     lastInboundAt: Type.Optional(TimestampSchema),
+    /**
+     * The approved WhatsApp template the reply goes as when it is business-initiated (outside the
+     * 24-hour window): a form's confirmation request. `text` says the same, for records and SMS.
+     */
+    template: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ pattern: '^[a-z0-9_]{1,512}$' }),
+          languageCode: Type.String({ minLength: 2, maxLength: 10 }),
+          bodyParameters: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { maxItems: 20 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     requestedAt: TimestampSchema,
   },
   { additionalProperties: false },

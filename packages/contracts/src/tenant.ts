@@ -121,6 +121,17 @@ export const TenantSchema = Type.Object(
         channel: Type.Optional(Type.Union([Type.Literal('whatsapp'), Type.Literal('sms')])),
         /** Hours a form sign-up's confirmation request stays valid (double opt-in); 48 when absent. */
         confirmationValidityHours: Type.Optional(Type.Number({ minimum: 1, maximum: 720 })),
+        /**
+         * The approved WhatsApp template a form's confirmation request goes as when the tenant has
+         * no SMS gateway (business-initiated: free text is refused). Body: {{1}} the confirm word,
+         * {{2}} the hours it stays valid. Per language: Meta's language code.
+         */
+        whatsappConfirmationTemplate: Type.Optional(
+          Type.Object(
+            { name: Type.String({ pattern: '^[a-z0-9_]{1,512}$' }), languages: Localized(Type.String({ minLength: 2, maxLength: 10 })) },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),

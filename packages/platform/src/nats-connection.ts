@@ -19,6 +19,8 @@ export async function connectNats({ servers, name, logger }: NatsConnectionConfi
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: false,
+    // Async stack traces on every request and publish cost CPU on the hot path (ingest).
+    noAsyncTraces: true,
   })
   void (async () => {
     for await (const status of nc.status()) {

@@ -66,4 +66,17 @@ describe('provider digits', () => {
   it('refuses ids that cannot be phone numbers', () => {
     expect(() => e164FromProviderDigits('12')).toThrow(InvalidPhoneNumberError)
   })
+
+  it('gives the same answers from its cache, also past its bound, and never caches a refusal', () => {
+    const first = e164FromProviderDigits('39 333 765 4321')
+    for (let i = 0; i < 10_050; i++) {
+      const digits = `3933300${String(i).padStart(5, '0')}`
+      expect(e164FromProviderDigits(digits)).toBe(`+${digits}`)
+    }
+    expect(e164FromProviderDigits('39 333 765 4321')).toBe(first)
+    expect(first).toBe('+393337654321')
+    expect(e164FromProviderDigits('393330000001')).toBe('+393330000001')
+    expect(() => e164FromProviderDigits('12')).toThrow(InvalidPhoneNumberError)
+    expect(() => e164FromProviderDigits('12')).toThrow(InvalidPhoneNumberError)
+  })
 })

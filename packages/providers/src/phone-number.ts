@@ -58,15 +58,37 @@ export function isNormalizablePhoneNumber(input: string, options?: NormalizePhon
 }
 
 /**
- * A WhatsApp id or display number (international digits without `+`, as the Cloud API writes
- * them) to E.164. Provider-supplied, so only checked for a possible length.
+ * Parsing with the numbering-plan metadata costs ~100 µs, on every webhook (sender, receiving
+ * number, status recipient), and the same few numbers come back all the time: results of
+ * e164FromProviderDigits are kept in a bounded LRU (insertion-ordered Map). Only successes are
+ * kept, so unreadable input always gets a fresh error.
  */
-export function e164FromProviderDigits(digits: string): string {
-  const cleaned = digits.replace(/[^\d+]/g, '')
-  return normalizePhoneNumber(cleaned.startsWith('+') ? cleaned : `+${cleaned}`, { validation: 'possible' })
-}
+const PROVIDER_DIGITS_CACHE_SIZE = 10_000
+const providerDigitsCache = new Map<string, string>()
 
 /** E.164 to the digits-only form the Cloud API uses for `wa_id` and `display_phone_number`. */
 export function providerDigitsFromE164(e164: string): string {
   return e164.replace(/^\+/, '')
 }
+
+/**
+ * A WhatsApp id or display number (international digits without `+`, as the Cloud API writes
+ * them) to E.164. Provider-supplied, so only checked for a possible length.
+ */
+export function e164FromProviderDigits(digits: string): string {
+  const cached = providerDigitsCache.get(digits)
+  if (cached !== undefined) {
+    // Least recently used first: a hit moves to the end.
+    providerDigitsCache.delete(digits)
+    providerDigitsCache.set(digits, cached)
+    return cached
+  }
+  const cleaned = digits.replace(/[^\d+]/g, '')
+  const e164 = normalizePhoneNumber(cleaned.startsWith('+') ? cleaned : `+${cleaned}`, { validation: 'possible' })
+  if (providerDigitsCache.size >= PROVIDER_DIGITS_CACHE_SIZE) {
+    providerDigitsCache.delete(providerDigitsCache.keys().next().value as string)
+  }
+  providerDigitsCache.set(digits, e164)
+  return e164
+}
+

@@ -227,10 +227,12 @@ function parseStatus(raw: unknown, sender: ProviderEndpoint, receivedAt: string)
   }
 }
 
+const utf8 = new TextDecoder()
+
 function decodeBody(body: unknown): unknown {
   if (typeof body === 'string' || body instanceof Uint8Array) {
     try {
-      return JSON.parse(typeof body === 'string' ? body : new TextDecoder().decode(body))
+      return JSON.parse(typeof body === 'string' ? body : utf8.decode(body))
     } catch (cause) {
       throw new WebhookPayloadError('whatsapp-cloud', [{ path: '', message: 'is not valid JSON' }], { cause })
     }

@@ -94,20 +94,7 @@ export async function buildIngestServer(config: IngestConfig, deps: IngestEdges)
   // Ledger writes still in flight finish before the connections they use are closed.
   app.addHook('onClose', async () => intake.idle())
 
-  // Providers keep connections alive. close() ends only idle ones, so a connection busy when
-  // SIGTERM came would hold shutdown for the whole keep-alive timeout (72 s in fastify),
-  // past the 10 s grace. While closing, every answer says `Connection: close` and each finished
-  // request closes the connections that just went idle.
-  let closing = false
-  app.addHook('preClose', async () => {
-    closing = true
-  })
-  app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close')
-  })
-
   app.addHook('onResponse', async (request, reply) => {
-    if (closing) setImmediate(() => app.server.closeIdleConnections())
     const door = request.routeOptions.config?.door
     if (!door) return
     const status = reply.statusCode

@@ -23,6 +23,9 @@ export interface ProviderReplySenderDeps {
   smsStatusCallbackUrl: string
 }
 
+/** WhatsApp's customer-service window: free text within 24 hours of the citizen's last message. */
+const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000
+
 /** The correlation a reply's statuses come back with. */
 export const replyCorrelation = (tenant: string, replyId: string) => `reply:${tenant}:${replyId}`
 
@@ -37,8 +40,25 @@ export function createProviderReplySender(deps: ProviderReplySenderDeps): Outbou
         if (message.channel === 'whatsapp') {
           const channel = tenant.channels.whatsapp
           if (!channel) throw new PermanentSendError(`tenant ${tenant.id} has no WhatsApp number`, { code: 'NO_CHANNEL' })
+          const sender = { phoneNumberId: channel.phoneNumberId, accessToken: deps.secret(channel.accessTokenEnv) }
+          const windowOpen = message.lastInboundAt !== undefined && Date.now() - Date.parse(message.lastInboundAt) < CUSTOMER_SERVICE_WINDOW_MS
+          if (message.template && !windowOpen) {
+            // Business-initiated: only an approved template may go.
+            const result = await deps.whatsapp.sendTemplate({
+              sender,
+              to: message.to,
+              correlation,
+              rateLimiter: deps.rateLimiter,
+              template: {
+                name: message.template.name,
+                languageCode: message.template.languageCode,
+                body: message.template.bodyParameters.map((text) => ({ type: 'text' as const, text })),
+              },
+            })
+            return { providerMessageId: result.providerMessageId }
+          }
           const result = await deps.whatsapp.sendText({
-            sender: { phoneNumberId: channel.phoneNumberId, accessToken: deps.secret(channel.accessTokenEnv) },
+            sender,
             to: message.to,
             body: message.text,
             correlation,

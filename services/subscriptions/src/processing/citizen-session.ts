@@ -145,13 +145,20 @@ export class CitizenSession {
   }
 
   /** Queues a tenant text, rendered in `language`. Returns the reply id, or undefined when the tenant has no such text. */
-  async replyWith(purpose: string, key: TextKey, language: string, values: TextValues = {}, channel?: SendChannel): Promise<string | undefined> {
+  async replyWith(
+    purpose: string,
+    key: TextKey,
+    language: string,
+    values: TextValues = {},
+    channel?: SendChannel,
+    template?: OutboundReply['template'],
+  ): Promise<string | undefined> {
     const text = renderText(this.profile.tenant, language, key, values)
     if (!text) return undefined
-    return await this.replyText(purpose, text, channel)
+    return await this.replyText(purpose, text, channel, template)
   }
 
-  async replyText(purpose: string, text: string, channel: SendChannel = this.replyChannel()): Promise<string> {
+  async replyText(purpose: string, text: string, channel: SendChannel = this.replyChannel(), template?: OutboundReply['template']): Promise<string> {
     const message = this.origin.message
     const wroteOnIt = message && message.channel === channel
     const reply: OutboundReply = {
@@ -163,6 +170,7 @@ export class CitizenSession {
       text,
       // The 24-hour window is opened by the citizen's own message on this channel.
       ...(wroteOnIt ? { inReplyTo: message.id, lastInboundAt: message.receivedAt } : {}),
+      ...(template && channel === 'whatsapp' ? { template } : {}),
       requestedAt: this.now.toISOString(),
     }
     await enqueueReply(this.trx, reply, this.now)

@@ -171,7 +171,13 @@ export async function requestConfirmation(session: CitizenSession, request: Sign
     redacted_at: null,
     redaction: null,
   })
-  await session.replyWith('confirmation-request', 'confirmationRequest', language, {}, profile.confirmationRequestChannel())
+  const approved = profile.tenant.signup.whatsappConfirmationTemplate
+  const template = approved && {
+    name: approved.name,
+    languageCode: approved.languages[language] ?? approved.languages[profile.tenant.languages[0] as string] ?? language,
+    bodyParameters: [profile.tenant.keywords.confirm?.[language]?.[0] ?? 'SI', String(profile.confirmationValidityHours())],
+  }
+  await session.replyWith('confirmation-request', 'confirmationRequest', language, {}, profile.confirmationRequestChannel(), template)
 }
 
 /**
