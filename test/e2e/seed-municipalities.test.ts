@@ -1,4 +1,4 @@
-import { createServer } from 'node:net'
+import { freePort } from '../harness/index.js'
 import { fileURLToPath } from 'node:url'
 import { privacyPolicyVersion, type Tenant } from '@banditore/contracts'
 import { createDatabase, loadTenantDirectory } from '@banditore/platform'
@@ -13,14 +13,6 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const HASH_KEY = 'e2e-subscriber-hash-key-0123456789abcdef'
 const hash = createPhoneHasher(HASH_KEY)
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 /** The part of a tenant text before its first placeholder: what every rendering starts with. */
 const opening = (tenant: Tenant, language: string, key: string) => {

@@ -13,8 +13,10 @@ const OFFICIALS = [
   { name: 'Comandante Polizia Locale', role: 'comandante polizia locale', phone: '+393471110003', channel: 'whatsapp' },
 ] as const
 const ON_DUTY = { name: 'Reperibile URP', role: 'personale di turno', phone: '+393471119000', channel: 'sms' } as const
-const ACK_SECONDS = 4
-const FALLBACK_SECONDS = 3
+const ACK_SECONDS = 5
+// Long enough that the statuses the test emits are applied before the fallback looks, even on a
+// loaded machine.
+const FALLBACK_SECONDS = 8
 const capFixture = (name: string) => readFileSync(new URL(`../../services/broadcast/src/cap/fixtures/valid/${name}`, import.meta.url), 'utf8')
 
 const alertBody = (headline: string) => ({
@@ -90,17 +92,17 @@ describe('emergency alerts', () => {
     await expect.poll(() => smsCitizens.filter((c) => to(c.phone).length > 0).length, { timeout: 30_000, interval: 100 }).toBe(5)
     expect(to(whatsappCitizens[0]!.phone)[0]).toMatchObject({ provider: 'whatsapp-cloud', template: { name: 'allerta_emergenza', language: 'it' } })
     expect(to(smsCitizens[0]!.phone)[0]?.text).toContain('Comune di Borgo - ALLERTA: Allerta idraulica')
-    // Taken in charge through the API as soon as the first official has the notice: the
-    // escalation stops there (the fallback does not: citizens still need the alert).
-    await expect.poll(() => to(OFFICIALS[0].phone).length, { timeout: 15_000, interval: 100 }).toBe(1)
-    const acked = await stack.call('POST', `/v1/emergencies/${id}/acknowledge`, officer)
-    expect(acked.status).toBe(200)
     // Twelve WhatsApp messages are delivered before the fallback delay; eight are not.
     const delivered = whatsappCitizens.slice(0, 12)
     for (const citizen of delivered) {
       const message = to(citizen.phone)[0]!
       expect(await stack.sim.emitStatus({ providerMessageId: message.providerMessageId, state: 'delivered' })).toMatchObject({ ok: true })
     }
+    // Taken in charge through the API as soon as the first official has the notice: the
+    // escalation stops there (the fallback does not: citizens still need the alert).
+    await expect.poll(() => to(OFFICIALS[0].phone).length, { timeout: 15_000, interval: 100 }).toBe(1)
+    const acked = await stack.call('POST', `/v1/emergencies/${id}/acknowledge`, officer)
+    expect(acked.status).toBe(200)
     await expect.poll(async () => (await stack.call('GET', `/v1/emergencies/${id}`, officer)).body.messages.whatsapp.delivered, { timeout: 15_000, interval: 100 }).toBe(12)
     const undelivered = whatsappCitizens.slice(12)
     await expect.poll(() => undelivered.filter((c) => to(c.phone).some((m) => m.provider === 'sms-gateway')).length, { timeout: 30_000, interval: 200 }).toBe(8)

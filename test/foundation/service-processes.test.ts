@@ -1,4 +1,4 @@
-import { createServer } from 'node:net'
+import { freePort } from '../harness/index.js'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createTestDatabase, spawnService, startNatsServer, waitForHttp, type TestDatabase, type TestNatsServer } from '../harness/index.js'
@@ -14,14 +14,6 @@ const services = [
 
 const tenantsDir = fileURLToPath(new URL('../../tenants', import.meta.url))
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 describe('every service as its own process', () => {
   let nats: TestNatsServer

@@ -1,5 +1,5 @@
 export { binaryPath } from './binaries.js'
 export { createTestDatabase, type TestDatabase } from './database.js'
-export { startNatsServer, waitForPort, type TestNatsServer } from './nats-server.js'
+export { freePort, startNatsServer, waitForPort, type TestNatsServer } from './nats-server.js'
 export { captureLogs, type CapturedLogs } from './logs.js'
 export { spawnService, waitForHttp, type ServiceProcess } from './service-process.js'

@@ -17,7 +17,8 @@ export interface TestNatsServer {
   dispose(): Promise<void>
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer()
     server.unref()

@@ -1,5 +1,5 @@
+import { freePort } from '../harness/index.js'
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { signWhatsAppPayload } from '@banditore/providers'
@@ -11,14 +11,6 @@ import { fixture, fixtureSecrets, readInbound, tenantsDir } from './running-inge
 
 const ENTRY = 'services/ingest/src/main.ts'
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 function webhook(messageId: string): string {
   return JSON.stringify({

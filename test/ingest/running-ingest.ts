@@ -1,4 +1,4 @@
-import { createServer } from 'node:net'
+import { freePort } from '../harness/index.js'
 import { fileURLToPath } from 'node:url'
 import { Streams } from '@banditore/contracts'
 import { buildApp, loadConfig, migrations, SCHEMA, secretsFrom, type IngestConfig, type IngestDatabase } from '@banditore/ingest'
@@ -25,15 +25,6 @@ export const fixture = {
   montebianco: { phoneNumberId: '200000000000002', whatsapp: '+393330000201' },
 } as const
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-    server.on('error', reject)
-  })
-}
 
 type IngestApp = Awaited<ReturnType<typeof buildApp>>
 

@@ -8,10 +8,9 @@
 // Needs PostgreSQL (BENCH_POSTGRES_URL, default the local server) and the nats-server and
 // temporal binaries of scripts/infra.sh. Prints one line per run and a JSON summary.
 import { randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { BroadcastWorkflow, Streams, TaskQueues, type BroadcastRunInput, type BroadcastRunProgress } from '@banditore/contracts'
-import { connectNats, createDatabase, createLogger, ensureStreams, migrateToLatest, parseTenant, TenantDirectory } from '@banditore/platform'
+import { BroadcastWorkflow, TaskQueues, type BroadcastRunInput, type BroadcastRunProgress } from '@banditore/contracts'
+import { createDatabase, parseTenant, TenantDirectory } from '@banditore/platform'
 import { createTwilioSmsClient, createWhatsAppCloudClient, senderKeys } from '@banditore/providers'
 import {
   bundleWorkflows,
@@ -21,16 +20,10 @@ import {
   createWorker,
   type BroadcastWorkerDatabase,
 } from '@banditore/workflows'
-import { Client, Connection } from '@temporalio/client'
-import { TestWorkflowEnvironment } from '@temporalio/testing'
 import { NativeConnection } from '@temporalio/worker'
-import { sql } from 'kysely'
-import { binaryPath } from '../../../test/harness/binaries.js'
-import { startNatsServer } from '../../../test/harness/nats-server.js'
-import { spawnService } from '../../../test/harness/service-process.js'
 import { BORGO, borgoTenantDocument, SECRETS } from '../../../test/broadcast/support/broadcast-tenant.js'
 import { startSimulatorProcess } from '../../../test/broadcast/support/simulator-process.js'
-import { migrations, SCHEMA } from '../src/migrations/index.js'
+import { startBenchInfra } from './bench-infra.js'
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 100_000)
 // The capped run goes first, in a fresh process: the uncapped run leaves a heap whose GC pauses
@@ -39,39 +32,10 @@ const RUNS = (process.env.BENCH_RUNS ?? 'capped,uncapped').split(',')
 const CAP = 1000
 const out = (line: string) => process.stdout.write(`${line}\n`)
 
-const logger = createLogger({ service: 'bench', level: process.env.LOG_LEVEL ?? 'warn' })
-const serverUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const dbName = `banditore_bench_${randomUUID().slice(0, 8)}`
-const admin = createDatabase<Record<string, never>>({ url: serverUrl, applicationName: 'bench-admin', max: 1 })
-await sql`create database ${sql.id(dbName)}`.execute(admin)
-const url = new URL(serverUrl)
-url.pathname = `/${dbName}`
-const db = createDatabase<BroadcastWorkerDatabase>({ url: url.toString(), applicationName: 'bench-worker', max: 16 })
-await migrateToLatest(db, SCHEMA, migrations)
-
-const nats = await startNatsServer()
-const nc = await connectNats({ servers: nats.url, name: 'bench', logger })
-await ensureStreams(nc, [Streams.inbound, Streams.moderation, Streams.subscriptions, Streams.outbound, Streams.deadLetter])
-const temporal = process.env.BENCH_TEMPORAL_ADDRESS
-  ? undefined
-  : await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: binaryPath('temporal') }, ip: '127.0.0.1', extraArgs: ['--log-level', 'error'] },
-    })
-const address = process.env.BENCH_TEMPORAL_ADDRESS ?? (temporal?.address as string)
-const clientConnection = await Connection.connect({ address })
-const client = new Client({ connection: clientConnection })
+const infra = await startBenchInfra({ recipients: RECIPIENTS, cap: CAP })
+const { logger, nc, address, client } = infra
+const db = createDatabase<BroadcastWorkerDatabase>({ url: infra.databaseUrl, applicationName: 'bench-worker', max: 16 })
 const bundle = await bundleWorkflows()
-
-const audience = spawnService(fileURLToPath(new URL('./subscriptions.process.ts', import.meta.url)), {
-  NATS_URL: nats.url,
-  DATABASE_URL: url.toString(),
-  BENCH_RECIPIENTS: String(RECIPIENTS),
-  BENCH_CAP: String(CAP),
-})
-for (let waited = 0; !audience.output().includes('subscriptions ready'); waited += 100) {
-  if (waited > 120_000 || audience.child.exitCode !== null) throw new Error(`subscriptions did not start: ${audience.output()}`)
-  await new Promise((resolve) => setTimeout(resolve, 100))
-}
 const tenants = new TenantDirectory([parseTenant('borgo.json', borgoTenantDocument({ whatsappMps: CAP }))])
 
 interface RunResult {
@@ -228,15 +192,8 @@ let cleaned = false
 async function cleanup() {
   if (cleaned) return
   cleaned = true
-  await audience.signal('SIGTERM').catch(() => undefined)
-  await nc.drain().catch(() => undefined)
   await db.destroy()
-  await clientConnection.close()
-  await temporal?.teardown()
-  await nats.dispose()
-  await new Promise((resolve) => setTimeout(resolve, 300))
-  await sql`drop database if exists ${sql.id(dbName)} with (force)`.execute(admin)
-  await admin.destroy()
+  await infra.stop()
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().finally(() => process.exit(1)))
 

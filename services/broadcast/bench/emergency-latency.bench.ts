@@ -10,9 +10,8 @@
 // Needs PostgreSQL (BENCH_POSTGRES_URL, default the local server) and the nats-server and
 // temporal binaries of scripts/infra.sh. Prints one line per sample and a JSON summary.
 import { randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
-import { BroadcastWorkflow, EmergencyWorkflow, Streams, TaskQueues, type BroadcastRunInput } from '@banditore/contracts'
-import { connectNats, createDatabase, createLogger, ensureStreams, migrateToLatest, parseTenant, TenantDirectory } from '@banditore/platform'
+import { BroadcastWorkflow, EmergencyWorkflow, TaskQueues, type BroadcastRunInput } from '@banditore/contracts'
+import { createDatabase, parseTenant, TenantDirectory } from '@banditore/platform'
 import { createTwilioSmsClient, createWhatsAppCloudClient } from '@banditore/providers'
 import {
   bundleWorkflows,
@@ -23,13 +22,7 @@ import {
   senderCapsOf,
   type BroadcastWorkerDatabase,
 } from '@banditore/workflows'
-import { Client, Connection } from '@temporalio/client'
-import { TestWorkflowEnvironment } from '@temporalio/testing'
 import { NativeConnection } from '@temporalio/worker'
-import { sql } from 'kysely'
-import { binaryPath } from '../../../test/harness/binaries.js'
-import { startNatsServer } from '../../../test/harness/nats-server.js'
-import { spawnService } from '../../../test/harness/service-process.js'
 import { BORGO, borgoTenantDocument, SECRETS } from '../../../test/broadcast/support/broadcast-tenant.js'
 import { startSimulatorProcess } from '../../../test/broadcast/support/simulator-process.js'
 import { buildApp } from '../src/app.js'
@@ -38,9 +31,9 @@ import type { BroadcastDatabase } from '../src/broadcast-database.js'
 import { createBroadcastWorkflows } from '../src/broadcast-workflow.client.js'
 import { loadConfig } from '../src/config.js'
 import { createEmergencyWorkflows } from '../src/emergency/emergency-workflow.client.js'
-import { migrations, SCHEMA } from '../src/migrations/index.js'
 import { createOutboundChecker } from '../src/outbound-check.client.js'
 import { upsertBootstrapToken } from '../src/store/api-token.repository.js'
+import { startBenchInfra } from './bench-infra.js'
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 100_000)
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 20)
@@ -49,28 +42,10 @@ const ADMIN = 'bench-admin-token-0123456789abcdef0123'
 const out = (line: string) => process.stdout.write(`${line}\n`)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-const logger = createLogger({ service: 'bench', level: process.env.LOG_LEVEL ?? 'warn' })
-const serverUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const dbName = `banditore_bench_${randomUUID().slice(0, 8)}`
-const admin = createDatabase<Record<string, never>>({ url: serverUrl, applicationName: 'bench-admin', max: 1 })
-await sql`create database ${sql.id(dbName)}`.execute(admin)
-const url = new URL(serverUrl)
-url.pathname = `/${dbName}`
-const db = createDatabase<BroadcastWorkerDatabase>({ url: url.toString(), applicationName: 'bench-worker', max: 16 })
-const apiDb = createDatabase<BroadcastDatabase>({ url: url.toString(), applicationName: 'bench-api', max: 4 })
-await migrateToLatest(apiDb, SCHEMA, migrations)
-
-const nats = await startNatsServer()
-const nc = await connectNats({ servers: nats.url, name: 'bench', logger })
-await ensureStreams(nc, [Streams.inbound, Streams.moderation, Streams.subscriptions, Streams.outbound, Streams.deadLetter])
-const temporal = process.env.BENCH_TEMPORAL_ADDRESS
-  ? undefined
-  : await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: binaryPath('temporal') }, ip: '127.0.0.1', extraArgs: ['--log-level', 'error'] },
-    })
-const address = process.env.BENCH_TEMPORAL_ADDRESS ?? (temporal?.address as string)
-const clientConnection = await Connection.connect({ address })
-const client = new Client({ connection: clientConnection })
+const infra = await startBenchInfra({ recipients: RECIPIENTS, cap: CAP })
+const { logger, nc, address, client } = infra
+const db = createDatabase<BroadcastWorkerDatabase>({ url: infra.databaseUrl, applicationName: 'bench-worker', max: 16 })
+const apiDb = createDatabase<BroadcastDatabase>({ url: infra.databaseUrl, applicationName: 'bench-api', max: 4 })
 
 // The tenant: one WhatsApp number at 1,000/s; the alert template; no escalation chain (this
 // measures the citizens' first message), the SMS fallback far beyond the run.
@@ -83,16 +58,6 @@ const tenants = new TenantDirectory([
     }),
   ),
 ])
-const subscriptions = spawnService(fileURLToPath(new URL('./subscriptions.process.ts', import.meta.url)), {
-  NATS_URL: nats.url,
-  DATABASE_URL: url.toString(),
-  BENCH_RECIPIENTS: String(RECIPIENTS),
-  BENCH_CAP: String(CAP),
-})
-for (let waited = 0; !subscriptions.output().includes('subscriptions ready'); waited += 100) {
-  if (waited > 180_000 || subscriptions.child.exitCode !== null) throw new Error(`subscriptions did not start: ${subscriptions.output()}`)
-  await sleep(100)
-}
 const sim = await startSimulatorProcess({
   whatsapp: [{ phoneNumberId: BORGO.phoneNumberId, displayPhoneNumber: BORGO.whatsappNumber, accessToken: SECRETS.BORGO_WA_TOKEN as string, throughputPerSecond: CAP }],
   twilio: [{ accountSid: SECRETS.BORGO_SMS_SID as string, authToken: SECRETS.BORGO_SMS_TOKEN as string, numbers: [{ number: BORGO.smsNumber, throughputPerSecond: 10 }] }],
@@ -150,16 +115,9 @@ async function cleanup() {
   await workerConnection.close()
   await api.close()
   await sim.stop()
-  await subscriptions.signal('SIGTERM').catch(() => undefined)
-  await nc.drain().catch(() => undefined)
   await db.destroy()
   await apiDb.destroy()
-  await clientConnection.close()
-  await temporal?.teardown()
-  await nats.dispose()
-  await sleep(300)
-  await sql`drop database if exists ${sql.id(dbName)} with (force)`.execute(admin)
-  await admin.destroy()
+  await infra.stop()
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().finally(() => process.exit(1)))
 

@@ -1,6 +1,6 @@
+import { freePort } from '../../../test/harness/nats-server.js'
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -44,15 +44,6 @@ function cpuMsOf(pid: number | undefined): number {
   }
 }
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-    server.on('error', reject)
-  })
-}
 
 async function waitFor(check: () => Promise<boolean>, what: string, failed: () => string | undefined = () => undefined, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs

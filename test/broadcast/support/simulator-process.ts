@@ -1,4 +1,4 @@
-import { createServer } from 'node:net'
+import { freePort } from '../../harness/nats-server.js'
 import { setPriority } from 'node:os'
 import type { RecordedMessage, SimTwilioAccount, SimWhatsAppSender } from '@banditore/providers'
 import { spawnService, waitForHttp, type ServiceProcess } from '../../harness/service-process.js'
@@ -16,14 +16,6 @@ export interface SimulatorProcess {
   stop(): Promise<void>
 }
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 /**
  * Starts packages/providers' simulator entry as a child process: the provider then keeps its own

@@ -154,8 +154,9 @@ export async function emergencyAlertWorkflow(input: EmergencyRunInput): Promise<
   const close = closed()
   if (close) await timeline('superseded', 'superseded', 'system', { by: close.by, kind: close.kind })
   const perChannel = await steps.countEmergencyChannels({ sendIds: [alertId, fallbackId] })
-  await timeline('closed', 'closed', 'system', { perChannel, acknowledgedBy: acknowledged()?.by ?? null })
+  // The state first: a timeline that says `closed` never shows beside an alert still active.
   await steps.recordEmergencyState({ alertId, state: 'closed' })
+  await timeline('closed', 'closed', 'system', { perChannel, acknowledgedBy: acknowledged()?.by ?? null })
   phase = 'closed'
   return progress()
 }
