@@ -28,3 +28,4 @@ export {
   type LocalMoment,
   type OfficeHours,
 } from './office-hours.js'
+export { openServiceResources, type ServiceResources, type ServiceResourcesOptions } from './service-resources.js'

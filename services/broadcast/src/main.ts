@@ -1,14 +1,5 @@
 import { Streams } from '@banditore/contracts'
-import {
-  connectNats,
-  createDatabase,
-  createLogger,
-  ensureStreams,
-  installShutdown,
-  loadTenantDirectory,
-  migrateToLatest,
-  runMain,
-} from '@banditore/platform'
+import { installShutdown, openServiceResources, runMain } from '@banditore/platform'
 import { Client, Connection } from '@temporalio/client'
 import { buildApp } from './app.js'
 import { hashToken } from './auth/staff-auth.js'
@@ -24,13 +15,14 @@ import { upsertBootstrapToken } from './store/api-token.repository.js'
 // The only file that touches the process: environment, connections, signals.
 runMain('broadcast', async () => {
   const config = loadConfig(process.env)
-  const logger = createLogger({ service: 'broadcast', level: config.LOG_LEVEL })
-  const tenants = await loadTenantDirectory(config.TENANTS_DIR)
-  const db = createDatabase<BroadcastDatabase>({ url: config.DATABASE_URL, applicationName: 'broadcast' })
-  await migrateToLatest(db, SCHEMA, migrations)
+  const { logger, tenants, pool: db, nc } = await openServiceResources<BroadcastDatabase>({
+    service: 'broadcast',
+    config,
+    schema: { name: SCHEMA, migrations },
+    // Officials' replies (acknowledgements) come in on INBOUND.
+    streams: [Streams.inbound, Streams.deadLetter],
+  })
   if (config.BOOTSTRAP_ADMIN_TOKEN) await upsertBootstrapToken(db, hashToken(config.BOOTSTRAP_ADMIN_TOKEN))
-  const nc = await connectNats({ servers: config.NATS_URL.split(','), name: 'broadcast', logger })
-  await ensureStreams(nc, [Streams.inbound, Streams.deadLetter], { replicas: config.NATS_STREAM_REPLICAS })
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS })
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE })
 

@@ -1,14 +1,5 @@
 import { Streams } from '@banditore/contracts'
-import {
-  connectNats,
-  createDatabase,
-  createLogger,
-  ensureStreams,
-  installShutdown,
-  loadTenantDirectory,
-  migrateToLatest,
-  runMain,
-} from '@banditore/platform'
+import { installShutdown, openServiceResources, runMain } from '@banditore/platform'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
 import type { IngestDatabase } from './ingest-database.js'
@@ -19,12 +10,12 @@ import { secretsFrom } from './webhook-credentials.js'
 // The only file that touches the process: environment, connections, signals.
 runMain('ingest', async () => {
   const config = loadConfig(process.env)
-  const logger = createLogger({ service: 'ingest', level: config.LOG_LEVEL })
-  const tenants = await loadTenantDirectory(config.TENANTS_DIR)
-  const db = createDatabase<IngestDatabase>({ url: config.DATABASE_URL, applicationName: 'ingest' })
-  await migrateToLatest(db, SCHEMA, migrations)
-  const nc = await connectNats({ servers: config.NATS_URL.split(','), name: 'ingest', logger })
-  await ensureStreams(nc, [Streams.inbound, Streams.deadLetter], { replicas: config.NATS_STREAM_REPLICAS })
+  const { logger, tenants, pool: db, nc } = await openServiceResources<IngestDatabase>({
+    service: 'ingest',
+    config,
+    schema: { name: SCHEMA, migrations },
+    streams: [Streams.inbound, Streams.deadLetter],
+  })
 
   const app = await buildApp(config, { logger, nc, db, tenants, secrets: secretsFrom(process.env) })
   const retention = startReceivedMessageRetention({

@@ -1,14 +1,5 @@
 import { Streams } from '@banditore/contracts'
-import {
-  connectNats,
-  createDatabase,
-  createLogger,
-  ensureStreams,
-  installShutdown,
-  loadTenantDirectory,
-  migrateToLatest,
-  runMain,
-} from '@banditore/platform'
+import { installShutdown, openServiceResources, runMain } from '@banditore/platform'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
 import { migrations, SCHEMA } from './migrations/index.js'
@@ -17,15 +8,13 @@ import type { SubscriptionsDatabase } from './subscriptions-database.js'
 // The only file that touches the process: environment, connections, signals.
 runMain('subscriptions', async () => {
   const config = loadConfig(process.env)
-  const logger = createLogger({ service: 'subscriptions', level: config.LOG_LEVEL })
-  const tenants = await loadTenantDirectory(config.TENANTS_DIR)
-  const pool = createDatabase<SubscriptionsDatabase>({ url: config.DATABASE_URL, applicationName: 'subscriptions' })
-  await migrateToLatest(pool, SCHEMA, migrations)
-  const db = pool.withSchema(SCHEMA)
-  const nc = await connectNats({ servers: config.NATS_URL.split(','), name: 'subscriptions', logger })
-  await ensureStreams(nc, [Streams.inbound, Streams.moderation, Streams.subscriptions, Streams.outbound, Streams.deadLetter], {
-    replicas: config.NATS_STREAM_REPLICAS,
+  const { logger, tenants, pool, nc } = await openServiceResources<SubscriptionsDatabase>({
+    service: 'subscriptions',
+    config,
+    schema: { name: SCHEMA, migrations },
+    streams: [Streams.inbound, Streams.moderation, Streams.subscriptions, Streams.outbound, Streams.deadLetter],
   })
+  const db = pool.withSchema(SCHEMA)
 
   const app = await buildApp(config, { logger, nc, db, tenants })
   installShutdown({
