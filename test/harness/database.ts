@@ -28,6 +28,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       const c = new pg.Client({ connectionString: serverUrl })
       await c.connect()
       try {
+        // pg's pool.end() resolves before its connections have said goodbye; forcing the drop
+        // while they still do would kill them mid-goodbye, an error nobody listens for. Give
+        // them a moment to leave on their own first.
+        for (let waited = 0; waited < 3000; waited += 50) {
+          const open = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name])
+          if (open.rows[0].n === 0) break
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
         await c.query(`drop database if exists ${name} with (force)`)
       } finally {
         await c.end()
