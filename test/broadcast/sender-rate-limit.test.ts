@@ -1,7 +1,7 @@
 import { migrations, SCHEMA } from '@banditore/broadcast'
 import { createDatabase, migrateToLatest } from '@banditore/platform'
 import { createWhatsAppCloudClient, ProviderError, senderKeys } from '@banditore/providers'
-import { createLeasedRateLimiter, type BroadcastWorkerDatabase, type LeasedRateLimiter } from '@banditore/workflows'
+import { createLeasedRateLimiter, createProviderDispatcher, type BroadcastWorkerDatabase, type LeasedRateLimiter, type ProviderDispatcher } from '@banditore/workflows'
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { captureLogs, createTestDatabase, type TestDatabase } from '../harness/index.js'
@@ -41,15 +41,18 @@ describe('one rate limit per sender number, shared by every worker', () => {
     await database?.drop()
   })
 
-  /** Sends `count` templates, 64 at a time, through the limiters in turn (as batches do). */
-  const sendThrough = async (limiters: LeasedRateLimiter[], count: number, from: number) => {
-    const client = createWhatsAppCloudClient({ baseUrl: sim.url })
+  /**
+   * Sends `count` templates, 64 at a time, through the limiters in turn (as batches do); with
+   * `transports`, worker i writes its requests from its own dispatch thread at reserved slots.
+   */
+  const sendThrough = async (limiters: LeasedRateLimiter[], count: number, from: number, transports?: ProviderDispatcher[]) => {
+    const clients = limiters.map((_, i) => createWhatsAppCloudClient({ baseUrl: sim.url, ...(transports?.[i] ? { fetch: transports[i] } : {}) }))
     const errors: unknown[] = []
     let next = 0
     const lane = async () => {
       for (let i = next++; i < count; i = next++) {
         try {
-          await client.sendTemplate({
+          await (clients[i % limiters.length] as (typeof clients)[number]).sendTemplate({
             sender,
             to: phone(from + i),
             correlation: `rate:${from + i}`,
@@ -83,6 +86,31 @@ describe('one rate limit per sender number, shared by every worker', () => {
     expect(900 / seconds).toBeGreaterThan(0.6 * 200)
   }, 30_000)
 
+  it('keeps three workers writing from their dispatch threads at reserved slots under the cap, and close to it', async () => {
+    await sim.reset()
+    await sim.setLimits({ sender: sender.phoneNumberId, throughputPerSecond: 200 })
+    const workers = [limiter(() => 200), limiter(() => 200), limiter(() => 200)]
+    const transports = workers.map(() => createProviderDispatcher())
+    try {
+      await Promise.all(transports.map((t) => t.ready()))
+      const started = performance.now()
+      const errors = await sendThrough(workers, 900, 20_000, transports)
+      const seconds = (performance.now() - started) / 1000
+      expect(errors).toEqual([])
+      expect((await sim.stats()).rejections.throttled).toBe(0)
+      expect((await sim.stats()).record.total).toBe(900)
+      expect((await sim.maxInWindow(1000))[sender.phoneNumberId]).toBeLessThanOrEqual(200)
+      // Every request went through a reserved slot of its worker's thread; a missed slot was
+      // given up (not written) and the send took another.
+      const stats = transports.map((t) => t.stats())
+      expect(stats.reduce((sum, s) => sum + s.requests - s.missed, 0)).toBe(900)
+      expect(workers.reduce((sum, w) => sum + w.stats().used, 0)).toBe(900)
+      expect(900 / seconds).toBeGreaterThan(0.6 * 200)
+    } finally {
+      await Promise.all(transports.map((t) => t.close()))
+    }
+  }, 30_000)
+
   it('lets an emergency go before a queue of routine sends of another worker', async () => {
     await sim.reset()
     await sim.setLimits({ sender: sender.phoneNumberId, throughputPerSecond: 40 })
@@ -97,6 +125,24 @@ describe('one rate limit per sender number, shared by every worker', () => {
     expect(waited).toBeLessThan(700)
     expect(routine.waiting(key)).toBeGreaterThan(60)
     await Promise.all(queued)
+  }, 30_000)
+
+  it('gives a reserved emergency slot before reserved routine ones, and hands slots over ahead of their time', async () => {
+    const routine = limiter(() => 40)
+    const emergency = limiter(() => 40)
+    const queued = Array.from({ length: 120 }, () => routine.reserve(key, { priority: 'routine' }))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const asked = performance.timeOrigin + performance.now()
+    const slot = await emergency.reserve(key, { priority: 'emergency' })
+    const handed = performance.timeOrigin + performance.now()
+    expect(slot.at - asked).toBeLessThan(700)
+    // Handed over before the slot (the dispatch lead), with the tolerance of a 40/s sender.
+    expect(slot.at).toBeGreaterThan(handed - 5)
+    expect(slot.lateMs).toBeGreaterThanOrEqual(5)
+    const routineSlots = await Promise.all(queued)
+    // Slots of one sender never coincide, whichever worker holds them.
+    const times = [...routineSlots.map((s) => s.at), slot.at].sort((a, b) => a - b)
+    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThan(1000 / 40 - 2)
   }, 30_000)
 
   it('slows a sender down everywhere when the provider throttles it, then recovers', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { connectNats, createDatabase, createLogger, loadTenantDirectory, runMain } from '@banditore/platform'
 import { createTwilioSmsClient, createWhatsAppCloudClient } from '@banditore/providers'
 import {
-  createKeepAliveFetch,
+  createProviderDispatcher,
   createLeasedRateLimiter,
   createProviderReplySender,
   createWorker,
@@ -28,7 +28,8 @@ runMain('broadcast-test-worker', async () => {
   const nc = await connectNats({ servers: env('NATS_URL'), name: 'worker-process', logger })
   const caps = senderCapsOf(tenants)
   const rateLimiter = createLeasedRateLimiter({ db, capOf: (key) => caps.get(key) ?? 80, logger })
-  const transport = createKeepAliveFetch()
+  const transport = createProviderDispatcher()
+  await transport.ready()
   const whatsapp = createWhatsAppCloudClient({ baseUrl: env('SIM_URL'), fetch: transport, timeoutMs: 3000 })
   const sms = createTwilioSmsClient({ baseUrl: env('SIM_URL'), fetch: transport, timeoutMs: 3000 })
   const secret = (name: string) => env(name)

@@ -6,12 +6,13 @@ import type { FetchFunction } from '@banditore/providers'
  * The subset of a fetch Response the provider adapters read (status, headers, text, json),
  * without the cost of building a full WHATWG Response per message.
  */
-class ProviderResponse {
+export class ProviderHttpResponse {
   readonly ok: boolean
   readonly headers: Headers
   constructor(
     readonly status: number,
-    rawHeaders: http.IncomingHttpHeaders,
+    /** The headers the adapters read: retry-after and content-type. */
+    rawHeaders: { readonly 'retry-after'?: string | undefined; readonly 'content-type'?: string | undefined },
     private readonly body: string,
   ) {
     this.ok = status >= 200 && status < 300
@@ -63,7 +64,7 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions = {}): Fetch
           response.on('end', () => {
             signal?.removeEventListener('abort', onAbort)
             const body = Buffer.concat(chunks).toString('utf8')
-            resolve(new ProviderResponse(response.statusCode ?? 0, response.headers, body) as unknown as Response)
+            resolve(new ProviderHttpResponse(response.statusCode ?? 0, response.headers, body) as unknown as Response)
           })
         },
       )

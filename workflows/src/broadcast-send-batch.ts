@@ -101,6 +101,12 @@ export async function sendToRows(
             await deps.rateLimiter.acquire(key, acquireOptions)
             if (performance.now() > deadline) throw new PairSlotMissedError()
           },
+          reserve: async (key, reserveOptions) => {
+            const slot = await deps.rateLimiter.reserve(key, reserveOptions)
+            // The slot's own time counts: the request leaves then.
+            if (slot.at - performance.timeOrigin > deadline) throw new PairSlotMissedError()
+            return slot
+          },
         }
         const result = await sendOne({ ...deps, rateLimiter: limiter }, message, row)
         outcomes.push({ id: row.id, kind: 'accepted', providerMessageId: result.providerMessageId })

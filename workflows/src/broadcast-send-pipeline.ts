@@ -7,7 +7,11 @@ import { claimForSending, recordOutcomes, skipOptedOut, type LedgerRow } from '.
 export interface BroadcastSettings {
   /** A page of the audience is this many seconds of sending at the sender's rate (100..5000). */
   pageSeconds: number
-  /** One sending activity reads pages for about this long (fewer activities, no gaps). */
+  /**
+   * One sending activity reads pages for about this long. Between two activities the sender
+   * idles for a workflow round trip and a first page (~0.1 s), so long spans; a retried activity
+   * resumes from its last recorded page (heartbeat details), so they cost no durability.
+   */
   spanSeconds: number
   /** Recipients per batch at most: opt-outs are checked, and rows claimed, batch by batch. */
   batchSize: number
@@ -15,8 +19,10 @@ export interface BroadcastSettings {
   batchSeconds: number
   /** Batches in flight at once, so ledger writes overlap with sending. */
   pipelineDepth: number
-  /** Provider requests in flight per batch (the rate limit paces them). */
+  /** Provider requests in flight per batch (the rate limit paces them), at most. */
   sendConcurrency: number
+  /** Sends waiting for a slot across the lanes, in seconds of sending at the sender's rate. */
+  sendQueueSeconds: number
   /** See releaseUnconfirmedSends: longer than the provider timeout plus status latency. */
   ambiguityWindowMs: number
   /** An ambiguous send unconfirmed this long is failed, never resent. */
@@ -49,8 +55,8 @@ async function pairWaits(deps: PipelineDeps, settings: BroadcastSettings, messag
   return waits
 }
 
-/** One batch: drop the opted-out, claim the rest, send, record. Returns the ids released. */
-async function sendBatch(deps: PipelineDeps, settings: BroadcastSettings, message: BroadcastMessage, batch: readonly LedgerRow[]) {
+/** One batch: drop the opted-out, claim the rest, send, record. Returns the rows released. */
+async function sendBatch(deps: PipelineDeps, settings: BroadcastSettings, message: BroadcastMessage, batch: readonly LedgerRow[]): Promise<LedgerRow[]> {
   const skipped = new Set(await skipOptedOut(deps.db, batch.map((r) => r.id)))
   const claimed = await claimForSending(deps.db, batch.filter((r) => !skipped.has(r.id)).map((r) => r.id))
   const rows = batch.filter((r) => claimed.has(r.id))
@@ -61,7 +67,8 @@ async function sendBatch(deps: PipelineDeps, settings: BroadcastSettings, messag
     pairWindowMs: settings.pairWindowMs,
   })
   await recordOutcomes(deps.db, outcomes)
-  return outcomes.filter((o) => o.kind === 'released').map((o) => o.id)
+  const released = new Set(outcomes.filter((o) => o.kind === 'released').map((o) => o.id))
+  return released.size === 0 ? [] : rows.filter((r) => released.has(r.id))
 }
 
 /** Cuts rows into batches of `size`. */
@@ -74,7 +81,8 @@ export function* batchesOf<T>(rows: readonly T[], size: number): Generator<T[]> 
  * its previous one is recorded, whichever page it comes from, so the sender's schedule never
  * runs dry between pages. Each batch checks opt-outs when it starts: an unsubscribe is honoured
  * from the next batch on. `checkCancelled` throws between batches once the workflow asked to
- * stop (pause, cancel). Returns the ids released by transient errors (pending again).
+ * stop (pause, cancel). Returns the rows released by transient errors (pending again); only
+ * those are kept, so a long run of pages holds no more than the batches in flight.
  */
 export async function sendBatches(
   deps: PipelineDeps,
@@ -83,10 +91,10 @@ export async function sendBatches(
   batches: AsyncIterable<readonly LedgerRow[]> | Iterable<readonly LedgerRow[]>,
   checkCancelled: () => void,
   onBatchSent: (batch: readonly LedgerRow[]) => void = () => undefined,
-): Promise<Set<number>> {
+): Promise<LedgerRow[]> {
   const source: AsyncIterator<readonly LedgerRow[]> | Iterator<readonly LedgerRow[]> =
     Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : batches[Symbol.iterator]()
-  const released = new Set<number>()
+  const released: LedgerRow[] = []
   let finished = false
   const lane = async () => {
     try {
@@ -94,7 +102,7 @@ export async function sendBatches(
         checkCancelled()
         const next = await source.next()
         if (next.done) break
-        for (const id of await sendBatch(deps, settings, message, next.value)) released.add(id)
+        released.push(...(await sendBatch(deps, settings, message, next.value)))
         onBatchSent(next.value)
       }
     } finally {
@@ -122,7 +130,7 @@ export async function sendPendingRows(
   rows: readonly LedgerRow[],
   checkCancelled: () => void,
 ): Promise<void> {
-  await retryReleased(deps, settings, message, rows, await sendBatches(deps, settings, message, batchesOf(rows, settings.batchSize), checkCancelled), checkCancelled)
+  await retryReleased(deps, settings, message, await sendBatches(deps, settings, message, batchesOf(rows, settings.batchSize), checkCancelled), checkCancelled)
 }
 
 /** The in-page retry rounds for rows a first pass released. */
@@ -130,14 +138,12 @@ export async function retryReleased(
   deps: PipelineDeps,
   settings: BroadcastSettings,
   message: BroadcastMessage,
-  rows: readonly LedgerRow[],
-  released: Set<number>,
+  released: readonly LedgerRow[],
   checkCancelled: () => void,
 ): Promise<void> {
-  for (let round = 0; round < settings.retryRounds && released.size > 0; round++) {
+  for (let round = 0; round < settings.retryRounds && released.length > 0; round++) {
     await new Promise((resolve) => setTimeout(resolve, 500 * 3 ** round))
     checkCancelled()
-    const todo = rows.filter((r) => released.has(r.id))
-    released = await sendBatches(deps, settings, message, batchesOf(todo, settings.batchSize), checkCancelled)
+    released = await sendBatches(deps, settings, message, batchesOf(released, settings.batchSize), checkCancelled)
   }
 }

@@ -7,4 +7,5 @@ export { startBroadcastStatusFeed, type BroadcastStatusFeedOptions } from './bro
 export { createLeasedRateLimiter, senderCapsOf, type LeasedRateLimiter, type LeasedRateLimiterOptions } from './rate-limit-lease-limiter.js'
 export { STATUS_FEED } from './send-ledger.repository.js'
 export { createKeepAliveFetch, type KeepAliveFetchOptions } from './broadcast-http-transport.js'
+export { createProviderDispatcher, type ProviderDispatcher } from './provider-dispatcher.js'
 export { reservePairSlots } from './rate-limit-schedule.repository.js'

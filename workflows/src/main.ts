@@ -16,9 +16,9 @@ import { Client, Connection } from '@temporalio/client'
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker'
 import { createProviderReplySender } from './activities/provider-reply-sender.js'
 import type { BroadcastWorkerDatabase } from './broadcast-database.js'
-import { createKeepAliveFetch } from './broadcast-http-transport.js'
 import { startBroadcastOptOutFeed } from './broadcast-opt-out-feed.js'
 import { startBroadcastStatusFeed } from './broadcast-status-feed.js'
+import { createProviderDispatcher } from './provider-dispatcher.js'
 import { createLeasedRateLimiter, senderCapsOf } from './rate-limit-lease-limiter.js'
 import { bundleWorkflows } from './worker.js'
 import { loadConfig } from './config.js'
@@ -55,7 +55,9 @@ runMain('worker', async () => {
   const db = createDatabase<BroadcastWorkerDatabase>({ url: config.DATABASE_URL, applicationName: 'worker' })
   const caps = senderCapsOf(tenants)
   const rateLimiter = createLeasedRateLimiter({ db, capOf: (key) => caps.get(key) ?? 80, logger })
-  const transport = createKeepAliveFetch()
+  // Provider requests leave from a thread of their own, each at its rate-limit slot.
+  const transport = createProviderDispatcher()
+  await transport.ready()
   const whatsapp = createWhatsAppCloudClient({ baseUrl: config.WHATSAPP_API_BASE_URL, fetch: transport })
   const sms = createTwilioSmsClient({ baseUrl: config.SMS_API_BASE_URL, fetch: transport })
   const sender = createProviderReplySender({
@@ -137,6 +139,7 @@ runMain('worker', async () => {
           await Promise.all([running, broadcastRunning, emergencyRunning])
         },
       },
+      { name: 'provider-dispatch', run: () => transport.close() },
       { name: 'broadcast-feeds', run: async () => await Promise.all([statusFeed.stop(), optOutFeed.stop()]) },
       { name: 'nats', run: () => nc.drain() },
       { name: 'postgres', run: () => db.destroy() },

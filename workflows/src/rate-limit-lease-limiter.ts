@@ -1,5 +1,5 @@
 import type { Logger, TenantDirectory } from '@banditore/platform'
-import { senderKeys, type SendPriority, type SendRateLimiter } from '@banditore/providers'
+import { senderKeys, type DispatchSlot, type SendPriority, type SendRateLimiter } from '@banditore/providers'
 import type { Kysely } from 'kysely'
 import type { BroadcastWorkerDatabase } from './broadcast-database.js'
 import { databaseClock, ensureSenderSchedule, leaseSlots, penalizeSender, type SlotLease } from './rate-limit-schedule.repository.js'
@@ -19,8 +19,15 @@ import { databaseClock, ensureSenderSchedule, leaseSlots, penalizeSender, type S
  * the next slot before any routine send, and their leases keep routine leases of every worker
  * out while they flow; routine traffic can hold at most `horizonMs` of future slots, so that is
  * the longest an emergency waits behind a broadcast.
+ *
+ * `acquire` releases a send at its slot's time from this event loop, so a pause of it (a garbage
+ * collection, a burst of other work) makes slots late, and a slot used late would bunch with
+ * the next ones: past `lateMs` it is forfeited. `reserve` hands the slot over `dispatchLeadMs`
+ * early to a transport that writes the request at the slot's time from an event loop of its own
+ * (see createProviderDispatcher); this loop's pauses shorter than the lead then cost nothing.
  */
 export interface LeasedRateLimiter extends SendRateLimiter {
+  reserve(senderKey: string, options?: { priority?: SendPriority; retry?: boolean }): Promise<DispatchSlot>
   /** The provider answered "too fast": slow this sender down everywhere. */
   throttled(senderKey: string, retryAfterMs?: number): Promise<void>
   /** Sends waiting for a slot (for metrics and tests). */
@@ -45,14 +52,18 @@ export interface LeasedRateLimiterOptions {
   leaseMs?: number
   horizonMs?: number
   emergencyHoldMs?: number
+  /** How long before its slot a reserved send is handed to its transport, ms (default 50). */
+  dispatchLeadMs?: number
   /** Local clock, ms; default `performance.timeOrigin + performance.now()` (monotonic epoch). */
   now?: () => number
 }
 
 interface Waiter {
-  resolve: () => void
+  resolve: (slot: DispatchSlot) => void
   reject: (error: unknown) => void
   emergency: boolean
+  /** Released this long before the slot: 0 for `acquire`, the dispatch lead for `reserve`. */
+  leadMs: number
 }
 
 interface SenderState {
@@ -61,13 +72,18 @@ interface SenderState {
   slots: number[]
   readonly emergency: Waiter[]
   readonly routine: Waiter[]
-  /** Waiters given a slot, released by the timer at their time. */
+  /** Waiters given a slot (in slot order), released by the timer at their time less their lead. */
   readonly assigned: Array<{ readonly at: number; waiter: Waiter }>
   timer: NodeJS.Timeout | undefined
+  /** When the armed timer fires (local ms). */
+  timerAt: number
   leasing: boolean
   ready: boolean
   leaseRetry: NodeJS.Timeout | undefined
 }
+
+/** Messages a second above which reserved slots are not timed by the transport (see reserve). */
+const MAX_TIMED_DISPATCH_RATE = 2000
 
 /** Senders' caps from the tenant files: WhatsApp numbers and SMS numbers. */
 export function senderCapsOf(tenants: TenantDirectory): Map<string, number> {
@@ -85,6 +101,7 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
   const utilization = options.utilization ?? 0.98
   const leaseMs = options.leaseMs ?? 100
   const emergencyHoldMs = options.emergencyHoldMs ?? 1000
+  const dispatchLeadMs = options.dispatchLeadMs ?? 50
   const now = options.now ?? (() => performance.timeOrigin + performance.now())
   const senders = new Map<string, SenderState>()
   const counters = { leased: 0, used: 0, forfeited: 0, expired: 0, leases: 0 }
@@ -121,7 +138,7 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
   const stateOf = (key: string): SenderState => {
     let state = senders.get(key)
     if (!state) {
-      state = { key, slots: [], emergency: [], routine: [], assigned: [], timer: undefined, leasing: false, ready: false, leaseRetry: undefined }
+      state = { key, slots: [], emergency: [], routine: [], assigned: [], timer: undefined, timerAt: 0, leasing: false, ready: false, leaseRetry: undefined }
       senders.set(key, state)
     }
     return state
@@ -131,20 +148,42 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
   // past this, a slot is forfeited and its send waits for a fresh one, first in line.
   const lateMsOf = (key: string) => Math.max(5, 1000 / rateOf(key))
 
+  /** Arms the sender's timer for the earliest release due (slot time less the waiter's lead). */
+  const arm = (state: SenderState) => {
+    let due = Infinity
+    for (const entry of state.assigned) {
+      if (entry.at - dispatchLeadMs >= due) break
+      due = Math.min(due, entry.at - entry.waiter.leadMs)
+    }
+    if (due === Infinity) return
+    if (state.timer) {
+      if (state.timerAt <= due) return
+      clearTimeout(state.timer)
+    }
+    state.timerAt = due
+    // Timers fire up to a millisecond late by design: wake one early, release what is due within one.
+    state.timer = setTimeout(() => release(state), Math.max(0, due - now() - 1))
+  }
+
   const release = (state: SenderState) => {
     state.timer = undefined
     const t = now()
     const lateMs = lateMsOf(state.key)
     const late: Waiter[] = []
-    // Timers fire up to a millisecond late by design: release what is due within one.
-    while (state.assigned.length > 0 && (state.assigned[0]?.at ?? Infinity) <= t + 1) {
-      const { at, waiter } = state.assigned.shift() as { at: number; waiter: Waiter }
+    for (let i = 0; i < state.assigned.length; ) {
+      const { at, waiter } = state.assigned[i] as { at: number; waiter: Waiter }
+      if (at - dispatchLeadMs > t + 1) break
+      if (at - waiter.leadMs > t + 1) {
+        i++
+        continue
+      }
+      state.assigned.splice(i, 1)
       if (t - at > lateMs) {
         counters.forfeited++
         late.push(waiter)
       } else {
         counters.used++
-        waiter.resolve()
+        waiter.resolve({ at, lateMs })
       }
     }
     if (late.length > 0) {
@@ -152,8 +191,7 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
       state.routine.unshift(...late.filter((w) => !w.emergency))
       assign(state)
     }
-    const next = state.assigned[0]
-    if (next && !state.timer) state.timer = setTimeout(() => release(state), Math.max(0, next.at - now() - 1))
+    arm(state)
   }
 
   const assign = (state: SenderState) => {
@@ -176,7 +214,7 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
       state.routine.unshift(entry.waiter)
       entry.waiter = state.emergency.shift() as Waiter
     }
-    if (state.assigned.length > 0 && !state.timer) state.timer = setTimeout(() => release(state), Math.max(0, (state.assigned[0]?.at ?? t) - now() - 1))
+    arm(state)
     if (state.emergency.length + state.routine.length > 0) void lease(state)
   }
 
@@ -225,7 +263,28 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
       const state = stateOf(senderKey)
       const emergency = acquireOptions?.priority === 'emergency'
       return new Promise<void>((resolve, reject) => {
-        ;(emergency ? state.emergency : state.routine).push({ resolve, reject, emergency })
+        ;(emergency ? state.emergency : state.routine).push({ resolve: () => resolve(), reject, emergency, leadMs: 0 })
+        assign(state)
+      })
+    },
+    reserve(senderKey, reserveOptions) {
+      const state = stateOf(senderKey)
+      const emergency = reserveOptions?.priority === 'emergency'
+      if (reserveOptions?.retry) {
+        // The transport let the previous slot go by: it was not used after all.
+        counters.used--
+        counters.forfeited++
+      }
+      // Above this rate a slot is shorter than a timer's resolution: the sends go in bursts of
+      // many per millisecond, released from here as `acquire` does, and written at once.
+      const timed = rateOf(senderKey) <= MAX_TIMED_DISPATCH_RATE
+      return new Promise<DispatchSlot>((resolve, reject) => {
+        const waiter = timed
+          ? { resolve, reject, emergency, leadMs: dispatchLeadMs }
+          : { resolve: (slot: DispatchSlot) => resolve({ at: slot.at, lateMs: Number.POSITIVE_INFINITY }), reject, emergency, leadMs: 0 }
+        const queue = emergency ? state.emergency : state.routine
+        if (reserveOptions?.retry) queue.unshift(waiter)
+        else queue.push(waiter)
         assign(state)
       })
     },

@@ -30,10 +30,11 @@ export {
   senderKeys,
   type SendRateLimiter,
   type SendPriority,
+  type DispatchSlot,
   type TokenBucketRate,
   type TokenBucketRateLimiterOptions,
 } from './send-rate-limiter.js'
-export type { FetchFunction } from './provider-request.js'
+export { DispatchSlotMissedError, type FetchFunction, type ProviderRequestInit, type SlotDispatchingFetch } from './provider-request.js'
 
 export {
   toInboundMessage,

@@ -7,6 +7,18 @@ export type SendPriority = 'emergency' | 'routine'
  */
 export interface SendRateLimiter {
   acquire(senderKey: string, options?: { priority?: SendPriority }): Promise<void>
+  /**
+   * A slot ahead of time, for a transport that writes the request at the slot itself (see
+   * SlotDispatchingFetch): resolves shortly before `at`. `retry`: this send's previous slot went
+   * by unused (the transport missed it), so it goes first in line.
+   */
+  reserve?(senderKey: string, options?: { priority?: SendPriority; retry?: boolean }): Promise<DispatchSlot>
+}
+
+/** When a request may be written: at `at` (epoch ms, `performance.timeOrigin + performance.now()`), at most `lateMs` after. */
+export interface DispatchSlot {
+  readonly at: number
+  readonly lateMs: number
 }
 
 /** The sender key the adapters use: one per sending number. */

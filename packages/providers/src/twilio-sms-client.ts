@@ -1,7 +1,7 @@
 import { encodeFormBody } from './form-params.js'
 import { normalizePhoneNumber } from './phone-number.js'
 import { ProviderError, retryAfterMsFrom } from './provider-error.js'
-import { requestProvider, type FetchFunction } from './provider-request.js'
+import { requestProviderPaced, type FetchFunction } from './provider-request.js'
 import { senderKeys, type SendPriority, type SendRateLimiter } from './send-rate-limiter.js'
 import { classifyTwilioError } from './twilio-error-classifier.js'
 import type { SendResult } from './whatsapp-cloud-client.js'
@@ -68,8 +68,7 @@ export function createTwilioSmsClient(options: TwilioSmsClientOptions = {}): Twi
     async sendSms(input) {
       const to = normalizePhoneNumber(input.to)
       const from = normalizePhoneNumber(input.from, { validation: 'possible' })
-      const limiter = input.rateLimiter ?? options.rateLimiter
-      await limiter?.acquire(senderKeys.sms(from), { priority: input.priority ?? 'routine' })
+      const pacing = { limiter: input.rateLimiter ?? options.rateLimiter, senderKey: senderKeys.sms(from), priority: input.priority ?? 'routine' }
       const form: Record<string, string | string[]> = {
         To: to,
         From: from,
@@ -78,15 +77,16 @@ export function createTwilioSmsClient(options: TwilioSmsClientOptions = {}): Twi
       }
       if (input.mediaUrls?.length) form.MediaUrl = [...input.mediaUrls]
       const credentials = Buffer.from(`${input.account.accountSid}:${input.account.authToken}`).toString('base64')
-      const response = await requestProvider(
+      const response = await requestProviderPaced(
         'sms-gateway',
         fetchFn,
+        pacing,
         `${baseUrl}/2010-04-01/Accounts/${encodeURIComponent(input.account.accountSid)}/Messages.json`,
-        {
+        () => ({
           method: 'POST',
           headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded' },
           body: encodeFormBody(form),
-        },
+        }),
         timeoutMs,
       )
       if (response.status >= 200 && response.status < 300) {

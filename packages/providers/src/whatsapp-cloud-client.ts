@@ -5,7 +5,7 @@ import {
   ProviderError,
   retryAfterMsFrom,
 } from './provider-error.js'
-import { requestProvider, type FetchFunction } from './provider-request.js'
+import { requestProviderPaced, type FetchFunction } from './provider-request.js'
 import { senderKeys, type SendPriority, type SendRateLimiter } from './send-rate-limiter.js'
 import { classifyWhatsAppError } from './whatsapp-error-classifier.js'
 
@@ -135,27 +135,23 @@ export function createWhatsAppCloudClient(options: WhatsAppCloudClientOptions = 
 
   async function post(common: SendCommon, message: Record<string, unknown>): Promise<SendResult> {
     const to = normalizePhoneNumber(common.to)
-    const limiter = common.rateLimiter ?? options.rateLimiter
-    await limiter?.acquire(senderKeys.whatsapp(common.sender.phoneNumberId), { priority: common.priority ?? 'routine' })
-    const body = {
-      messaging_product: 'whatsapp',
-      recipient_type: 'individual',
-      to,
-      ...message,
-      biz_opaque_callback_data: common.correlation,
+    const pacing = {
+      limiter: common.rateLimiter ?? options.rateLimiter,
+      senderKey: senderKeys.whatsapp(common.sender.phoneNumberId),
+      priority: common.priority ?? 'routine',
     }
     const url = `${baseUrl}/${apiVersion}/${encodeURIComponent(common.sender.phoneNumberId)}/messages`
-    const response = await requestProvider(
-      'whatsapp-cloud',
-      fetchFn,
-      url,
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${common.sender.accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      },
-      timeoutMs,
-    )
+    const response = await requestProviderPaced('whatsapp-cloud', fetchFn, pacing, url, () => ({
+      method: 'POST',
+      headers: { authorization: `Bearer ${common.sender.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to,
+        ...message,
+        biz_opaque_callback_data: common.correlation,
+      }),
+    }), timeoutMs)
     if (response.status >= 200 && response.status < 300) {
       const id = (response.json as { messages?: Array<{ id?: unknown }> } | undefined)?.messages?.[0]?.id
       if (typeof id !== 'string' || id.length === 0) {

@@ -15,6 +15,7 @@ import { createTwilioSmsClient, createWhatsAppCloudClient, senderKeys } from '@b
 import {
   bundleWorkflows,
   createKeepAliveFetch,
+  createProviderDispatcher,
   createLeasedRateLimiter,
   createProviderReplySender,
   createWorker,
@@ -50,8 +51,10 @@ interface RunResult {
   duplicates: number
   /** The limiter's slots: leased, used, lost late or unused, and PostgreSQL round trips. */
   slots: ReturnType<ReturnType<typeof createLeasedRateLimiter>['stats']>
-  /** The worker's event-loop delay: what makes slots late. */
+  /** The worker's event-loop delay (slots are written from the dispatch thread, not from it). */
   eventLoopLagMs: { p50: number; p99: number; max: number }
+  /** Requests the dispatch thread wrote, and slots it reached too late (not written, retried). */
+  dispatch: { requests: number; missed: number }
 }
 
 async function warmUp(baseUrl: string) {
@@ -90,7 +93,8 @@ async function run(name: string, providerCap: number, limiterCap: number): Promi
   await warmUp(sim.url)
   await sim.reset()
   const taskQueue = `${TaskQueues.broadcast}-bench-${name}`
-  const transport = createKeepAliveFetch()
+  const transport = createProviderDispatcher()
+  await transport.ready()
   const whatsapp = createWhatsAppCloudClient({ baseUrl: sim.url, fetch: transport })
   const sms = createTwilioSmsClient({ baseUrl: sim.url, fetch: transport })
   const rateLimiter = createLeasedRateLimiter({ db, capOf: () => limiterCap, logger })
@@ -149,6 +153,8 @@ async function run(name: string, providerCap: number, limiterCap: number): Promi
   worker.shutdown()
   await running
   await connection.close()
+  const dispatch = transport.stats()
+  await transport.close()
 
   const stats = await sim.stats()
   const total = stats.record.total
@@ -185,6 +191,7 @@ async function run(name: string, providerCap: number, limiterCap: number): Promi
     duplicates: stats.record.duplicateMessages,
     slots,
     eventLoopLagMs,
+    dispatch,
   }
 }
 

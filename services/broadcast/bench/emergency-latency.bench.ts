@@ -15,7 +15,7 @@ import { createDatabase, parseTenant, TenantDirectory } from '@banditore/platfor
 import { createTwilioSmsClient, createWhatsAppCloudClient } from '@banditore/providers'
 import {
   bundleWorkflows,
-  createKeepAliveFetch,
+  createProviderDispatcher,
   createLeasedRateLimiter,
   createProviderReplySender,
   createWorker,
@@ -67,7 +67,8 @@ const sim = await startSimulatorProcess({
 // The worker, as workflows/src/main.ts wires it: one rate limiter, a broadcast and an emergency queue.
 const broadcastQueue = `${TaskQueues.broadcast}-bench`
 const emergencyQueue = `${TaskQueues.emergency}-bench`
-const transport = createKeepAliveFetch()
+const transport = createProviderDispatcher()
+await transport.ready()
 const whatsapp = createWhatsAppCloudClient({ baseUrl: sim.url, fetch: transport })
 const sms = createTwilioSmsClient({ baseUrl: sim.url, fetch: transport })
 const caps = senderCapsOf(tenants)
@@ -114,6 +115,7 @@ async function cleanup() {
   await Promise.allSettled(running)
   await workerConnection.close()
   await api.close()
+  await transport.close()
   await sim.stop()
   await db.destroy()
   await apiDb.destroy()

@@ -1,6 +1,6 @@
 import {
   bundleWorkflows,
-  createKeepAliveFetch,
+  createProviderDispatcher,
   createLeasedRateLimiter,
   createProviderReplySender,
   createWorker,
@@ -34,7 +34,8 @@ export async function startInProcessWorker(
   options: { settings?: Partial<BroadcastSettings>; timeoutMs?: number } = {},
 ): Promise<RunningWorker> {
   const rateLimiter = createLeasedRateLimiter({ db: stack.workerDb, capOf: (key) => senderCapsOf(stack.tenants).get(key) ?? 80, logger: stack.logger })
-  const transport = createKeepAliveFetch()
+  const transport = createProviderDispatcher()
+  await transport.ready()
   const whatsapp = createWhatsAppCloudClient({ baseUrl: stack.sim.url, fetch: transport, timeoutMs: options.timeoutMs ?? 3000 })
   const sms = createTwilioSmsClient({ baseUrl: stack.sim.url, fetch: transport, timeoutMs: options.timeoutMs ?? 3000 })
   const secret = (name: string) => SECRETS[name] ?? ''
@@ -75,6 +76,7 @@ export async function startInProcessWorker(
       await running
       await connection.close()
       await Promise.all(feeds.map((f) => f.stop()))
+      await transport.close()
     },
   }
 }

@@ -48,11 +48,12 @@ export interface RemainderResult {
 
 export const DEFAULT_BROADCAST_SETTINGS: BroadcastSettings = {
   pageSeconds: 2,
-  spanSeconds: 30,
+  spanSeconds: 120,
   batchSize: 250,
   batchSeconds: 0.25,
   pipelineDepth: 3,
   sendConcurrency: 128,
+  sendQueueSeconds: 0.15,
   ambiguityWindowMs: 60_000,
   ambiguityGiveUpMs: 24 * 60 * 60 * 1000,
   maxAttempts: 8,
@@ -129,7 +130,12 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     const channels = (['whatsapp', 'sms'] as const).filter((c) => run.content[c] && message.tenant.channels[c])
     const rate = Math.min(...channels.map((c) => message.tenant.channels[c]?.messagesPerSecond ?? 80))
     const batchSize = Math.min(settings.batchSize, Math.max(10, Math.round(rate * settings.batchSeconds)))
-    return { channels, rate, settings: { ...settings, batchSize } }
+    // Sends waiting for a slot: enough for the limiter's next lease and the requests in flight
+    // (about `sendQueueSeconds` of sending across the lanes), no more. Each waiting send holds
+    // its request; more of them only wait longer, live through more garbage collections and
+    // make the pauses that push slots late longer.
+    const sendConcurrency = Math.min(settings.sendConcurrency, Math.max(4, Math.ceil((rate * settings.sendQueueSeconds) / settings.pipelineDepth)))
+    return { channels, rate, settings: { ...settings, batchSize, sendConcurrency } }
   }
   const messageOf = (run: BroadcastRunRef): BroadcastMessage => ({
     broadcastId: run.broadcastId,
@@ -182,7 +188,6 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
         // Pages read, in order, with their batches not yet sent: progress moves past a page once
         // all of its batches (and those of every page before it) are recorded.
         const pages: Array<{ next?: string; total: number; ids: number[]; outstanding: number }> = []
-        const rows: LedgerRow[] = []
         const pageOf = new Map<readonly LedgerRow[], (typeof pages)[number]>()
         async function* batches() {
           let current = read(done.cursor)
@@ -196,7 +201,6 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
             const pending = pageRows.filter((r) => r.state === 'pending')
             const entry = { ...(page.next ? { next: page.next } : {}), total: page.total, ids: pageRows.map((r) => r.id), outstanding: 0 }
             pages.push(entry)
-            rows.push(...pending)
             const cut = [...batchesOf(pending, settings.batchSize)]
             entry.outstanding = cut.length
             if (cut.length === 0) await settle()
@@ -219,11 +223,12 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
         let settling = Promise.resolve()
         const released = await sendBatches(deps, settings, message, batches(), checkCancelled, (batch) => {
           const page = pageOf.get(batch)
+          pageOf.delete(batch)
           if (page) page.outstanding--
           settling = settling.then(settle)
         })
         await settling
-        await retryReleased(deps, settings, message, rows, released, checkCancelled)
+        await retryReleased(deps, settings, message, released, checkCancelled)
         return { ...(done.cursor ? { next: done.cursor } : {}), total: done.total, counts: done.counts }
       })
     },
