@@ -10,12 +10,16 @@ export interface DispatchRequest {
   readonly at?: number
   /** Not written at all if this much later than `at`. */
   readonly lateMs?: number
+  /** The rate limit it was paced by (the sender number), for the thread's own counts. */
+  readonly senderKey?: string
 }
 
 export type ToDispatchThread =
   | { readonly type: 'request'; readonly request: DispatchRequest }
   | { readonly type: 'cancel'; readonly id: number }
   | { readonly type: 'close' }
+  /** Asks for the most requests written per sender in any sliding second so far. */
+  | { readonly type: 'stats'; readonly id: number }
 
 export type DispatchReply =
   /** The thread is loaded and listening (sent once, first). */
@@ -28,6 +32,7 @@ export type DispatchReply =
       readonly retryAfter?: string
       readonly contentType?: string
     }
+  | { readonly id: number; readonly kind: 'stats'; readonly maxInAnySecond: Record<string, number> }
   /** The thread reached the request too late for its slot: it was not written. */
   | { readonly id: number; readonly kind: 'missed'; readonly lateByMs: number }
   /** Node's error: `code` tells a connection refused (not sent) from a reset (maybe sent). */

@@ -23,6 +23,20 @@ let timerAt = Infinity
 
 const reply = (message: DispatchReply) => port.postMessage(message)
 
+/** Per sender: write times of the last second, and the most written in any sliding second. */
+const written = new Map<string, { times: number[]; head: number; max: number }>()
+function countWrite(senderKey: string, t: number): void {
+  let window = written.get(senderKey)
+  if (!window) written.set(senderKey, (window = { times: [], head: 0, max: 0 }))
+  window.times.push(t)
+  while (t - (window.times[window.head] as number) >= 1000) window.head++
+  if (window.head > 4096) {
+    window.times = window.times.slice(window.head)
+    window.head = 0
+  }
+  window.max = Math.max(window.max, window.times.length - window.head)
+}
+
 function send(request: DispatchRequest): void {
   let url: URL
   try {
@@ -60,6 +74,7 @@ function send(request: DispatchRequest): void {
   })
   inFlight.set(request.id, outgoing)
   outgoing.end(request.body)
+  if (request.senderKey) countWrite(request.senderKey, now())
 }
 
 /** Writes what is due (within a millisecond: timers fire up to one late) and re-arms the timer. */
@@ -107,6 +122,9 @@ port.on('message', (message: ToDispatchThread) => {
       outgoing?.destroy()
       break
     }
+    case 'stats':
+      reply({ id: message.id, kind: 'stats', maxInAnySecond: Object.fromEntries([...written].map(([key, w]) => [key, w.max])) })
+      break
     case 'close':
       if (timer) clearTimeout(timer)
       for (const outgoing of inFlight.values()) outgoing.destroy()

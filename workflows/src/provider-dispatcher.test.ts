@@ -54,7 +54,9 @@ describe('the provider dispatch thread', () => {
     const start = clock() + 100
     const slots = [0, 40, 80].map((offset) => start + offset)
     const responses = await Promise.all(
-      slots.map((at, i) => dispatcher(`${url}/m`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `m${i}`, dispatch: { at, lateMs: 50 } })),
+      slots.map((at, i) =>
+        dispatcher(`${url}/m`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `m${i}`, dispatch: { at, lateMs: 50, senderKey: 'whatsapp:test' } }),
+      ),
     )
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200])
     expect(responses[0]?.headers.get('content-type')).toBe('application/json')
@@ -66,6 +68,8 @@ describe('the provider dispatch thread', () => {
       expect(arrived).toBeGreaterThanOrEqual(at - 1.5)
       expect(arrived).toBeLessThan(at + 50)
     })
+    // The thread counts what it wrote per sender: three requests within 80 ms.
+    expect(await dispatcher.writtenPerSecond()).toEqual({ 'whatsapp:test': 3 })
   })
 
   it('does not write a request it reaches later than its slot allows, and says so', async () => {

@@ -13,6 +13,8 @@ export interface ProviderDispatcher extends SlotDispatchingFetch {
   close(): Promise<void>
   /** Requests handed over, and slots the thread missed (reached later than their tolerance). */
   stats(): { requests: number; missed: number }
+  /** Per sender number, the most requests the thread wrote in any sliding second. */
+  writtenPerSecond(): Promise<Record<string, number>>
 }
 
 interface Pending {
@@ -60,11 +62,17 @@ export function createProviderDispatcher(): ProviderDispatcher {
     return entry
   }
 
+  const statsWaiters = new Map<number, (max: Record<string, number>) => void>()
   let markReady: () => void = () => undefined
   let readiness = new Promise<void>((resolve) => (markReady = resolve))
   const onReply = (reply: DispatchReply) => {
     if (reply.kind === 'ready') {
       markReady()
+      return
+    }
+    if (reply.kind === 'stats') {
+      statsWaiters.get(reply.id)?.(reply.maxInAnySecond)
+      statsWaiters.delete(reply.id)
       return
     }
     const entry = settle(reply.id)
@@ -132,7 +140,7 @@ export function createProviderDispatcher(): ProviderDispatcher {
         method: init.method ?? 'GET',
         headers: (init.headers ?? {}) as Record<string, string>,
         ...(typeof init.body === 'string' ? { body: init.body } : {}),
-        ...(init.dispatch ? { at: init.dispatch.at, lateMs: init.dispatch.lateMs } : {}),
+        ...(init.dispatch ? { at: init.dispatch.at, lateMs: init.dispatch.lateMs, senderKey: init.dispatch.senderKey } : {}),
       }
       const worker = threadOf()
       if (pending.size === 0) worker.ref()
@@ -146,6 +154,12 @@ export function createProviderDispatcher(): ProviderDispatcher {
     dispatchesAtSlots: true as const,
     ready: () => readiness,
     stats: () => ({ ...counters }),
+    writtenPerSecond: () =>
+      new Promise<Record<string, number>>((resolve) => {
+        const id = nextId++
+        statsWaiters.set(id, resolve)
+        post({ type: 'stats', id })
+      }),
     async close() {
       closed = true
       for (const id of [...pending.keys()]) settle(id)?.reject(new Error('the provider dispatcher closed'))

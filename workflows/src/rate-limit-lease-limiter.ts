@@ -183,7 +183,7 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
         late.push(waiter)
       } else {
         counters.used++
-        waiter.resolve({ at, lateMs })
+        waiter.resolve({ at, lateMs, senderKey: state.key })
       }
     }
     if (late.length > 0) {
@@ -281,7 +281,7 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
       return new Promise<DispatchSlot>((resolve, reject) => {
         const waiter = timed
           ? { resolve, reject, emergency, leadMs: dispatchLeadMs }
-          : { resolve: (slot: DispatchSlot) => resolve({ at: slot.at, lateMs: Number.POSITIVE_INFINITY }), reject, emergency, leadMs: 0 }
+          : { resolve: (slot: DispatchSlot) => resolve({ ...slot, lateMs: Number.POSITIVE_INFINITY }), reject, emergency, leadMs: 0 }
         const queue = emergency ? state.emergency : state.routine
         if (reserveOptions?.retry) queue.unshift(waiter)
         else queue.push(waiter)

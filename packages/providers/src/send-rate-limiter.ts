@@ -19,6 +19,8 @@ export interface SendRateLimiter {
 export interface DispatchSlot {
   readonly at: number
   readonly lateMs: number
+  /** The sender the slot belongs to (the transport counts what it wrote per sender). */
+  readonly senderKey?: string
 }
 
 /** The sender key the adapters use: one per sending number. */

@@ -54,7 +54,7 @@ interface RunResult {
   /** The worker's event-loop delay (slots are written from the dispatch thread, not from it). */
   eventLoopLagMs: { p50: number; p99: number; max: number }
   /** Requests the dispatch thread wrote, and slots it reached too late (not written, retried). */
-  dispatch: { requests: number; missed: number }
+  dispatch: { requests: number; missed: number; writtenMaxInAnySecond: number }
 }
 
 async function warmUp(baseUrl: string) {
@@ -153,7 +153,7 @@ async function run(name: string, providerCap: number, limiterCap: number): Promi
   worker.shutdown()
   await running
   await connection.close()
-  const dispatch = transport.stats()
+  const dispatch = { ...transport.stats(), writtenMaxInAnySecond: (await transport.writtenPerSecond())[key] ?? 0 }
   await transport.close()
 
   const stats = await sim.stats()
@@ -213,7 +213,7 @@ try {
     out(
       `${result.run}: ${result.recipients} recipients in ${result.seconds} s = ${result.perSecond}/s` +
         (result.overCap !== null ? `, ${result.overCap} of the ${result.capPerSecond}/s cap` : '') +
-        `, max ${result.maxInAnySecond} in any second, ${result.throttled} throttled, ${result.duplicates} duplicates`,
+        `, max ${result.maxInAnySecond} in any second (${result.dispatch.writtenMaxInAnySecond} as written), ${result.throttled} throttled, ${result.duplicates} duplicates`,
     )
   }
   out(JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length }, results }, null, 2))

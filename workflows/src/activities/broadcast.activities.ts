@@ -53,7 +53,6 @@ export const DEFAULT_BROADCAST_SETTINGS: BroadcastSettings = {
   batchSeconds: 0.25,
   pipelineDepth: 3,
   sendConcurrency: 128,
-  sendQueueSeconds: 0.15,
   ambiguityWindowMs: 60_000,
   ambiguityGiveUpMs: 24 * 60 * 60 * 1000,
   maxAttempts: 8,
@@ -130,12 +129,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     const channels = (['whatsapp', 'sms'] as const).filter((c) => run.content[c] && message.tenant.channels[c])
     const rate = Math.min(...channels.map((c) => message.tenant.channels[c]?.messagesPerSecond ?? 80))
     const batchSize = Math.min(settings.batchSize, Math.max(10, Math.round(rate * settings.batchSeconds)))
-    // Sends waiting for a slot: enough for the limiter's next lease and the requests in flight
-    // (about `sendQueueSeconds` of sending across the lanes), no more. Each waiting send holds
-    // its request; more of them only wait longer, live through more garbage collections and
-    // make the pauses that push slots late longer.
-    const sendConcurrency = Math.min(settings.sendConcurrency, Math.max(4, Math.ceil((rate * settings.sendQueueSeconds) / settings.pipelineDepth)))
-    return { channels, rate, settings: { ...settings, batchSize, sendConcurrency } }
+    return { channels, rate, settings: { ...settings, batchSize } }
   }
   const messageOf = (run: BroadcastRunRef): BroadcastMessage => ({
     broadcastId: run.broadcastId,
