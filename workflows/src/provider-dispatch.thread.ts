@@ -1,23 +1,22 @@
 // The provider dispatch thread: writes provider requests at their rate-limit slots' times from an
 // event loop that does nothing else, so the worker's own pauses (garbage collection, workflow
-// activations, ledger writes) do not make slots late. Only node built-ins: it runs in a worker
-// thread of its own. The protocol is in provider-dispatch.protocol.ts.
-import http from 'node:http'
-import https from 'node:https'
+// activations, ledger writes) do not make slots late. It runs in a worker thread of its own and
+// imports only node built-ins and the keep-alive transport. The protocol is in
+// provider-dispatch.protocol.ts.
 import { parentPort } from 'node:worker_threads'
+import { createKeepAliveFetch } from './broadcast-http-transport.js'
 import type { DispatchReply, DispatchRequest, ToDispatchThread } from './provider-dispatch.protocol.js'
 
 const port = parentPort
 if (!port) throw new Error('provider-dispatch.thread runs as a worker thread')
 
-const agentOptions = { keepAlive: true, maxSockets: 512, scheduling: 'lifo' as const }
-const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) }
+const transport = createKeepAliveFetch()
 const now = () => performance.timeOrigin + performance.now()
 
 /** Requests waiting for their time, in slot order. */
 const scheduled: DispatchRequest[] = []
 /** Requests written, by id, until answered (to abort them). */
-const inFlight = new Map<number, http.ClientRequest>()
+const inFlight = new Map<number, AbortController>()
 let timer: NodeJS.Timeout | undefined
 let timerAt = Infinity
 
@@ -37,44 +36,32 @@ function countWrite(senderKey: string, t: number): void {
   window.max = Math.max(window.max, window.times.length - window.head)
 }
 
+/** Writes the request now (the transport writes it before returning) and replies with the answer. */
 function send(request: DispatchRequest): void {
-  let url: URL
-  try {
-    url = new URL(request.url)
-  } catch (error) {
-    reply({ id: request.id, kind: 'error', name: 'TypeError', message: (error as Error).message })
-    return
-  }
-  const transport = url.protocol === 'https:' ? https : http
-  const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:']
-  const outgoing = transport.request(url, { method: request.method, headers: request.headers, agent }, (response) => {
-    const chunks: Buffer[] = []
-    response.on('data', (chunk: Buffer) => chunks.push(chunk))
-    response.on('error', (error: NodeJS.ErrnoException) => {
-      inFlight.delete(request.id)
-      reply({ id: request.id, kind: 'error', name: error.name, message: error.message, ...(error.code ? { code: error.code } : {}) })
-    })
-    response.on('end', () => {
-      inFlight.delete(request.id)
-      const retryAfter = response.headers['retry-after']
-      const contentType = response.headers['content-type']
+  const controller = new AbortController()
+  inFlight.set(request.id, controller)
+  const answer = transport(request.url, { method: request.method, headers: request.headers, body: request.body ?? null, signal: controller.signal })
+  if (request.senderKey) countWrite(request.senderKey, now())
+  answer
+    .then(async (response) => {
+      const body = await response.text()
+      // Cancelled meanwhile: the caller already has its answer.
+      if (!inFlight.delete(request.id)) return
+      const retryAfter = response.headers.get('retry-after')
+      const contentType = response.headers.get('content-type')
       reply({
         id: request.id,
         kind: 'response',
-        status: response.statusCode ?? 0,
-        body: Buffer.concat(chunks).toString('utf8'),
-        ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
-        ...(typeof contentType === 'string' ? { contentType } : {}),
+        status: response.status,
+        body,
+        ...(retryAfter !== null ? { retryAfter } : {}),
+        ...(contentType !== null ? { contentType } : {}),
       })
     })
-  })
-  outgoing.on('error', (error: NodeJS.ErrnoException) => {
-    if (!inFlight.delete(request.id)) return // Aborted: the caller already has its answer.
-    reply({ id: request.id, kind: 'error', name: error.name, message: error.message, ...(error.code ? { code: error.code } : {}) })
-  })
-  inFlight.set(request.id, outgoing)
-  outgoing.end(request.body)
-  if (request.senderKey) countWrite(request.senderKey, now())
+    .catch((error: NodeJS.ErrnoException) => {
+      if (!inFlight.delete(request.id)) return
+      reply({ id: request.id, kind: 'error', name: error.name, message: error.message, ...(error.code ? { code: error.code } : {}) })
+    })
 }
 
 /** Writes what is due (within a millisecond: timers fire up to one late) and re-arms the timer. */
@@ -117,9 +104,9 @@ port.on('message', (message: ToDispatchThread) => {
     case 'cancel': {
       const waiting = scheduled.findIndex((r) => r.id === message.id)
       if (waiting >= 0) scheduled.splice(waiting, 1)
-      const outgoing = inFlight.get(message.id)
+      const controller = inFlight.get(message.id)
       inFlight.delete(message.id)
-      outgoing?.destroy()
+      controller?.abort()
       break
     }
     case 'stats':
@@ -127,9 +114,8 @@ port.on('message', (message: ToDispatchThread) => {
       break
     case 'close':
       if (timer) clearTimeout(timer)
-      for (const outgoing of inFlight.values()) outgoing.destroy()
-      agents['http:'].destroy()
-      agents['https:'].destroy()
+      for (const controller of inFlight.values()) controller.abort()
+      inFlight.clear()
       port.close()
       break
   }
