@@ -25,9 +25,8 @@ interface Pending {
 }
 
 /** The thread's entry: compiled JavaScript next to this file, or its TypeScript source (dev, tests). */
-function startThread(): Worker {
-  const fromSource = import.meta.url.endsWith('.ts')
-  const entry = new URL(`./provider-dispatch.thread.${fromSource ? 'ts' : 'js'}`, import.meta.url)
+function startThread(entry: URL): Worker {
+  const fromSource = entry.pathname.endsWith('.ts')
   if (!fromSource) return new Worker(entry)
   // Running from TypeScript sources (tsx, vitest): the thread registers tsx's loader itself.
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs'))
@@ -46,7 +45,11 @@ function startThread(): Worker {
  * request rejects with the signal's reason at once and is dropped or torn down in the thread.
  * The thread is restarted when it dies; what it had in hand then fails as possibly sent.
  */
-export function createProviderDispatcher(): ProviderDispatcher {
+export function createProviderDispatcher(
+  /** `threadEntry`: the thread's module, by default provider-dispatch.thread next to this file. */
+  options: { threadEntry?: URL } = {},
+): ProviderDispatcher {
+  const threadEntry = options.threadEntry ?? new URL(`./provider-dispatch.thread.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)
   const pending = new Map<number, Pending>()
   const counters = { requests: 0, missed: 0 }
   let nextId = 0
@@ -63,8 +66,9 @@ export function createProviderDispatcher(): ProviderDispatcher {
   }
 
   const statsWaiters = new Map<number, (max: Record<string, number>) => void>()
-  let markReady: () => void = () => undefined
-  let readiness = new Promise<void>((resolve) => (markReady = resolve))
+  // Set by threadOf for each thread it starts.
+  let markReady: () => void
+  let readiness: Promise<void>
   const onReply = (reply: DispatchReply) => {
     if (reply.kind === 'ready') {
       markReady()
@@ -95,13 +99,16 @@ export function createProviderDispatcher(): ProviderDispatcher {
 
   const threadOf = (): Worker => {
     if (thread) return thread
-    const started = startThread()
+    const started = startThread(threadEntry)
     started.on('message', onReply)
     const lost = (reason: string) => {
       if (thread !== started) return
       thread = undefined
       // No code: the adapter counts these as possibly sent (ambiguous), never as safely unsent.
       for (const id of [...pending.keys()]) settle(id)?.reject(new Error(`provider dispatch thread ${reason}`))
+      // Its counts died with it.
+      for (const answer of statsWaiters.values()) answer({})
+      statsWaiters.clear()
     }
     started.on('error', (error) => lost(`failed: ${error.message}`))
     started.on('exit', (code) => lost(`exited with code ${code}`))
