@@ -145,6 +145,18 @@ describe('one rate limit per sender number, shared by every worker', () => {
     for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThan(1000 / 40 - 2)
   }, 30_000)
 
+  it('hands slots of a sender above 2,000/s over untimed, to be written at once', async () => {
+    const fast = limiter(() => 100_000)
+    const handed = performance.timeOrigin + performance.now()
+    const slots = await Promise.all(Array.from({ length: 50 }, () => fast.reserve(key, { priority: 'routine' })))
+    // Slots a few microseconds apart: no timer can place them, so none is held back or missed.
+    for (const slot of slots) {
+      expect(slot.lateMs).toBe(Number.POSITIVE_INFINITY)
+      expect(slot.at).toBeLessThan(performance.timeOrigin + performance.now() + 1)
+    }
+    expect(Math.min(...slots.map((s) => s.at))).toBeGreaterThan(handed - 1000)
+  }, 30_000)
+
   it('slows a sender down everywhere when the provider throttles it, then recovers', async () => {
     const db = pool()
     const first = limiter(() => 100)

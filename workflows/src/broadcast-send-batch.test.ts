@@ -113,6 +113,37 @@ describe('sendToRows', () => {
     expect(rateLimiter.throttled).toHaveBeenCalledWith(senderKeyOf(tenant, 'whatsapp'), 500)
   })
 
+  it('puts a send back unsent when its reserved slot falls after its pair window', async () => {
+    const { deps } = fakes()
+    const now = () => performance.timeOrigin + performance.now()
+    // Row 1's slot is within its 100 ms pair window, row 2's is 500 ms away.
+    const slotIn = new Map([['+393470000001', 20], ['+393470000002', 500]])
+    const reserve = vi.fn(async () => ({ at: now() + (slotIn.get(pending.shift() ?? '') ?? 0), lateMs: 5 }))
+    const pending: string[] = []
+    deps.rateLimiter = { ...deps.rateLimiter, reserve } as unknown as LeasedRateLimiter
+    const sent: string[] = []
+    deps.whatsapp = {
+      ...deps.whatsapp,
+      async sendTemplate(input) {
+        // As the adapter does with a slot-dispatching transport: reserve, then send.
+        pending.push(input.to)
+        await input.rateLimiter?.reserve?.(senderKeyOf(tenant, 'whatsapp') as string)
+        sent.push(input.to)
+        return { provider: 'whatsapp-cloud', providerMessageId: `wamid.${input.to}`, to: input.to, correlation: input.correlation }
+      },
+    }
+    const outcomes = await sendToRows(deps, { broadcastId, tenant, content, defaultLanguage: 'it' }, [row(1, 'whatsapp', 'it'), row(2, 'whatsapp', 'it')], {
+      concurrency: 1,
+      waitMs: new Map([[1, 0], [2, 0]]),
+      pairWindowMs: 100,
+    })
+    expect(outcomes).toEqual([
+      { id: 1, kind: 'accepted', providerMessageId: 'wamid.+393470000001' },
+      { id: 2, kind: 'released', reason: 'PairSlotMissedError' },
+    ])
+    expect(sent).toEqual(['+393470000001'])
+  })
+
   it('fails a row the broadcast has nothing for', async () => {
     const { deps } = fakes()
     const outcomes = await sendToRows(deps, { broadcastId, tenant, content: { whatsapp: content.whatsapp }, defaultLanguage: 'it' }, [row(5, 'sms', 'it')], { concurrency: 1 })
