@@ -3,11 +3,11 @@
 # server) where a machine lacks it. Idempotent: what is installed is not installed again, what
 # answers on its address is used as it is, and only what this script started is stopped.
 #
-#   scripts/infra.sh install            node dependencies, nats-server, PostgreSQL, temporal CLI
+#   scripts/infra.sh install            node dependencies, nats-server, PostgreSQL, temporal CLI, Chromium
 #   scripts/infra.sh up [svc...]        start postgres, nats, temporal where nothing answers
 #   scripts/infra.sh down               stop what `up` started
 #   scripts/infra.sh status             what answers where
-#   scripts/infra.sh bin temporal|nats-server   print the binary's path
+#   scripts/infra.sh bin temporal|nats-server|chromium   print the binary's path
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -91,6 +91,14 @@ install_postgres() {
   apt_install postgresql postgresql-client || die "PostgreSQL is missing and could not be installed; install PostgreSQL 15+ or set DATABASE_URL"
 }
 
+# The staff console's browser tests drive Debian's Chromium through playwright-core: a browser
+# build of Playwright's own cannot be downloaded on the machines this runs on.
+install_chromium() {
+  [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ] && return 0
+  command -v chromium >/dev/null && return 0
+  apt_install chromium || die "Chromium is missing and could not be installed; install it or set CHROMIUM_PATH"
+}
+
 install_temporal() {
   [ -x "$BIN_DIR/temporal" ] && return 0
   go_install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
@@ -99,6 +107,7 @@ install_temporal() {
 bin_path() {
   case "$1" in
     temporal) echo "$BIN_DIR/temporal" ;;
+    chromium) if [ -n "${CHROMIUM_PATH:-}" ]; then echo "$CHROMIUM_PATH"; else command -v chromium; fi ;;
     nats-server) command -v nats-server || echo "$BIN_DIR/nats-server" ;;
     *) die "unknown binary $1" ;;
   esac
@@ -209,6 +218,7 @@ case "$cmd" in
     install_nats
     install_postgres
     install_temporal
+    install_chromium
     say "installed: node $(node --version), pnpm $(pnpm --version), $("$(bin_path nats-server)" --version), $("$(bin_path temporal)" --version | head -1)"
     ;;
   up)
