@@ -14,11 +14,24 @@ export interface DatabaseConfig {
   max?: number
   /** Shown in pg_stat_activity. */
   applicationName: string
+  /**
+   * Told when an idle pooled connection breaks (the server restarted or failed over: 57P01,
+   * a reset socket). The pool drops that connection and opens a new one on the next query.
+   */
+  onIdleConnectionError?: (error: Error) => void
 }
 
-/** A Kysely instance over a pg pool. Each service then works inside its own schema. */
-export function createDatabase<DB>({ url, max = 10, applicationName }: DatabaseConfig): Kysely<DB> {
+/**
+ * A Kysely instance over a pg pool. Each service then works inside its own schema.
+ *
+ * pg emits `error` on the pool when an idle connection breaks; an `EventEmitter` without an
+ * `error` listener throws, so without this one a database restart would end the process. Queries
+ * in flight at that moment still fail and are retried by their callers (consumers nak, Temporal
+ * retries activities, HTTP answers 503 through readiness).
+ */
+export function createDatabase<DB>({ url, max = 10, applicationName, onIdleConnectionError }: DatabaseConfig): Kysely<DB> {
   const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName })
+  pool.on('error', (error) => onIdleConnectionError?.(error))
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
 }
 

@@ -33,7 +33,11 @@ export async function openServiceResources<Db>(options: ServiceResourcesOptions)
   const { service, config } = options
   const logger = createLogger({ service, level: config.LOG_LEVEL })
   const tenants = await loadTenantDirectory(config.TENANTS_DIR)
-  const pool = createDatabase<Db>({ url: config.DATABASE_URL, applicationName: service })
+  const pool = createDatabase<Db>({
+    url: config.DATABASE_URL,
+    applicationName: service,
+    onIdleConnectionError: (err) => logger.warn({ err }, 'an idle PostgreSQL connection broke; the pool reconnects'),
+  })
   await migrateToLatest(pool, options.schema.name, options.schema.migrations)
   const nc = await connectNats({ servers: config.NATS_URL.split(','), name: service, logger })
   await ensureStreams(nc, options.streams, { replicas: config.NATS_STREAM_REPLICAS })

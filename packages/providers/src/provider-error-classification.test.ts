@@ -21,6 +21,8 @@ describe('classifyWhatsAppError', () => {
     [200, 'permanent'],
     [131000, 'retryable'],
     [131016, 'retryable'],
+    // Meta: a per-user limit, retry later with growing intervals.
+    [131049, 'retryable'],
   ])('code %i is %s', (code, kind) => {
     expect(classifyWhatsAppError(400, code)).toBe(kind)
     expect(classifyWhatsAppErrorCode(code)).toBe(kind)
@@ -46,7 +48,7 @@ describe('classifyTwilioError', () => {
     [20003, 401, 'permanent'],
     [21211, 400, 'permanent'],
     [21610, 400, 'permanent'],
-    [30003, undefined, 'permanent'],
+    [30003, undefined, 'retryable'],
     [30007, undefined, 'permanent'],
     [30008, undefined, 'retryable'],
     [20500, 500, 'retryable'],

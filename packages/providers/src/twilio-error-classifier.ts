@@ -11,6 +11,7 @@ const THROTTLED = new Set([
 const RETRYABLE = new Set([
   20500, // internal server error
   20503, // service unavailable
+  30003, // unreachable handset (off, no signal): usually temporary, Twilio advises retrying
   30008, // unknown delivery error
   30009, // missing segment
   30017, // carrier network congestion
@@ -29,7 +30,6 @@ const PERMANENT = new Set([
   21614, // 'To' is not a mobile number
   21617, // body exceeds 1600 characters
   30002, // account suspended
-  30003, // unreachable destination handset
   30004, // message blocked
   30005, // unknown destination handset
   30006, // landline or unreachable carrier

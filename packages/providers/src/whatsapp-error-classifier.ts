@@ -16,6 +16,7 @@ const RETRYABLE = new Set([
   1, // Graph: unknown error
   2, // Graph: service temporarily unavailable
   131000, // something went wrong
+  131049, // per-user marketing limit: Meta advises retrying later, at growing intervals
   131016, // service unavailable
   131057, // account in maintenance mode
   133004, // server temporarily unavailable
@@ -35,7 +36,6 @@ const PERMANENT = new Set([
   131042, // payment problem
   131045, // certificate / registration problem
   131047, // re-engagement: outside the 24-hour window
-  131049, // not delivered to keep ecosystem engagement healthy
   131050, // user stopped marketing messages
   131051, // unsupported message type
   131052, // media download error

@@ -119,7 +119,7 @@ describe('status webhooks: simulator → our verifier and parser', () => {
     await sim.settle()
     const statuses = capture.received.flatMap((w) => readTwilio(w).statuses)
     const failed = statuses.find((s) => s.status.state === 'failed')
-    expect(failed).toMatchObject({ providerState: 'undelivered', errorKind: 'permanent', status: { error: { code: '30003' }, correlation: 'u-1' } })
+    expect(failed).toMatchObject({ providerState: 'undelivered', errorKind: 'retryable', status: { error: { code: '30003' }, correlation: 'u-1' } })
   })
 
   it('drops status callbacks on demand', async () => {

@@ -72,7 +72,7 @@ describe('parseCommand on the seed tenants', () => {
   })
 
   it('reads the standard gateway opt-out words, alone, as unsubscribe', () => {
-    for (const word of ['STOP', 'stop', 'StopAll', 'UNSUBSCRIBE', 'cancel', 'END', 'quit', 'Annulla', 'basta!', 'FINE']) {
+    for (const word of ['STOP', 'stop', 'StopAll', 'UNSUBSCRIBE', 'cancel', 'END', 'quit', 'Annulla', 'basta!', 'FINE', 'REVOKE', 'optout']) {
       expect(parse('corbetta', word, { channel: 'sms' })).toEqual({ kind: 'unsubscribe', language: undefined, source: 'gateway-word' })
     }
     expect(parse('corbetta', 'fine settimana')).toEqual({ kind: 'message' })

@@ -21,7 +21,7 @@ export interface TopicEntry {
  * words a citizen naturally sends alone to stop a service. Matched only as the whole message,
  * so "fine settimana" or "basta con i ritardi" are ordinary messages.
  */
-export const GATEWAY_OPT_OUT_WORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'ANNULLA', 'FINE', 'BASTA']
+export const GATEWAY_OPT_OUT_WORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'ANNULLA', 'FINE', 'BASTA']
 
 /** Default confirmation answers when a tenant names none (double opt-in). */
 const DEFAULT_CONFIRM: Record<string, string[]> = { it: ['SI'], fr: ['OUI'], en: ['YES'], de: ['JA'] }
