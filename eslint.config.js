@@ -22,21 +22,36 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node builtins, no clients.
+    // Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node builtins, no clients,
+    // and activities by their types only (proxyActivities<...>): a value import would pull their
+    // I/O into the bundle. Tests beside the workflows (replay, names) run outside the sandbox.
     files: ['workflows/src/workflows/**/*.ts'],
+    ignores: ['workflows/src/workflows/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': [
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: ['node:*'], message: 'Workflows must be deterministic: no Node builtins.' },
             {
-              group: ['pg', 'kysely', '@nats-io/*', '@banditore/platform', '@banditore/providers', 'fastify', 'pino'],
+              group: [
+                'fs', 'fs/*', 'path', 'path/*', 'crypto', 'http', 'https', 'net', 'dns', 'child_process', 'os', 'process',
+                'worker_threads', 'timers', 'timers/*', 'events', 'util', 'util/*', 'stream', 'stream/*', 'async_hooks',
+              ],
+              message: 'Workflows must be deterministic: no Node builtins.',
+            },
+            {
+              group: [
+                'pg', 'kysely', '@nats-io/*', '@banditore/platform', '@banditore/providers', 'fastify', 'pino',
+                '@temporalio/activity', '@temporalio/client', '@temporalio/worker',
+              ],
               message: 'Workflows reach the outside world only through activities.',
             },
             {
-              group: ['fs', 'path', 'crypto', 'http', 'https', 'net', 'child_process', 'os'],
-              message: 'Workflows must be deterministic: no Node builtins.',
+              group: ['**/activities', '**/activities/**'],
+              allowTypeImports: true,
+              message: 'Workflows take activities by type only: import type { ... } and proxyActivities.',
             },
           ],
         },

@@ -1,5 +1,6 @@
-import { broadcastCorrelationPrefix } from '@banditore/contracts'
+import { BroadcastWorkflow, broadcastCorrelationPrefix } from '@banditore/contracts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitUntil } from '../harness/index.js'
 import { audienceOf } from './support/subscribers.js'
 import { startBroadcastStack, type BroadcastStack } from './support/broadcast-stack.js'
 import { BORGO } from './support/broadcast-tenant.js'
@@ -28,6 +29,13 @@ describe('steering a broadcast', () => {
   }
   const progressOf = async (id: string) => (await stack.call('GET', `/v1/broadcasts/${id}/progress`, operator)).body
   const sentTo = (id: string) => stack.sim.messages({ correlationPrefix: broadcastCorrelationPrefix(id) })
+  const execution = async (id: string) => (await stack.client.workflow.getHandle(BroadcastWorkflow.workflowId(BORGO.id, id)).describe()).raw
+  /**
+   * Waits until the broadcast's workflow runs no activity (every send is done by an activity):
+   * paused, it then waits for a signal and sends nothing until one comes.
+   */
+  const idle = async (id: string) =>
+    await waitUntil(async () => (await execution(id)).pendingActivities?.length === 0, { timeoutMs: 60_000, what: `broadcast ${id} to run no activity` })
 
   beforeAll(async () => {
     stack = await startBroadcastStack({ whatsappMps: 25, extraTopics: ['programmato', 'pausa', 'annullo', 'mai', 'coppia'] })
@@ -52,57 +60,60 @@ describe('steering a broadcast', () => {
     const at = new Date(Date.now() + 3000)
     const sent = await stack.call('POST', `/v1/broadcasts/${id}/send`, operator, { at: at.toISOString() })
     expect(sent.body).toMatchObject({ status: 'scheduled', sendAt: at.toISOString() })
-    await expect.poll(async () => (await progressOf(id)).status, { timeout: 20_000, interval: 250 }).toBe('completed')
+    await expect.poll(async () => (await progressOf(id)).status, { timeout: 60_000, interval: 250 }).toBe('completed')
     const messages = sentTo(id)
     expect(messages).toHaveLength(10)
     expect(Math.min(...messages.map((m) => m.acceptedAt))).toBeGreaterThanOrEqual(at.getTime())
-  }, 40_000)
+  }, 120_000)
 
   it('pauses before the next batch and resumes where it stopped, sending to everyone once', async () => {
     const id = await approvedBroadcast('pausa')
     await stack.call('POST', `/v1/broadcasts/${id}/send`, operator, {})
-    await expect.poll(() => sentTo(id).length, { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(30)
+    await expect.poll(() => sentTo(id).length, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(30)
     expect((await stack.call('POST', `/v1/broadcasts/${id}/pause`, operator)).status).toBe(202)
-    await expect.poll(async () => (await progressOf(id)).status, { timeout: 15_000, interval: 200 }).toBe('paused')
+    await expect.poll(async () => (await progressOf(id)).status, { timeout: 60_000, interval: 200 }).toBe('paused')
     const atPause = sentTo(id).length
     expect(atPause).toBeLessThan(250)
-    await new Promise((resolve) => setTimeout(resolve, 2000))
+    // Nothing more once paused: the workflow runs no activity, so nothing can send until a signal.
+    await idle(id)
     expect(sentTo(id)).toHaveLength(atPause)
     expect((await stack.call('POST', `/v1/broadcasts/${id}/pause`, operator)).status).toBe(409)
 
     expect((await stack.call('POST', `/v1/broadcasts/${id}/resume`, approver)).status).toBe(202)
-    await expect.poll(async () => (await progressOf(id)).status, { timeout: 30_000, interval: 250 }).toBe('completed')
+    await expect.poll(async () => (await progressOf(id)).status, { timeout: 120_000, interval: 250 }).toBe('completed')
     const messages = sentTo(id)
     expect(messages).toHaveLength(250)
     expect(new Set(messages.map((m) => m.to)).size).toBe(250)
     const audit = (await stack.call('GET', `/v1/broadcasts/${id}/audit`, operator)).body.entries.map((e: { action: string }) => e.action)
     expect(audit).toEqual(['drafted', 'approved', 'send-requested', 'pause-requested', 'resume-requested'])
-  }, 60_000)
+  }, 240_000)
 
   it('cancels a running broadcast: whoever was not reached is skipped, nobody gets it afterwards', async () => {
     const id = await approvedBroadcast('annullo')
     await stack.call('POST', `/v1/broadcasts/${id}/send`, operator, {})
-    await expect.poll(() => sentTo(id).length, { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(30)
+    await expect.poll(() => sentTo(id).length, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(30)
     expect((await stack.call('POST', `/v1/broadcasts/${id}/cancel`, approver)).status).toBe(202)
-    await expect.poll(async () => (await progressOf(id)).status, { timeout: 15_000, interval: 200 }).toBe('cancelled')
+    await expect.poll(async () => (await progressOf(id)).status, { timeout: 60_000, interval: 200 }).toBe('cancelled')
     const atCancel = sentTo(id).length
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    // Nothing afterwards: the workflow has ended, having waited for its sending activity to stop.
+    await waitUntil(async () => (await execution(id)).workflowExecutionInfo?.closeTime, { timeoutMs: 60_000, what: `broadcast ${id}'s workflow to end` })
+    expect((await execution(id)).pendingActivities ?? []).toEqual([])
     expect(sentTo(id)).toHaveLength(atCancel)
     const progress = await progressOf(id)
     expect(progress.accepted + progress.sent + progress.delivered + progress.read).toBe(atCancel)
     expect(progress.skippedByReason.cancelled).toBe(progress.skipped)
     expect(progress.skipped).toBeGreaterThan(0)
     expect((await stack.call('POST', `/v1/broadcasts/${id}/resume`, operator)).status).toBe(409)
-  }, 60_000)
+  }, 240_000)
 
   it('cancels a scheduled broadcast before its time: nothing is sent', async () => {
     const id = await approvedBroadcast('mai')
     await stack.call('POST', `/v1/broadcasts/${id}/send`, operator, { at: new Date(Date.now() + 60_000).toISOString() })
-    await expect.poll(async () => (await progressOf(id)).status, { timeout: 10_000, interval: 200 }).toBe('scheduled')
+    await expect.poll(async () => (await progressOf(id)).status, { timeout: 60_000, interval: 200 }).toBe('scheduled')
     await stack.call('POST', `/v1/broadcasts/${id}/cancel`, operator)
-    await expect.poll(async () => (await progressOf(id)).status, { timeout: 10_000, interval: 200 }).toBe('cancelled')
+    await expect.poll(async () => (await progressOf(id)).status, { timeout: 60_000, interval: 200 }).toBe('cancelled')
     expect(sentTo(id)).toHaveLength(0)
-  }, 30_000)
+  }, 180_000)
 
   it('never sends to one citizen faster than the pair limit allows, across broadcasts', async () => {
     // WhatsApp's 131056: one message per (sender, recipient) pair every 6 s.
@@ -113,7 +124,7 @@ describe('steering a broadcast', () => {
       await stack.call('POST', `/v1/broadcasts/${first}/send`, operator, {})
       await stack.call('POST', `/v1/broadcasts/${second}/send`, operator, {})
       for (const id of [first, second]) {
-        await expect.poll(async () => (await progressOf(id)).status, { timeout: 30_000, interval: 250 }).toBe('completed')
+        await expect.poll(async () => (await progressOf(id)).status, { timeout: 120_000, interval: 250 }).toBe('completed')
       }
       expect(stack.sim.stats().rejections.pairRateLimited).toBe(0)
       const byPhone = new Map<string, number[]>()
@@ -126,5 +137,5 @@ describe('steering a broadcast', () => {
     } finally {
       stack.sim.setLimits({ pairRatePerSecond: null })
     }
-  }, 60_000)
+  }, 300_000)
 })

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { migrations, SCHEMA } from '@banditore/broadcast'
+import { migrations, WORKER_SCHEMA as SCHEMA } from '@banditore/workflows'
 import { broadcastCorrelation, DeliveryStatusContract, Streams, Subjects, type DeliveryState, type DeliveryStatus } from '@banditore/contracts'
 import { connectNats, createDatabase, DurablePublisher, ensureStreams, migrateToLatest, type RunningConsumer } from '@banditore/platform'
-import { startBroadcastStatusFeed, STATUS_FEED, type BroadcastWorkerDatabase } from '@banditore/workflows'
+import { startBroadcastStatusFeed, STATUS_FEED, type WorkerDatabase } from '@banditore/workflows'
 import { jetstreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { captureLogs, createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '../harness/index.js'
+import { captureLogs, createTestDatabase, startNatsServer, waitUntil, type TestDatabase, type TestNatsServer } from '../harness/index.js'
 
 /**
  * The send ledger against real PostgreSQL and JetStream: provider statuses arrive twice and out
@@ -18,7 +18,7 @@ describe('send ledger and the delivery-status feed', () => {
   let nats: TestNatsServer
   let nc: NatsConnection
   let database: TestDatabase
-  let db: Kysely<BroadcastWorkerDatabase>
+  let db: Kysely<WorkerDatabase>
   let feed: RunningConsumer
   const { logger } = captureLogs('ledger-test', 'warn')
   const broadcastId = randomUUID()
@@ -28,7 +28,7 @@ describe('send ledger and the delivery-status feed', () => {
     nc = await connectNats({ servers: nats.url, name: 'ledger-test', logger })
     await ensureStreams(nc, [Streams.inbound, Streams.deadLetter])
     database = await createTestDatabase()
-    db = createDatabase<BroadcastWorkerDatabase>({ url: database.url, applicationName: 'ledger-test', max: 4 })
+    db = createDatabase<WorkerDatabase>({ url: database.url, applicationName: 'ledger-test', max: 4 })
     await migrateToLatest(db, SCHEMA, migrations)
     feed = await startBroadcastStatusFeed({ nc, db, logger, watermarkEveryMs: 100 })
   })
@@ -36,20 +36,27 @@ describe('send ledger and the delivery-status feed', () => {
     await feed?.stop()
     await nc?.drain()
     await db?.destroy()
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // drop() waits for the pool's connections to leave.
     await database?.drop()
     await nats?.dispose()
   })
 
   const addRow = async (phone: string, state = 'accepted', providerMessageId: string | null = `wamid.${phone}`) => {
     const { rows } = await sql<{ id: number }>`
-      insert into broadcast.send_ledger (broadcast_id, tenant, subscriber_id, phone, channel, language, state, provider_message_id, sending_at)
+      insert into worker.send_ledger (broadcast_id, tenant, subscriber_id, phone, channel, language, state, provider_message_id, sending_at)
       values (${broadcastId}::uuid, 'borgo', ${randomUUID()}, ${phone}, 'whatsapp', 'it', ${state}, ${providerMessageId}, now())
       returning id`.execute(db)
     return Number(rows[0]?.id)
   }
+  const watermark = async () =>
+    (await sql<{ at: Date }>`select caught_up_at as at from worker.status_feed where name = ${STATUS_FEED}`.execute(db)).rows[0]?.at.getTime() ?? 0
+  /** Waits until the feed's watermark passes now: every status stored so far has been applied. */
+  const everyStatusApplied = async () => {
+    const after = Date.now()
+    await waitUntil(async () => (await watermark()) > after, { timeoutMs: 30_000, what: 'the status feed to apply every stored status' })
+  }
   const stateOf = async (id: number) =>
-    (await sql<{ state: string; reason: string | null }>`select state, reason from broadcast.send_ledger where id = ${id}`.execute(db)).rows[0]
+    (await sql<{ state: string; reason: string | null }>`select state, reason from worker.send_ledger where id = ${id}`.execute(db)).rows[0]
   let seq = 0
   const publish = async (ledgerId: number, state: DeliveryState, over: Partial<DeliveryStatus> = {}) => {
     const status: DeliveryStatus = {
@@ -76,8 +83,8 @@ describe('send ledger and the delivery-status feed', () => {
     await publish(id, 'sent')
     await publish(id, 'read')
     await publish(id, 'failed', { error: { code: '131026' } })
-    await expect.poll(async () => (await stateOf(id))?.state, { timeout: 5_000 }).toBe('read')
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // Every status applied (not a pause): the later, lower ones did not move it back.
+    await everyStatusApplied()
     expect(await stateOf(id)).toEqual({ state: 'read', reason: null })
   })
 
@@ -85,12 +92,12 @@ describe('send ledger and the delivery-status feed', () => {
     const failed = await addRow('+393470000002')
     await publish(failed, 'sent')
     await publish(failed, 'failed', { error: { code: '131026', title: 'Message undeliverable' } })
-    await expect.poll(async () => await stateOf(failed), { timeout: 5_000 }).toEqual({ state: 'failed', reason: 'provider:131026' })
+    await expect.poll(async () => await stateOf(failed), { timeout: 30_000 }).toEqual({ state: 'failed', reason: 'provider:131026' })
 
     const ambiguous = await addRow('+393470000003', 'sending', null)
     await publish(ambiguous, 'delivered')
-    await expect.poll(async () => (await stateOf(ambiguous))?.state, { timeout: 5_000 }).toBe('delivered')
-    const { rows } = await sql<{ provider_message_id: string }>`select provider_message_id from broadcast.send_ledger where id = ${ambiguous}`.execute(db)
+    await expect.poll(async () => (await stateOf(ambiguous))?.state, { timeout: 30_000 }).toBe('delivered')
+    const { rows } = await sql<{ provider_message_id: string }>`select provider_message_id from worker.send_ledger where id = ${ambiguous}`.execute(db)
     expect(rows[0]?.provider_message_id).toBe(`wamid.${ambiguous}`)
   })
 
@@ -99,15 +106,13 @@ describe('send ledger and the delivery-status feed', () => {
     await publish(skipped, 'delivered')
     await publish(skipped, 'delivered', { correlation: broadcastCorrelation(randomUUID(), skipped) })
     await publish(skipped, 'delivered', { correlation: 'reply:borgo:42' })
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await everyStatusApplied()
     expect((await stateOf(skipped))?.state).toBe('skipped')
   })
 
   it('advances its watermark once every stored status is applied', async () => {
     const before = new Date()
-    await expect
-      .poll(async () => (await sql<{ at: Date }>`select caught_up_at as at from broadcast.status_feed where name = ${STATUS_FEED}`.execute(db)).rows[0]?.at.getTime() ?? 0, { timeout: 5_000 })
-      .toBeGreaterThan(before.getTime())
+    await expect.poll(watermark, { timeout: 30_000 }).toBeGreaterThan(before.getTime())
   })
 
   // Last: on nats-server 2.9 the platform's `term(reason)` is not understood, so the
@@ -116,6 +121,6 @@ describe('send ledger and the delivery-status feed', () => {
   it('dead-letters a status that breaks its contract instead of retrying it forever', async () => {
     await new DurablePublisher(nc).publish(Subjects.inboundStatus('borgo'), new TextEncoder().encode('{"version":1,"state":"lost"}'), { msgId: 'bad-status' })
     const jsm = await jetstreamManager(nc)
-    await expect.poll(async () => (await jsm.streams.info(Streams.deadLetter.name)).state.messages, { timeout: 5_000 }).toBe(1)
+    await expect.poll(async () => (await jsm.streams.info(Streams.deadLetter.name)).state.messages, { timeout: 30_000 }).toBe(1)
   })
 })

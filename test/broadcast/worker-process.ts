@@ -9,7 +9,7 @@ import {
   senderCapsOf,
   startBroadcastOptOutFeed,
   startBroadcastStatusFeed,
-  type BroadcastWorkerDatabase,
+  type WorkerDatabase,
 } from '@banditore/workflows'
 import { NativeConnection } from '@temporalio/worker'
 
@@ -24,7 +24,7 @@ runMain('broadcast-test-worker', async () => {
   }
   const logger = createLogger({ service: 'worker', level: process.env.LOG_LEVEL ?? 'info' })
   const tenants = await loadTenantDirectory(env('TENANTS_DIR'))
-  const db = createDatabase<BroadcastWorkerDatabase>({ url: env('DATABASE_URL'), applicationName: 'worker-process' })
+  const db = createDatabase<WorkerDatabase>({ url: env('DATABASE_URL'), applicationName: 'worker-process' })
   const nc = await connectNats({ servers: env('NATS_URL'), name: 'worker-process', logger })
   const caps = senderCapsOf(tenants)
   const rateLimiter = createLeasedRateLimiter({ db, capOf: (key) => caps.get(key) ?? 80, logger })

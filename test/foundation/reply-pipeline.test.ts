@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { OutboundReplyContract, Streams, Subjects, type OutboundReply } from '@banditore/contracts'
+import { Consumers, OutboundReplyContract, Streams, Subjects, type OutboundReply } from '@banditore/contracts'
 import { connectNats, DurablePublisher, ensureStreams, loadTenantDirectory, type RunningConsumer } from '@banditore/platform'
 import { createTwilioSmsClient, createWhatsAppCloudClient, startSimulator, TokenBucketRateLimiter, type RunningSimulator } from '@banditore/providers'
 import { bundleWorkflows, createProviderReplySender, createWorker, replyWorkflowId, startReplyDispatch } from '@banditore/workflows'
+import { jetstreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client'
 import { NativeConnection, type Worker } from '@temporalio/worker'
@@ -93,8 +94,20 @@ describe('reply pipeline: JetStream → worker → Temporal workflow → provide
     const handle = client.workflow.getHandle(replyWorkflowId('testville', command.id))
     await expect.poll(async () => (await handle.describe().catch(() => undefined))?.status.name, { timeout: 30_000 }).toBe('COMPLETED')
     // The same command again, past JetStream's dedupe (new msg id): the workflow id stops it.
-    await new DurablePublisher(nc).publish(Subjects.outboundReply('testville'), OutboundReplyContract.encode(command), { msgId: `${command.id}-again` })
-    await new Promise((r) => setTimeout(r, 1000))
+    const again = await new DurablePublisher(nc).publish(Subjects.outboundReply('testville'), OutboundReplyContract.encode(command), {
+      msgId: `${command.id}-again`,
+    })
+    // Handled (and acknowledged) by the dispatch: whatever it was going to do, it has done.
+    const jsm = await jetstreamManager(nc)
+    await expect
+      .poll(
+        async () => {
+          const info = await jsm.consumers.info(Streams.outbound.name, Consumers.workerReplies.durable)
+          return info.ack_floor.stream_seq >= again.seq && info.num_ack_pending === 0
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true)
     const sent = sim.messages({ correlation: `reply:testville:${command.id}` })
     expect(sent).toHaveLength(1)
     expect(sent[0]).toMatchObject({ provider: 'whatsapp-cloud', to: citizen })

@@ -1,5 +1,6 @@
 import { signWhatsAppPayload } from '@banditore/providers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitUntil } from '../harness/index.js'
 import { fixture, fixtureSecrets, readInbound, startIngest, type RunningIngest } from './running-ingest.js'
 
 /** A Cloud API webhook carrying one text message, as Meta posts it. */
@@ -61,13 +62,16 @@ describe('a NATS restart under load', () => {
       }
     }
     const workers = Array.from({ length: 16 }, worker)
+    const count = (wanted: (status: number) => boolean) => [...outcomes.values()].filter(wanted).length
 
-    await new Promise((r) => setTimeout(r, 800))
+    // Under load: the outage comes while webhooks are being accepted, whatever the machine's pace.
+    await waitUntil(() => count((s) => s === 200) >= 150, { timeoutMs: 60_000, what: '150 webhooks answered 200 before the outage' })
     // SIGKILL: no chance to flush anything. Acknowledged writes must already be in the store.
     await ingest.nats.stop({ hard: true })
-    await new Promise((r) => setTimeout(r, 1500))
+    await waitUntil(() => count((s) => s !== 200) >= 16, { timeoutMs: 60_000, what: 'webhooks refused during the outage' })
     await ingest.nats.start()
-    await new Promise((r) => setTimeout(r, 2500))
+    const answeredBeforeRestart = count((s) => s === 200)
+    await waitUntil(() => count((s) => s === 200) >= answeredBeforeRestart + 100, { timeoutMs: 60_000, what: '100 more webhooks answered 200 after the restart' })
     stop = true
     await Promise.all(workers)
 
@@ -88,5 +92,5 @@ describe('a NATS restart under load', () => {
     const final = (await readInbound(ingest.nc, 'inbound.message.valdoro')).map((m) => m.json.providerMessageId as string)
     expect(final.length).toBe(outcomes.size)
     expect(new Set(final).size).toBe(outcomes.size)
-  })
+  }, 240_000)
 })

@@ -102,14 +102,14 @@ export async function readInbound(nc: NatsConnection, subject: string): Promise<
   if (expected === 0) return []
   const consumer = await jetstream(nc).consumers.get(Streams.inbound.name, { filter_subjects: subject })
   const messages: StoredMessage[] = []
-  while (messages.length < expected) {
+  // The stream said how many it holds: read until all came, however slowly a busy machine serves
+  // them (an empty fetch is not the end), within a deadline only a real failure reaches.
+  const deadline = Date.now() + 30_000
+  while (messages.length < expected && Date.now() < deadline) {
     const batch = await consumer.fetch({ max_messages: expected - messages.length, expires: 2000 })
-    let got = 0
     for await (const m of batch) {
-      got++
       messages.push({ subject: m.subject, seq: m.seq, msgId: m.headers?.get('Nats-Msg-Id') || undefined, json: m.json() })
     }
-    if (got === 0) break
   }
   return messages
 }

@@ -121,17 +121,20 @@ describe('JetStream plumbing on a real nats-server', () => {
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
     const handled: string[] = []
+    let entered = false
     const consumer = await consumeDurable(
       nc,
       { stream: Streams.inbound.name, durable: 'stop-test', filterSubject: Subjects.inboundMessage('stop'), ackWaitMs: 2000 },
       async (msg) => {
+        entered = true
         await gate
         handled.push(decode(msg.data))
       },
       logger,
     )
     await publisher.publish(Subjects.inboundMessage('stop'), encode('first'), { msgId: 's-1' })
-    await new Promise((r) => setTimeout(r, 200))
+    // The message is in flight: its handler holds it.
+    await expect.poll(() => entered, { timeout: 30_000 }).toBe(true)
     const stopping = consumer.stop()
     release()
     await stopping

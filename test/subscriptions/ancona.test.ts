@@ -55,7 +55,7 @@ describe('Ancona: the office-hours desk', () => {
     const again = await fx.staff('POST', `/desk/ancona/messages/${questionId}/answer`, { text: 'Di nuovo' }, ANCONA_TOKEN)
     expect(again.statusCode).toBe(409)
     const answered = await fx.staff('GET', '/desk/ancona/messages?status=answered', undefined, ANCONA_TOKEN)
-    expect((answered.json() as { messages: DeskMessage[] }).messages[0]).toMatchObject({ status: 'answered', answeredBy: 'staff:ancona-urp' })
+    expect((answered.json() as { messages: DeskMessage[] }).messages[0]).toMatchObject({ status: 'answered', answeredBy: 'token:ancona-urp' })
     expect((await fx.staff('GET', '/desk/ancona/messages', undefined, ANCONA_TOKEN)).json()).toEqual({ messages: [] })
   })
 

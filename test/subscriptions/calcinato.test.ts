@@ -77,7 +77,7 @@ describe('Calcinato: sign-up with name, unidirectional, blocks and ex officio re
     expect(await fx.newReplies()).toEqual([])
     expect((await fx.newChanges()).map((c) => `${c.change}:${c.phone}`)).toEqual([`unsubscribed:${mario}`])
     const withdrawal = (await fx.ledger('calcinato', mario)).at(-1)!
-    expect(withdrawal).toMatchObject({ event: 'unsubscribed', door: 'staff', actor: 'staff:urp', reason: 'ex officio: messaggi offensivi ripetuti' })
+    expect(withdrawal).toMatchObject({ event: 'unsubscribed', door: 'staff', actor: 'token:urp', reason: 'ex officio: messaggi offensivi ripetuti' })
 
     const again = await fx.staff('POST', '/staff/calcinato/removals', { phone: '+393331112222', reason: 'di nuovo' })
     expect(again.json()).toMatchObject({ changed: false })
@@ -100,9 +100,9 @@ describe('Calcinato: sign-up with name, unidirectional, blocks and ex officio re
 
   it('refuses staff calls without a valid token, for another tenant, or with a bad body, as problem+json', async () => {
     const cases = [
-      { response: await fx.staff('POST', '/staff/calcinato/blocks', { phone: mario, reason: 'x x x' }, null), status: 401, code: 'STAFF_TOKEN_MISSING' },
-      { response: await fx.staff('POST', '/staff/calcinato/blocks', { phone: mario, reason: 'x x x' }, 'not-a-token'), status: 401, code: 'STAFF_TOKEN_INVALID' },
-      { response: await fx.staff('POST', '/staff/calcinato/blocks', { phone: mario, reason: 'x x x' }, ANCONA_TOKEN), status: 403, code: 'TENANT_FORBIDDEN' },
+      { response: await fx.staff('POST', '/staff/calcinato/blocks', { phone: mario, reason: 'x x x' }, null), status: 401, code: 'UNAUTHENTICATED' },
+      { response: await fx.staff('POST', '/staff/calcinato/blocks', { phone: mario, reason: 'x x x' }, 'not-a-token'), status: 401, code: 'UNAUTHENTICATED' },
+      { response: await fx.staff('POST', '/staff/calcinato/blocks', { phone: mario, reason: 'x x x' }, ANCONA_TOKEN), status: 403, code: 'FORBIDDEN' },
       { response: await fx.staff('POST', '/staff/calcinato/blocks', { phone: mario }), status: 400, code: 'INVALID_BODY' },
       { response: await fx.staff('POST', '/staff/calcinato/blocks', { phone: 'non so', reason: 'x x x' }), status: 400, code: 'INVALID_PHONE_NUMBER' },
       { response: await fx.staff('POST', '/staff/calcinato/unblocks', { phone: '+393209876543' }), status: 404, code: 'SENDER_UNKNOWN' },

@@ -73,7 +73,7 @@ describe('privacy: export, erasure, the append-only ledger, retention', () => {
       expect(row).toMatchObject({ phone: null, evidence_text: null, evidence_form: null, redaction: 'erasure', policy_version: privacyPolicyVersion(fx.tenants.get('ancona')!.privacyPolicy.it!) })
       expect(row.occurred_at).toBeInstanceOf(Date)
     }
-    expect(proof[1]).toMatchObject({ door: 'staff', actor: 'staff:urp', reason: 'erasure: richiesta art. 17 prot. 123' })
+    expect(proof[1]).toMatchObject({ door: 'staff', actor: 'token:urp', reason: 'erasure: richiesta art. 17 prot. 123' })
 
     const after = (await fx.staff('POST', '/staff/ancona/privacy/export', { phone: citizen })).json() as DataSubjectExport
     expect(after).toMatchObject({ subscriber: null, deskMessages: [], pendingConfirmations: [] })

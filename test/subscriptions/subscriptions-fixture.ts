@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import {
+  Consumers,
   OutboundReplyContract,
   Streams,
   Subjects,
@@ -11,8 +12,19 @@ import {
   type OutboundReply,
   type SubscriptionChanged,
 } from '@banditore/contracts'
-import { connectNats, createDatabase, DurablePublisher, ensureStreams, loadTenantDirectory, migrateToLatest, type TenantDirectory } from '@banditore/platform'
-import { buildSubscriptionsService, loadConfig, migrations, SCHEMA, STATUS_CONSUMER, verdictConsumerName, type ConsentRecord, type Subscriber, type SubscriptionsDatabase, type SubscriptionsService } from '@banditore/subscriptions'
+import {
+  connectNats,
+  createDatabase,
+  DurablePublisher,
+  ensureStreams,
+  hashApiTokenSecret,
+  loadTenantDirectory,
+  migrateToLatest,
+  openStaffApiTokenBucket,
+  putStaffApiToken,
+  type TenantDirectory,
+} from '@banditore/platform'
+import { buildSubscriptionsService, loadConfig, migrations, SCHEMA, type ConsentRecord, type Subscriber, type SubscriptionsDatabase, type SubscriptionsService } from '@banditore/subscriptions'
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Kysely, RawBuilder } from 'kysely'
@@ -76,9 +88,12 @@ export class SubscriptionsFixture {
     const tenants = await loadTenantDirectory(tenantsDir)
     const config = loadConfig({
       SUBSCRIBER_HASH_KEY: 'test-hash-key-test-hash-key-test-hash-key',
-      STAFF_TOKENS: `urp:*:${STAFF_TOKEN},ancona-urp:ancona:${ANCONA_TOKEN}`,
       OUTBOX_RELAY_INTERVAL_MS: '200',
     })
+    // API tokens as the broadcast service (their owner) mirrors them into the bucket.
+    const tokens = await openStaffApiTokenBucket(nc)
+    await putStaffApiToken(tokens, hashApiTokenSecret(STAFF_TOKEN), { id: 'fixture-urp', tenant: null, role: 'admin', holder: 'urp', label: 'URP, every tenant' })
+    await putStaffApiToken(tokens, hashApiTokenSecret(ANCONA_TOKEN), { id: 'fixture-ancona-urp', tenant: 'ancona', role: 'desk', holder: 'ancona-urp', label: 'URP Ancona' })
     // The service reads the fixture's clock, which exists once the service does.
     const holder: { fixture?: SubscriptionsFixture } = {}
     const service = await buildSubscriptionsService(config, { logger: logs.logger, nc, db, tenants, clock: () => holder.fixture!.now })
@@ -166,8 +181,8 @@ export class SubscriptionsFixture {
     // A plain loop, not expect.poll: it also runs in beforeAll.
     const deadline = Date.now() + 10_000
     for (;;) {
-      const verdicts = await this.jsm.consumers.info(Streams.moderation.name, verdictConsumerName(tenant))
-      const statuses = await this.jsm.consumers.info(Streams.inbound.name, STATUS_CONSUMER)
+      const verdicts = await this.jsm.consumers.info(Streams.moderation.name, Consumers.subscriptionsVerdicts(tenant).durable)
+      const statuses = await this.jsm.consumers.info(Streams.inbound.name, Consumers.subscriptionsStatuses.durable)
       const outbox = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
       const busy = verdicts.num_pending + verdicts.num_ack_pending + statuses.num_pending + statuses.num_ack_pending + Number(outbox.n)
       if (busy === 0) return

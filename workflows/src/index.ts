@@ -1,8 +1,22 @@
-// The worker's public surface: what services and tests need to start and talk to its workflows.
+// The worker's public surface: what the local stack, benchmarks and tests need to start the
+// worker's parts and talk to its workflows. Nothing here is imported by other services' code.
 export { createActivities, PermanentSendError, type ActivityDeps, type OutboundSender } from './activities/index.js'
+export { createBroadcastActivities, DEFAULT_BROADCAST_SETTINGS, type BroadcastActivityDeps } from './activities/broadcast.activities.js'
 export { createProviderReplySender, replyCorrelation, type ProviderReplySenderDeps } from './activities/provider-reply-sender.js'
 export { loadConfig, WorkerConfigSchema, type WorkerConfig } from './config.js'
-export { replyWorkflowId, startReplyDispatch, type ReplyDispatchOptions } from './reply-dispatch.js'
-export type { ReplyInput, ReplyResult } from './reply-types.js'
-export { bundleWorkflows, createWorker, workflowsPath, type WorkerOptions } from './worker.js'
-export * from './broadcast-surface.js'
+export { startBroadcastOptOutFeed } from './feeds/broadcast-opt-out-feed.js'
+export { startBroadcastStatusFeed, type BroadcastStatusFeedOptions } from './feeds/broadcast-status-feed.js'
+export { replyWorkflowId, startReplyDispatch, type ReplyDispatchOptions } from './feeds/reply-dispatch.js'
+export { startWorkerProgressResponder, type WorkerProgressResponder } from './feeds/worker-progress.responder.js'
+export { migrations } from './migrations/index.js'
+export { createLeasedRateLimiter, senderCapsOf, type LeasedRateLimiter, type LeasedRateLimiterOptions } from './rate-limit/rate-limit-lease-limiter.js'
+export { reservePairSlots } from './rate-limit/rate-limit-schedule.repository.js'
+export type { BroadcastSettings } from './sending/broadcast-send-pipeline.js'
+export { STATUS_FEED } from './sending/send-ledger.repository.js'
+export { createKeepAliveFetch, type KeepAliveFetchOptions } from './transport/broadcast-http-transport.js'
+export { createProviderDispatcher, type ProviderDispatcher } from './transport/provider-dispatcher.js'
+export { bundleWorkflows, createWorker, loadWorkflowBundle, prebuiltBundlePath, workflowsPath, type WorkerOptions } from './worker.js'
+export { WORKER_SCHEMA, type LedgerState, type WorkerDatabase } from './worker-database.js'
+export type { ReplyInput, ReplyResult } from './workflows/reply-types.js'
+/** The deployable, as its main.ts runs it (the test world starts it the same way). */
+export { workerService } from './worker-service.js'

@@ -1,13 +1,16 @@
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '@banditore/platform'
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker'
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker'
 import { createActivities, type ActivityDeps } from './activities/index.js'
 
 // Under tsx the sources run as .ts; built, as .js.
 const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js'
 export const workflowsPath = fileURLToPath(new URL(`./workflows/index.${extension}`, import.meta.url))
+/** Where `pnpm build` writes the bundle (scripts/build-workflow-bundle.ts): workflows/dist. */
+export const prebuiltBundlePath = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url))
 
-/** Bundles the workflow code once (webpack; a few seconds). Tests share one bundle. */
+/** Bundles the workflow code from its sources (webpack; a few seconds). Tests share one bundle. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return await bundleWorkflowCode({
     workflowsPath,
@@ -19,13 +22,26 @@ export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   })
 }
 
+/**
+ * The bundle the worker runs: the one built ahead of time when the worker runs compiled (a
+ * production image), else bundled now from the sources (dev, tests). From sources the prebuilt
+ * file is never used: it could be older than the code beside it.
+ */
+export async function loadWorkflowBundle(logger?: Logger): Promise<WorkflowBundleOption> {
+  if (extension === 'js' && existsSync(prebuiltBundlePath)) {
+    logger?.info({ path: prebuiltBundlePath }, 'workflow bundle built ahead of time')
+    return { codePath: prebuiltBundlePath }
+  }
+  return await bundleWorkflows()
+}
+
 export interface WorkerOptions {
   connection: NativeConnection
   namespace: string
   taskQueue: string
   deps: ActivityDeps
   /** A prebuilt bundle; built on the spot when absent. */
-  bundle?: WorkflowBundleWithSourceMap
+  bundle?: WorkflowBundleOption
   logger: Logger
 }
 

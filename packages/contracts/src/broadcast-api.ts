@@ -3,16 +3,12 @@ import { BroadcastContentSchema } from './broadcast-content.js'
 import { TenantIdSchema, TimestampSchema } from './common.js'
 import { ModerationCategorySchema, OutboundFindingSchema } from './moderation.js'
 import { LanguageSchema } from './tenant.js'
+import { StaffRoleSchema } from './staff-identity.js'
 
 /**
  * The staff HTTP API of services/broadcast (served with OpenAPI at /docs). Request bodies are
  * closed objects; responses list every field a client may rely on.
  */
-
-export const StaffRoleSchema = Type.Union([Type.Literal('operator'), Type.Literal('approver'), Type.Literal('admin'), Type.Literal('civil-protection')], {
-  description: "operator: drafts and sends; approver: approves others' drafts; admin: manages tokens; civil-protection: triggers emergency alerts",
-})
-export type StaffRole = Type.Static<typeof StaffRoleSchema>
 
 export const ApiTokenSchema = Type.Object(
   {

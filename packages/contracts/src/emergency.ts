@@ -25,7 +25,7 @@ export const EmergencyCertaintySchema = literals(CAP_CERTAINTIES)
 export const EmergencyKindSchema = Type.Union([Type.Literal('alert'), Type.Literal('update'), Type.Literal('cancel')])
 export type EmergencyKind = Type.Static<typeof EmergencyKindSchema>
 
-const Localized = (maxLength: number) => Type.Record(LanguageSchema, Type.String({ minLength: 1, maxLength }))
+const Localized = (maxLength?: number) => Type.Record(LanguageSchema, Type.String({ minLength: 1, ...(maxLength !== undefined ? { maxLength } : {}) }))
 
 /** What citizens read, per language. */
 export const EmergencyMessageSchema = Type.Object(
@@ -34,8 +34,10 @@ export const EmergencyMessageSchema = Type.Object(
     urgency: EmergencyUrgencySchema,
     certainty: Type.Optional(EmergencyCertaintySchema),
     headline: Localized(160),
-    description: Localized(1000),
-    instruction: Type.Optional(Localized(500)),
+    /** Whole, however long (CAP sets no limit): the channels split it across messages. */
+    description: Localized(),
+    /** Whole, however long (CAP sets no limit): the channels split it across messages. */
+    instruction: Type.Optional(Localized()),
     link: Type.Optional(Type.String({ pattern: '^https://', maxLength: 500 })),
     /** The area concerned, as the alert describes it (`Comune di Gressan, fondovalle`). */
     area: Type.Optional(Type.String({ maxLength: 500 })),
@@ -168,6 +170,43 @@ export const EmergencyTriggerBodySchema = Type.Object(
   { additionalProperties: false },
 )
 
+/** The CAP message a draft was made from. */
+export const EmergencyCapOriginSchema = Type.Object({
+  identifier: Type.String(),
+  sender: Type.String(),
+  sent: Type.String(),
+  status: Type.String(),
+  /** The alert's `<expires>` (the latest of the blocks used): after it, it is not sent. */
+  expires: Type.Optional(Type.String()),
+  /**
+   * The document had no `<info>` in the tenant's languages: the issuer's text, to translate
+   * (`POST /v1/emergencies/{id}/translation`). Until then the draft cannot be sent.
+   */
+  translation: Type.Optional(
+    Type.Object({
+      from: Type.String(),
+      into: Type.Array(LanguageSchema),
+      headline: Type.String(),
+      description: Type.String(),
+      instruction: Type.Optional(Type.String()),
+      translatedBy: Type.Optional(Type.String()),
+    }),
+  ),
+})
+
+export type EmergencyCapOrigin = Type.Static<typeof EmergencyCapOriginSchema>
+
+/** Staff's translation of a CAP draft that came in another language. */
+export const EmergencyTranslationBodySchema = Type.Object(
+  {
+    headline: EmergencyMessageSchema.properties.headline,
+    description: EmergencyMessageSchema.properties.description,
+    instruction: Type.Optional(Localized()),
+  },
+  { additionalProperties: false },
+)
+export type EmergencyTranslationBody = Type.Static<typeof EmergencyTranslationBodySchema>
+
 const ChannelCountsSchema = Type.Object({ sent: Type.Integer(), delivered: Type.Integer(), failed: Type.Integer() }, { additionalProperties: false })
 
 export const EmergencyViewSchema = Type.Object(
@@ -179,7 +218,7 @@ export const EmergencyViewSchema = Type.Object(
     status: Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('closed')]),
     message: EmergencyMessageSchema,
     source: Type.Union([Type.Literal('manual'), Type.Literal('cap')]),
-    cap: Type.Union([Type.Object({ identifier: Type.String(), sender: Type.String(), sent: Type.String(), status: Type.String() }), Type.Null()]),
+    cap: Type.Union([EmergencyCapOriginSchema, Type.Null()]),
     createdBy: Type.String(),
     createdAt: TimestampSchema,
     triggeredBy: Type.Union([Type.String(), Type.Null()]),

@@ -20,6 +20,15 @@ export const ModerationKv = {
   activeKey: 'active',
 } as const
 
+/**
+ * The sender history every moderation replica shares (SENDER_HISTORY=kv): one key per tenant and
+ * sender (`<tenant>.<sha256 of the number>`), holding their recent normalized texts (a day) and
+ * violation times; entries expire after the violation memory.
+ */
+export const SenderHistoryKv = {
+  bucket: 'moderation-sender-history',
+} as const
+
 /** The categories the five municipal policies name. Rule files may use only these. */
 export const MODERATION_CATEGORIES = [
   'offensive-language',

@@ -61,6 +61,52 @@ export const EmergencyContactSchema = Type.Object(
 )
 export type EmergencyContact = Type.Static<typeof EmergencyContactSchema>
 
+const literalsOf = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)))
+
+/**
+ * A ready-made alert a municipality launches in a few clicks from the console (CAP 1.2 values:
+ * the same as `EmergencyMessage`). Texts per language; the first language of the tenant is required.
+ */
+export const AlertTemplateSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9-]+$' }),
+    /** What staff read on the launch button, in Italian: `Allerta meteo arancione`. */
+    label: Type.String({ minLength: 1, maxLength: 80 }),
+    /** The CAP event: `Allerta meteo`, `Evacuazione`. */
+    event: Type.String({ minLength: 1, maxLength: 120 }),
+    severity: literalsOf(['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown']),
+    urgency: literalsOf(['Immediate', 'Expected', 'Future', 'Past', 'Unknown']),
+    certainty: literalsOf(['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown']),
+    headline: Localized(Type.String({ minLength: 1, maxLength: 160 })),
+    description: Localized(Type.String({ minLength: 1, maxLength: 1000 })),
+    instruction: Type.Optional(Localized(Type.String({ minLength: 1, maxLength: 500 }))),
+    link: Type.Optional(Type.String({ pattern: '^https://', maxLength: 500 })),
+    area: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+)
+export type AlertTemplate = Type.Static<typeof AlertTemplateSchema>
+
+/**
+ * A WhatsApp template Meta approved for the tenant's broadcasts, as the console offers it: the
+ * body per language (with `{{1}}`, `{{2}}` placeholders) and what each parameter is for.
+ */
+export const WhatsappTemplateSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9_]{1,512}$' }),
+    /** What staff read in the picker, in Italian. */
+    label: Type.String({ minLength: 1, maxLength: 120 }),
+    /** One label per body parameter, in order ({{1}}, {{2}}...). */
+    parameters: Type.Array(Type.Object({ label: Type.String({ minLength: 1, maxLength: 120 }), example: Type.Optional(Type.String()) }, { additionalProperties: false }), { maxItems: 20 }),
+    /** Per tenant language: Meta's language code and the approved body text. */
+    languages: Localized(
+      Type.Object({ code: Type.String({ minLength: 2, maxLength: 10 }), body: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type WhatsappTemplate = Type.Static<typeof WhatsappTemplateSchema>
+
 export const EmergencySettingsSchema = Type.Object(
   {
     /** Citizens whose WhatsApp alert has no delivered status after this long get it by SMS. */
@@ -84,6 +130,8 @@ export const EmergencySettingsSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Ready-made alerts the console launches in a few clicks. */
+    alertTemplates: Type.Optional(Type.Array(AlertTemplateSchema)),
   },
   { additionalProperties: false },
 )
@@ -193,6 +241,8 @@ export const TenantSchema = Type.Object(
     autoReplyIntervalHours: Type.Number({ minimum: 0, default: 24 }),
     /** Emergency alerts: SMS fallback, the escalation chain of officials, the staff on duty. */
     emergency: Type.Optional(EmergencySettingsSchema),
+    /** The WhatsApp templates approved for broadcasts, offered by the console's picker. */
+    whatsappTemplates: Type.Optional(Type.Array(WhatsappTemplateSchema)),
     /** The ruleset overrides directory under rules/tenants/, when not the tenant id. */
     ruleset: Type.Optional(Type.String()),
   },

@@ -20,3 +20,6 @@ export const BaseEnvSchema = Type.Object({
   /** Stream replicas: 1 locally, 3 in a cluster where acknowledged data must survive a lost server. */
   NATS_STREAM_REPLICAS: Type.Integer({ default: 1, minimum: 1, maximum: 5, description: 'JetStream stream replicas' }),
 })
+
+/** Services with a staff surface spread this too: people's access tokens (OpenID Connect). */
+export { StaffIdentityEnvSchema } from './staff-identity/staff-identity-env.js'

@@ -3,8 +3,11 @@ export { createDatabase, migrateToLatest, MigrationFailedError, pingDatabase, ty
 export { DependencyUnavailableError, PermanentMessageError } from './errors.js'
 export { createServiceServer, type Problem, type ReadinessCheck, type ServiceServerConfig } from './http-server.js'
 export {
+  consume,
   consumeDurable,
   ensureConsumer,
+  type CatalogHandler,
+  type ConsumedMessage,
   type DurableConsumerSpec,
   type MessageHandler,
   type RunningConsumer,
@@ -28,4 +31,13 @@ export {
   type LocalMoment,
   type OfficeHours,
 } from './office-hours.js'
-export { openServiceResources, type ServiceResources, type ServiceResourcesOptions } from './service-resources.js'
+export * from './staff-identity/index.js'
+export {
+  runService,
+  startService,
+  UndeclaredResourceError,
+  type RunningService,
+  type ServiceConfigBase,
+  type ServiceDefinition,
+  type ServiceResourcesOf,
+} from './service-runner.js'

@@ -1,4 +1,4 @@
-import { DeadLetterHeaders, Subjects } from '@banditore/contracts'
+import { DeadLetterHeaders, Subjects, type ConsumerKind } from '@banditore/contracts'
 import {
   AckPolicy,
   DeliverPolicy,
@@ -14,6 +14,7 @@ import { nanos, type NatsConnection } from '@nats-io/transport-node'
 import { PermanentMessageError } from './errors.js'
 import { DurablePublisher } from './jetstream-publish.js'
 import type { Logger } from './logger.js'
+import type { Static, TSchema } from 'typebox'
 
 export interface DurableConsumerSpec {
   stream: string
@@ -140,4 +141,58 @@ export async function consumeDurable(
       await done
     },
   }
+}
+
+/** What a typed handler gets beside the decoded payload. */
+export interface ConsumedMessage {
+  readonly subject: string
+  readonly seq: number
+  readonly deliveryCount: number
+  /** The raw message, for handlers that need its headers. */
+  readonly msg: JsMsg
+}
+
+export type CatalogHandler<S extends TSchema> = (payload: Static<S>, message: ConsumedMessage) => Promise<void>
+
+/**
+ * Runs a handler over a consumer of the message catalog: the payload is decoded and validated
+ * against the entry's contract before the handler sees it; a payload that violates it is
+ * dead-lettered at once (a redelivery would not make it valid). Overrides adjust the entry's
+ * delivery settings, never its durable name or subject.
+ */
+export async function consume<S extends TSchema>(
+  nc: NatsConnection,
+  entry: ConsumerKind<S>,
+  handle: CatalogHandler<S>,
+  logger: Logger,
+  overrides: Pick<DurableConsumerSpec, 'maxDeliver' | 'concurrency' | 'backoffMs' | 'ackWaitMs'> & { durable?: string } = {},
+): Promise<RunningConsumer> {
+  const spec: DurableConsumerSpec = {
+    stream: entry.event.stream.name,
+    durable: overrides.durable ?? entry.durable,
+    filterSubject: entry.filterSubject,
+    ...(entry.maxDeliver === undefined ? {} : { maxDeliver: entry.maxDeliver }),
+    ...(entry.concurrency === undefined ? {} : { concurrency: entry.concurrency }),
+    ...(entry.ackWaitMs === undefined ? {} : { ackWaitMs: entry.ackWaitMs }),
+    ...withoutUndefined({ maxDeliver: overrides.maxDeliver, concurrency: overrides.concurrency, backoffMs: overrides.backoffMs, ackWaitMs: overrides.ackWaitMs }),
+  }
+  const contract = entry.event.contract
+  return await consumeDurable(
+    nc,
+    spec,
+    async (msg) => {
+      let payload: Static<S>
+      try {
+        payload = contract.decode(msg.data)
+      } catch (cause) {
+        throw new PermanentMessageError(`message on ${msg.subject} violates the ${contract.name} contract`, { code: 'CONTRACT_VIOLATION', cause })
+      }
+      await handle(payload, { subject: msg.subject, seq: msg.seq, deliveryCount: msg.info.deliveryCount, msg })
+    },
+    logger,
+  )
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 }

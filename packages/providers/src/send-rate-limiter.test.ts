@@ -11,9 +11,9 @@ describe('TokenBucketRateLimiter', () => {
       Array.from({ length: 150 }, () => limiter.acquire('whatsapp:1').then(() => grants.push(performance.now()))),
     )
     const elapsed = performance.now() - started
-    // (150 - 5) tokens at 200/s take 725 ms; allow timer slack above, none below.
+    // (150 - 5) tokens at 200/s take 725 ms: never less (how close to it a busy machine stays is
+    // for benchmarks, not for a test).
     expect(elapsed).toBeGreaterThanOrEqual(700)
-    expect(elapsed).toBeLessThan(1500)
     const windows = maxPerSlidingWindow(grants.map((acceptedAt) => ({ sender: 's', acceptedAt })), 250)
     expect(windows.s).toBeLessThanOrEqual(5 + 200 * 0.25)
   })
@@ -36,13 +36,20 @@ describe('TokenBucketRateLimiter', () => {
       burst: 1,
       perSender: { [senderKeys.whatsapp('fast')]: { ratePerSecond: 1000, burst: 20 } },
     })
-    const started = performance.now()
+    const order: string[] = []
+    const grant = (key: string, label: string) => limiter.acquire(key).then(() => order.push(label))
+    // a's second token comes a second after its first; nobody else waits for it.
+    const firstA = grant(senderKeys.whatsapp('a'), 'a1')
+    const secondA = grant(senderKeys.whatsapp('a'), 'a2')
     await Promise.all([
-      limiter.acquire(senderKeys.whatsapp('a')),
-      limiter.acquire(senderKeys.whatsapp('b')),
-      ...Array.from({ length: 20 }, () => limiter.acquire(senderKeys.whatsapp('fast'))),
+      firstA,
+      grant(senderKeys.whatsapp('b'), 'b'),
+      ...Array.from({ length: 20 }, () => grant(senderKeys.whatsapp('fast'), 'fast')),
     ])
-    expect(performance.now() - started).toBeLessThan(100)
+    expect(order).not.toContain('a2')
+    expect(order.filter((o) => o === 'fast')).toHaveLength(20)
+    await secondA
+    expect(order.at(-1)).toBe('a2')
   })
 
   it('sizes a bucket under a provider cap with headroom for jitter', () => {

@@ -1,10 +1,11 @@
-// What both broadcast benchmarks run on: a fresh PostgreSQL database with the broadcast schema, a
+// What both broadcast benchmarks run on: a fresh PostgreSQL database with the broadcast and worker schemas, a
 // private nats-server, a Temporal dev server (or BENCH_TEMPORAL_ADDRESS), and the subscriptions
 // service in its own process with `recipients` subscribers of Borgo.
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { Streams } from '@banditore/contracts'
 import { connectNats, createDatabase, createLogger, ensureStreams, migrateToLatest, type Logger } from '@banditore/platform'
+import { migrations as workerMigrations, WORKER_SCHEMA } from '@banditore/workflows'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { Client, Connection } from '@temporalio/client'
 import { TestWorkflowEnvironment } from '@temporalio/testing'
@@ -37,6 +38,7 @@ export async function startBenchInfra(options: { recipients: number; cap: number
   const databaseUrl = url.toString()
   const migrator = createDatabase<Record<string, never>>({ url: databaseUrl, applicationName: 'bench-migrate', max: 1 })
   await migrateToLatest(migrator, SCHEMA, migrations)
+  await migrateToLatest(migrator, WORKER_SCHEMA, workerMigrations)
   await migrator.destroy()
 
   const nats = await startNatsServer()

@@ -19,7 +19,7 @@ import {
   createLeasedRateLimiter,
   createProviderReplySender,
   createWorker,
-  type BroadcastWorkerDatabase,
+  type WorkerDatabase,
 } from '@banditore/workflows'
 import { NativeConnection } from '@temporalio/worker'
 import { BORGO, borgoTenantDocument, SECRETS } from '../../../test/broadcast/support/broadcast-tenant.js'
@@ -35,7 +35,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`)
 
 const infra = await startBenchInfra({ recipients: RECIPIENTS, cap: CAP })
 const { logger, nc, address, client } = infra
-const db = createDatabase<BroadcastWorkerDatabase>({ url: infra.databaseUrl, applicationName: 'bench-worker', max: 16 })
+const db = createDatabase<WorkerDatabase>({ url: infra.databaseUrl, applicationName: 'bench-worker', max: 16 })
 const bundle = await bundleWorkflows()
 const tenants = new TenantDirectory([parseTenant('borgo.json', borgoTenantDocument({ whatsappMps: CAP }))])
 

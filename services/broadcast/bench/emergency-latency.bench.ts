@@ -19,8 +19,9 @@ import {
   createLeasedRateLimiter,
   createProviderReplySender,
   createWorker,
+  startWorkerProgressResponder,
   senderCapsOf,
-  type BroadcastWorkerDatabase,
+  type WorkerDatabase,
 } from '@banditore/workflows'
 import { NativeConnection } from '@temporalio/worker'
 import { BORGO, borgoTenantDocument, SECRETS } from '../../../test/broadcast/support/broadcast-tenant.js'
@@ -44,7 +45,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const infra = await startBenchInfra({ recipients: RECIPIENTS, cap: CAP })
 const { logger, nc, address, client } = infra
-const db = createDatabase<BroadcastWorkerDatabase>({ url: infra.databaseUrl, applicationName: 'bench-worker', max: 16 })
+const db = createDatabase<WorkerDatabase>({ url: infra.databaseUrl, applicationName: 'bench-worker', max: 16 })
 const apiDb = createDatabase<BroadcastDatabase>({ url: infra.databaseUrl, applicationName: 'bench-api', max: 4 })
 
 // The tenant: one WhatsApp number at 1,000/s; the alert template; no escalation chain (this
@@ -85,6 +86,8 @@ const workers = await Promise.all(
   [broadcastQueue, emergencyQueue].map((taskQueue) => createWorker({ connection: workerConnection, namespace: 'default', taskQueue, bundle, logger, deps })),
 )
 const running = workers.map((w) => w.run())
+// The worker answers the staff API about its runs (the alert's view and timeline).
+const responder = startWorkerProgressResponder({ nc, db, logger })
 
 // The staff API, in this process.
 const config = loadConfig({ BOOTSTRAP_ADMIN_TOKEN: ADMIN, TEMPORAL_TASK_QUEUE_BROADCAST: broadcastQueue, TEMPORAL_TASK_QUEUE_EMERGENCY: emergencyQueue })
@@ -115,6 +118,7 @@ async function cleanup() {
   await Promise.allSettled(running)
   await workerConnection.close()
   await api.close()
+  await responder.stop()
   await transport.close()
   await sim.stop()
   await db.destroy()

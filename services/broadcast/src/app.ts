@@ -1,11 +1,12 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
-import { createServiceServer, pingDatabase, pingNats, type Logger, type TenantDirectory } from '@banditore/platform'
+import { createServiceServer, oidcVerificationOf, pingDatabase, pingNats, type Logger, type TenantDirectory } from '@banditore/platform'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
-import { registerStaffAuth } from './auth/staff-auth.js'
+import { createApiTokenMirror } from './auth/api-token-mirror.js'
+import { createBroadcastAuthenticator, registerStaffAuth } from './auth/staff-auth.js'
 import type { BroadcastDatabase } from './broadcast-database.js'
 import { createBroadcastLifecycle } from './broadcast-lifecycle.js'
 import type { BroadcastWorkflows } from './broadcast-workflow.client.js'
@@ -16,6 +17,11 @@ import type { EmergencyWorkflows } from './emergency/emergency-workflow.client.j
 import { registerBroadcastRoutes } from './routes/broadcast.routes.js'
 import { registerEmergencyRoutes } from './routes/emergency.routes.js'
 import { registerTokenRoutes } from './routes/token.routes.js'
+import { createAudienceCounter } from './audience/audience-count.client.js'
+import { registerBroadcastReviewRoutes } from './routes/broadcast-review.routes.js'
+import { registerEmergencyTemplateRoutes } from './routes/emergency-template.routes.js'
+import { registerOverviewRoutes } from './routes/overview.routes.js'
+import { createWorkerProgress } from './worker-progress.client.js'
 
 export interface BroadcastDeps {
   logger: Logger
@@ -30,7 +36,7 @@ export interface BroadcastDeps {
 }
 
 /** The staff API as a fastify instance, without a port: tests call `inject()` on it. */
-export async function buildApp(_config: BroadcastConfig, deps: BroadcastDeps): Promise<FastifyInstance> {
+export async function buildApp(config: BroadcastConfig, deps: BroadcastDeps): Promise<FastifyInstance> {
   const app = createServiceServer({
     service: 'broadcast',
     logger: deps.logger,
@@ -57,12 +63,20 @@ export async function buildApp(_config: BroadcastConfig, deps: BroadcastDeps): P
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
-  registerStaffAuth(app, deps.db)
-  const lifecycle = createBroadcastLifecycle({ db: deps.db, tenants: deps.tenants, checker: deps.checker, workflows: deps.workflows, logger: deps.logger })
-  registerTokenRoutes(app, { db: deps.db, tenants: deps.tenants })
-  registerBroadcastRoutes(app, { db: deps.db, lifecycle })
+  // People (OpenID Connect access tokens) and API tokens alike; tokens are mirrored for the other services.
+  registerStaffAuth(app, createBroadcastAuthenticator(deps.db, oidcVerificationOf(config)))
+  // The worker owns runs, send ledgers and emergency timelines: asked over NATS, never read here.
+  const worker = createWorkerProgress({ nc: deps.nc, timeoutMs: 5000 })
+  const lifecycle = createBroadcastLifecycle({ db: deps.db, tenants: deps.tenants, checker: deps.checker, workflows: deps.workflows, worker, logger: deps.logger })
+  registerTokenRoutes(app, { db: deps.db, tenants: deps.tenants, mirror: createApiTokenMirror({ db: deps.db, nc: deps.nc, logger: deps.logger, replicas: config.NATS_STREAM_REPLICAS }) })
+  registerBroadcastRoutes(app, { db: deps.db, lifecycle, worker })
   registerEmergencyRoutes(app, {
-    lifecycle: createEmergencyLifecycle({ db: deps.db, tenants: deps.tenants, workflows: deps.emergencies, logger: deps.logger }),
+    lifecycle: createEmergencyLifecycle({ db: deps.db, tenants: deps.tenants, workflows: deps.emergencies, worker, logger: deps.logger }),
   })
+  // The console's reads: dashboard, dry run, rejection, emergency list and templates.
+  const audience = createAudienceCounter({ nc: deps.nc, timeoutMs: 5000 })
+  registerBroadcastReviewRoutes(app, { lifecycle, tenants: deps.tenants, checker: deps.checker, audience })
+  registerOverviewRoutes(app, { db: deps.db, tenants: deps.tenants, audience, worker, logger: deps.logger })
+  registerEmergencyTemplateRoutes(app, { db: deps.db, tenants: deps.tenants })
   return app
 }

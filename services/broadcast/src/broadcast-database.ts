@@ -1,4 +1,4 @@
-import type { BroadcastDraftBody, EmergencyKind, EmergencyMessage, OutboundCheckView, StaffRole } from '@banditore/contracts'
+import type { BroadcastDraftBody, EmergencyCapOrigin, EmergencyKind, EmergencyMessage, OutboundCheckView, StaffRole } from '@banditore/contracts'
 import type { ColumnType, Generated } from 'kysely'
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>
@@ -18,7 +18,7 @@ export interface ApiTokenTable {
   revoked_at: Timestamp | null
 }
 
-/** The staff's own lifecycle; once dispatched, the worker's broadcast_run says where it stands. */
+/** The staff's own lifecycle; once dispatched, the worker says where its run stands (WorkerSubjects). */
 export type BroadcastRecordStatus = 'draft' | 'approved' | 'dispatched' | 'cancelled'
 
 export interface BroadcastTable {
@@ -49,25 +49,6 @@ export interface BroadcastAuditTable {
   at: CreatedAt
 }
 
-/** Written by the worker; read here for status and progress. */
-export interface BroadcastRunTable {
-  broadcast_id: string
-  tenant: string
-  state: 'scheduled' | 'sending' | 'paused' | 'completed' | 'cancelled'
-  total: number | null
-  started_at: Timestamp
-  finished_at: Timestamp | null
-  updated_at: Timestamp
-}
-
-/** Written by the worker; read here for progress only. */
-export interface SendLedgerTable {
-  id: Generated<number>
-  broadcast_id: string
-  state: 'pending' | 'sending' | 'accepted' | 'sent' | 'delivered' | 'read' | 'failed' | 'skipped'
-  reason: string | null
-}
-
 /** The broadcast schema's tables the staff API uses, for Kysely (with `withSchema('broadcast')`). */
 export interface EmergencyTable {
   id: string
@@ -77,7 +58,7 @@ export interface EmergencyTable {
   status: 'draft' | 'active' | 'closed'
   message: Json<EmergencyMessage>
   source: 'manual' | 'cap'
-  cap: Json<{ identifier: string; sender: string; sent: string; status: string } | null>
+  cap: Json<EmergencyCapOrigin | null>
   created_by: string
   created_at: CreatedAt
   triggered_by: string | null
@@ -88,7 +69,11 @@ export interface EmergencyTable {
   updated_at: UpdatedAt
 }
 
-/** Written by the staff API (creation, trigger) and the worker (every step after). */
+/**
+ * The staff API's own steps of an alert (created, triggered, approval skipped). The worker keeps
+ * the steps of the run in its own schema and answers them (WorkerSubjects.emergencyRun); rows
+ * written here by workers before 2026-12-07 stay and are read with the rest.
+ */
 export interface EmergencyTimelineTable {
   id: Generated<number>
   emergency_id: string
@@ -105,6 +90,4 @@ export interface BroadcastDatabase {
   api_token: ApiTokenTable
   broadcast: BroadcastTable
   broadcast_audit: BroadcastAuditTable
-  broadcast_run: BroadcastRunTable
-  send_ledger: SendLedgerTable
 }

@@ -14,9 +14,8 @@ import {
 } from './broadcast-errors.js'
 import type { BroadcastWorkflows } from './broadcast-workflow.client.js'
 import type { OutboundChecker } from './outbound-check.client.js'
-import { findToken } from './store/api-token.repository.js'
-import { appendAudit } from './store/broadcast-audit.repository.js'
-import { countLedger } from './store/broadcast-progress.repository.js'
+import type { WorkerProgress } from './worker-progress.client.js'
+import { appendAudit, findAuthorHolder } from './store/broadcast-audit.repository.js'
 import {
   findBroadcast,
   insertBroadcast,
@@ -31,6 +30,8 @@ export interface BroadcastLifecycleDeps {
   tenants: TenantDirectory
   checker: OutboundChecker
   workflows: BroadcastWorkflows
+  /** The worker, asked where runs stand and for their ledgers counted. */
+  worker: WorkerProgress
   logger: Logger
 }
 
@@ -70,7 +71,7 @@ export function toView(broadcast: BroadcastWithRun): BroadcastView {
  * resumed or cancelled. Every change is audited in the same transaction.
  */
 export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
-  const { db, tenants, checker, workflows, logger } = deps
+  const { db, tenants, checker, workflows, worker, logger } = deps
 
   const tenantOf = (id: string): Tenant => {
     const tenant = tenants.get(id)
@@ -80,7 +81,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
 
   /** The broadcast, if the caller may see it; another tenant's broadcast is "not found". */
   const load = async (staff: StaffPrincipal, id: string): Promise<BroadcastWithRun> => {
-    const broadcast = await findBroadcast(db, id)
+    const broadcast = await findBroadcast(db, worker, id)
     if (!broadcast || (staff.tenant !== null && staff.tenant !== broadcast.tenant)) throw new BroadcastNotFoundError(id)
     return broadcast
   }
@@ -100,7 +101,10 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
     return toView(await load(staff, id))
   }
 
-  const actor = (staff: StaffPrincipal) => ({ tokenId: staff.tokenId, holder: staff.holder, role: staff.role })
+  const actor = (staff: StaffPrincipal) => ({ tokenId: staff.tokenId, holder: staff.holder, role: staff.role, actor: staff.actor })
+  /** Four eyes: the same principal, or the same person (holder) behind another token or session. */
+  const isAuthor = async (trx: Transaction<BroadcastDatabase>, row: BroadcastRow, staff: StaffPrincipal) =>
+    row.created_by === staff.tokenId || (await findAuthorHolder(trx, row.id)) === staff.holder
 
   return {
     load,
@@ -133,8 +137,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
     async approve(staff: StaffPrincipal, id: string, body: { acknowledgeFindings?: boolean; note?: string }): Promise<BroadcastView> {
       return await transition(staff, id, async (row, trx) => {
         if (row.status !== 'draft') throw new BroadcastStateError(`si può approvare solo una bozza; questo invio è ${row.status}`)
-        const author = await findToken(trx, row.created_by)
-        if (row.created_by === staff.tokenId || author?.holder === staff.holder) {
+        if (await isAuthor(trx, row, staff)) {
           throw new FourEyesError('principio dei quattro occhi: chi ha scritto la bozza non può approvarla')
         }
         const check = row.outbound_check
@@ -157,6 +160,22 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
       })
     },
 
+    /**
+     * An approver sends a draft back: it stays a draft its author can edit, and the reason is in
+     * the audit trail. Four eyes as for approving: the author withdraws nothing here.
+     */
+    async reject(staff: StaffPrincipal, id: string, reason: string): Promise<BroadcastView> {
+      return await transition(staff, id, async (row, trx) => {
+        if (row.status !== 'draft') throw new BroadcastStateError(`si può respingere solo una bozza; questo invio è ${row.status}`)
+        if (await isAuthor(trx, row, staff)) {
+          throw new FourEyesError('principio dei quattro occhi: chi ha scritto la bozza non può respingerla; può modificarla')
+        }
+        await updateBroadcast(trx, id, {})
+        await appendAudit(trx, { broadcastId: id, tenant: row.tenant, action: 'rejected', actor: actor(staff), detail: { reason } })
+        logger.info({ tenant: row.tenant, broadcastId: id, tokenId: staff.tokenId }, 'broadcast rejected')
+      })
+    },
+
     async send(staff: StaffPrincipal, id: string, at: Date | undefined): Promise<BroadcastView> {
       return await transition(staff, id, async (row, trx) => {
         if (row.status !== 'approved') throw new BroadcastStateError(`si può inviare solo un invio approvato; questo è ${row.status}`)
@@ -174,7 +193,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
 
     async steer(staff: StaffPrincipal, id: string, action: 'pause' | 'resume' | 'cancel'): Promise<BroadcastView> {
       return await transition(staff, id, async (row, trx) => {
-        const current = await findBroadcast(trx, id)
+        const current = await findBroadcast(trx, worker, id)
         if (!current) throw new BroadcastNotFoundError(id)
         const status = statusOf(current)
         if (action === 'cancel' && (status === 'draft' || status === 'approved')) {
@@ -195,7 +214,9 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
 
     async progress(staff: StaffPrincipal, id: string): Promise<BroadcastProgress> {
       const broadcast = await load(staff, id)
-      const counts = await countLedger(db, id)
+      // Counted by the worker, which owns the send ledger; none before its run's first step.
+      const run = broadcast.status === 'dispatched' ? (await worker.runs([id], { ledger: true })).get(id) : undefined
+      const counts = run?.ledger ?? { byState: {}, failedByReason: {}, skippedByReason: {} }
       const n = (state: string) => counts.byState[state] ?? 0
       const inLedger = Object.values(counts.byState).reduce((a, b) => a + b, 0)
       const total = broadcast.run?.total ?? null

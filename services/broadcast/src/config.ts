@@ -1,9 +1,11 @@
 import { TaskQueues } from '@banditore/contracts'
-import { BaseEnvSchema, parseEnv } from '@banditore/platform'
+import { BaseEnvSchema, oidcVerificationOf, parseEnv, StaffIdentityEnvSchema } from '@banditore/platform'
 import Type from 'typebox'
 
 export const BroadcastConfigSchema = Type.Object({
   ...BaseEnvSchema.properties,
+  /** People's access tokens: OIDC_ISSUER, OIDC_AUDIENCE, OIDC_ROLES_CLAIM, OIDC_ROLE_MAP. */
+  ...StaffIdentityEnvSchema.properties,
   /** HTTP port of the staff API, OpenAPI docs, health and metrics. */
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'HTTP port' }),
   /** Directory of tenant files (tenants/<id>.json). */
@@ -16,8 +18,9 @@ export const BroadcastConfigSchema = Type.Object({
   TEMPORAL_TASK_QUEUE_EMERGENCY: Type.String({ default: TaskQueues.emergency, minLength: 1, description: 'emergency alerts task queue' }),
   TEMPORAL_TASK_QUEUE_BROADCAST: Type.String({ default: TaskQueues.broadcast, minLength: 1, description: 'broadcast task queue' }),
   /**
-   * A platform admin token accepted at start (stored hashed, never logged): the first admin
-   * creates every other token through the API. At least 32 characters.
+   * A platform admin token accepted at start (stored hashed, never logged, mirrored to the
+   * other services): the first admin creates every other token through the API. At least 32
+   * characters. With OIDC_ISSUER set, a platform admin may sign in instead.
    */
   BOOTSTRAP_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 32, description: 'bootstrap admin API token' })),
   /** How long the outbound policy check may take before the draft is saved as unchecked, ms. */
@@ -27,5 +30,7 @@ export type BroadcastConfig = Type.Static<typeof BroadcastConfigSchema>
 
 /** Pure: reads only the `env` it is given. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): BroadcastConfig {
-  return parseEnv(BroadcastConfigSchema, env)
+  const config = parseEnv(BroadcastConfigSchema, env)
+  oidcVerificationOf(config) // refuses a malformed OIDC_ROLE_MAP at start
+  return config
 }

@@ -1,5 +1,5 @@
 // @banditore/broadcast: the staff API (buildApp), its config, and the broadcast schema's
-// migrations, which the worker's activities also rely on.
+// migrations. The worker's tables are in the worker's own schema (@banditore/workflows).
 export { buildApp, type BroadcastDeps } from './app.js'
 export { hashToken, generateToken, type StaffPrincipal } from './auth/staff-auth.js'
 export type { BroadcastDatabase } from './broadcast-database.js'
@@ -11,3 +11,5 @@ export { BOOTSTRAP_TOKEN_ID, upsertBootstrapToken } from './store/api-token.repo
 export { parseCapAlert, type CapAlert } from './cap/index.js'
 export { startEmergencyAcknowledgements } from './emergency/emergency-acknowledgements.js'
 export { createEmergencyWorkflows, type EmergencyWorkflows } from './emergency/emergency-workflow.client.js'
+/** The deployable, as its main.ts runs it (the test world starts it the same way). */
+export { broadcastService } from './broadcast-service.js'

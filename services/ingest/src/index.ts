@@ -8,3 +8,5 @@ export { findReceived, PostgresReceivedMessageLedger, purgeReceivedOlderThan, ty
 export { runReceivedMessageRetention } from './received-message-retention.js'
 export { JetStreamAckPublisher } from './jetstream-ack.publisher.js'
 export { secretsFrom, type SecretResolver } from './webhook-credentials.js'
+/** The deployable, as its main.ts runs it (the test world starts it the same way). */
+export { ingestService } from './ingest-service.js'

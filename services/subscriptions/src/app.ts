@@ -1,12 +1,25 @@
-import { Streams, Subjects } from '@banditore/contracts'
-import { consumeDurable, createServiceServer, pingDatabase, pingNats, type Logger, type RunningConsumer, type TenantDirectory } from '@banditore/platform'
+import { Consumers } from '@banditore/contracts'
+import {
+  consume,
+  createServiceServer,
+  createStaffAuthenticator,
+  oidcVerificationOf,
+  openStaffApiTokenBucket,
+  pingDatabase,
+  pingNats,
+  watchStaffApiTokens,
+  type ApiTokenResolver,
+  type Logger,
+  type RunningConsumer,
+  type TenantDirectory,
+} from '@banditore/platform'
 import type { NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import { Counter, Registry } from 'prom-client'
 import { serveAudience } from './audience/audience-responder.js'
 import type { SubscriptionsConfig } from './config.js'
-import { createStaffAuthenticator } from './http/staff-auth.js'
+import { createStaffGuard } from './http/staff-auth.js'
 import { staffRoutes } from './http/staff.routes.js'
 import { createPhoneHasher } from './privacy/phone-hash.js'
 import { RetentionJob } from './privacy/retention-job.js'
@@ -24,6 +37,8 @@ export interface SubscriptionsDeps {
   tenants: TenantDirectory
   /** The service's clock; tests inject one (office hours, intervals, retention). */
   clock?: () => Date
+  /** API tokens; default: the staff-api-tokens KV bucket the broadcast service mirrors them into. */
+  staffApiTokens?: ApiTokenResolver
 }
 
 export interface SubscriptionsService {
@@ -34,8 +49,6 @@ export interface SubscriptionsService {
 }
 
 /** Durable consumer names: one per tenant for verdicts, so each tenant's citizens are handled in order. */
-export const verdictConsumerName = (tenant: string) => `subscriptions-verdicts-${tenant}`
-export const STATUS_CONSUMER = 'subscriptions-statuses'
 
 /**
  * The service, without a port: the staff API on a fastify instance whose ready hook starts the
@@ -78,7 +91,15 @@ export async function buildSubscriptionsService(config: SubscriptionsConfig, dep
       postgres: () => pingDatabase(deps.db),
     },
   })
-  await app.register(staffRoutes, { ...processing, authenticate: createStaffAuthenticator(config.STAFF_TOKENS) })
+  // One staff identity: people's access tokens (OIDC_ISSUER) and the API tokens broadcast mirrors.
+  const tokenCache = deps.staffApiTokens ? undefined : await watchStaffApiTokens(await openStaffApiTokenBucket(deps.nc, { replicas: config.NATS_STREAM_REPLICAS }), deps.logger)
+  const oidc = oidcVerificationOf(config)
+  const authenticator = createStaffAuthenticator({
+    ...(oidc ? { oidc } : {}),
+    apiTokens: deps.staffApiTokens ?? tokenCache!.resolve,
+  })
+  app.addHook('onClose', async () => await tokenCache?.stop())
+  await app.register(staffRoutes, { ...processing, authenticate: createStaffGuard(authenticator) })
 
   const consumers: RunningConsumer[] = []
   let audience: Subscription | undefined
@@ -86,21 +107,11 @@ export async function buildSubscriptionsService(config: SubscriptionsConfig, dep
     const onVerdict = createVerdictMessageHandler(processing)
     for (const tenant of profiles.keys()) {
       consumers.push(
-        await consumeDurable(
-          deps.nc,
-          { stream: Streams.moderation.name, durable: verdictConsumerName(tenant), filterSubject: Subjects.moderationVerdict(tenant), concurrency: 1 },
-          onVerdict,
-          deps.logger,
-        ),
+        await consume(deps.nc, Consumers.subscriptionsVerdicts(tenant), onVerdict, deps.logger),
       )
     }
     consumers.push(
-      await consumeDurable(
-        deps.nc,
-        { stream: Streams.inbound.name, durable: STATUS_CONSUMER, filterSubject: Subjects.inboundStatus('*'), concurrency: 4 },
-        createDeliveryStatusMessageHandler(processing),
-        deps.logger,
-      ),
+      await consume(deps.nc, Consumers.subscriptionsStatuses, createDeliveryStatusMessageHandler(processing), deps.logger),
     )
     audience = serveAudience(deps.nc, processing, deps.logger)
     relay.start(config.OUTBOX_RELAY_INTERVAL_MS)

@@ -1,17 +1,14 @@
-import { BaseEnvSchema, ConfigError, parseEnv } from '@banditore/platform'
+import { BaseEnvSchema, oidcVerificationOf, parseEnv, StaffIdentityEnvSchema } from '@banditore/platform'
 import Type from 'typebox'
 
 export const SubscriptionsConfigSchema = Type.Object({
   ...BaseEnvSchema.properties,
+  /** Staff sign-in: OIDC_ISSUER, OIDC_AUDIENCE, OIDC_ROLES_CLAIM, OIDC_ROLE_MAP (API tokens come from the staff-api-tokens bucket). */
+  ...StaffIdentityEnvSchema.properties,
   /** HTTP port for the staff API, health and metrics. */
   PORT: Type.Integer({ default: 3003, minimum: 0, maximum: 65535, description: 'HTTP port' }),
   /** Directory of tenant files (tenants/<id>.json). */
   TENANTS_DIR: Type.String({ default: 'tenants', minLength: 1, description: 'tenant configuration directory' }),
-  /**
-   * Staff bearer tokens, comma-separated `<staff id>:<tenant or *>:<token>`; tokens of 24 or more
-   * characters. Empty: the staff API refuses every request.
-   */
-  STAFF_TOKENS: Type.String({ default: '', description: 'staff tokens, <id>:<tenant|*>:<token>,...' }),
   /** Key of the HMAC that turns a phone number into the anonymised proof erasure keeps. */
   SUBSCRIBER_HASH_KEY: Type.String({ minLength: 32, description: 'secret of at least 32 characters for phone hashes' }),
   /** Days a desk message's text is kept after it arrived. */
@@ -28,34 +25,11 @@ export const SubscriptionsConfigSchema = Type.Object({
   OUTBOX_RELAY_INTERVAL_MS: Type.Integer({ default: 2000, minimum: 100, description: 'outbox relay interval, ms' }),
 })
 
-export type SubscriptionsEnv = Type.Static<typeof SubscriptionsConfigSchema>
-
-/** A staff member's token: which tenants it may act for (`*`: all). */
-export interface StaffToken {
-  staffId: string
-  tenant: string
-  token: string
-}
-
-export type SubscriptionsConfig = Omit<SubscriptionsEnv, 'STAFF_TOKENS'> & { STAFF_TOKENS: StaffToken[] }
-
-const STAFF_ENTRY = /^([A-Za-z0-9._-]{1,64}):([a-z0-9][a-z0-9-]{0,62}|\*):([A-Za-z0-9._~+/=-]{24,})$/
-
-function parseStaffTokens(raw: string): StaffToken[] {
-  const entries = raw
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean)
-  return entries.map((entry, index) => {
-    const match = STAFF_ENTRY.exec(entry)
-    // The token itself is never echoed: only the entry's position.
-    if (!match) throw new ConfigError('STAFF_TOKENS', `entry ${index + 1} must be <staff id>:<tenant or *>:<token of 24+ characters>`)
-    return { staffId: match[1]!, tenant: match[2]!, token: match[3]! }
-  })
-}
+export type SubscriptionsConfig = Type.Static<typeof SubscriptionsConfigSchema>
 
 /** Pure: reads only the `env` it is given. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): SubscriptionsConfig {
-  const parsed = parseEnv(SubscriptionsConfigSchema, env)
-  return { ...parsed, STAFF_TOKENS: parseStaffTokens(parsed.STAFF_TOKENS) }
+  const config = parseEnv(SubscriptionsConfigSchema, env)
+  oidcVerificationOf(config) // refuses a malformed OIDC_ROLE_MAP at start
+  return config
 }

@@ -23,7 +23,7 @@ import {
 import { answerOutboundCheck, compileRuleset, ProfileDirectory, readRulesetDirectory, RulesetStore } from '@banditore/moderation'
 import { connectNats, createDatabase, ensureStreams, migrateToLatest, type Logger, type RunningConsumer, type TenantDirectory } from '@banditore/platform'
 import { startSimulator, type RunningSimulator, type StartSimulatorOptions } from '@banditore/providers'
-import type { BroadcastWorkerDatabase } from '@banditore/workflows'
+import { migrations as workerMigrations, startWorkerProgressResponder, WORKER_SCHEMA, type WorkerDatabase } from '@banditore/workflows'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { Client, Connection } from '@temporalio/client'
 import type { Kysely } from 'kysely'
@@ -50,7 +50,7 @@ export interface StackOptions {
 
 /**
  * The broadcast path of Banditore for one test file, all real: a private nats-server, a fresh
- * PostgreSQL database (broadcast and ingest schemas), ingest receiving the simulator's status
+ * PostgreSQL database (broadcast, worker and ingest schemas), ingest receiving the simulator's status
  * webhooks, moderation's outbound check over the shipped rules, the staff API with a Temporal
  * client, and the subscriptions service answering audience pages and taking opt-outs. The worker
  * is started by the test (in-process or as a child process) on `taskQueue`.
@@ -62,7 +62,7 @@ export interface BroadcastStack {
   /** The staff API's view of the schema. */
   db: Kysely<BroadcastDatabase>
   /** The worker's view (its own pool, as in its own process). */
-  workerDb: Kysely<BroadcastWorkerDatabase>
+  workerDb: Kysely<WorkerDatabase>
   tenants: TenantDirectory
   sim: RunningSimulator
   /** The subscriptions service: the audience of every broadcast. */
@@ -106,9 +106,10 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
   })
   const db = createDatabase<BroadcastDatabase>({ url: database.url, applicationName: 'broadcast-test', max: 5 })
   stops.push(() => db.destroy())
-  const workerDb = createDatabase<BroadcastWorkerDatabase>({ url: database.url, applicationName: 'worker-test', max: 10 })
+  const workerDb = createDatabase<WorkerDatabase>({ url: database.url, applicationName: 'worker-test', max: 10 })
   stops.push(() => workerDb.destroy())
   await migrateToLatest(db, BROADCAST_SCHEMA, broadcastMigrations)
+  await migrateToLatest(workerDb, WORKER_SCHEMA, workerMigrations)
   const ingestDb = createDatabase<IngestDatabase>({ url: database.url, applicationName: 'ingest-test', max: 4 })
   stops.push(() => ingestDb.destroy())
   await migrateToLatest(ingestDb, INGEST_SCHEMA, ingestMigrations)
@@ -156,6 +157,11 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
     callback: (_error, msg) => void answerOutboundCheck(store, msg.data, new Date()).then((reply) => msg.respond(OutboundCheckReplyContract.encode(reply))),
   })
   stops.push(async () => moderation.unsubscribe())
+
+  // The worker's answers about its runs (progress, timelines), as its process gives them; up for
+  // the whole file, so a test that stops or kills its worker still reads progress.
+  const responder = startWorkerProgressResponder({ nc, db: workerDb, logger })
+  stops.push(() => responder.stop())
 
   const audience = await startSubscribers({ nc, databaseUrl: database.url, tenants, logger })
   stops.push(() => audience.stop())

@@ -3,11 +3,11 @@ import type { Logger, TenantDirectory } from '@banditore/platform'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity'
 import type { Kysely } from 'kysely'
-import { fetchAudiencePage } from '../broadcast-audience.client.js'
-import type { BroadcastWorkerDatabase, LedgerState } from '../broadcast-database.js'
-import { recordRunState, recordRunTotal } from '../broadcast-run.repository.js'
-import { batchesOf, retryReleased, sendBatches, sendPendingRows, type BroadcastSettings } from '../broadcast-send-pipeline.js'
-import type { BroadcastMessage, BroadcastSenderDeps } from '../broadcast-send-batch.js'
+import { fetchAudiencePage } from '../sending/broadcast-audience.client.js'
+import type { WorkerDatabase, LedgerState } from '../worker-database.js'
+import { recordRunState, recordRunTotal } from '../sending/broadcast-run.repository.js'
+import { batchesOf, retryReleased, sendBatches, sendPendingRows, type BroadcastSettings } from '../sending/broadcast-send-pipeline.js'
+import type { BroadcastMessage, BroadcastSenderDeps } from '../sending/broadcast-send-batch.js'
 import {
   countByState,
   failExhausted,
@@ -17,10 +17,10 @@ import {
   releaseUnconfirmedSends,
   skipPending,
   unsettledRows,
-} from '../send-ledger.repository.js'
+} from '../sending/send-ledger.repository.js'
 
 export interface BroadcastActivityDeps extends BroadcastSenderDeps {
-  db: Kysely<BroadcastWorkerDatabase>
+  db: Kysely<WorkerDatabase>
   nc: NatsConnection
   tenants: TenantDirectory
   logger: Logger

@@ -1,8 +1,9 @@
 import type { BroadcastContent, EmergencyContact, TimelineKind } from '@banditore/contracts'
 import { ApplicationFailure } from '@temporalio/activity'
 import { sql } from 'kysely'
-import { sendPendingRows } from '../broadcast-send-pipeline.js'
-import { countByState, recordRecipients } from '../send-ledger.repository.js'
+import { sendPendingRows } from '../sending/broadcast-send-pipeline.js'
+import { recordEmergencyRun, recordTimelineStep } from '../sending/emergency-run.repository.js'
+import { countByState, recordRecipients } from '../sending/send-ledger.repository.js'
 import { DEFAULT_BROADCAST_SETTINGS, type BroadcastActivityDeps } from './broadcast.activities.js'
 
 export interface TimelineStep {
@@ -35,7 +36,7 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
   /** Sends `content` to the ledger rows of `sendId` still pending, emergency first. */
   const sendPending = async (sendId: string, tenant: string, content: BroadcastContent, defaultLanguage: string) => {
     const rows = await sql<{ id: number; subscriber_id: string; phone: string; channel: 'whatsapp' | 'sms'; language: string; attempts: number }>`
-      select id, subscriber_id, phone, channel, language, attempts from broadcast.send_ledger
+      select id, subscriber_id, phone, channel, language, attempts from worker.send_ledger
       where broadcast_id = ${sendId}::uuid and state = 'pending' order by id`.execute(db)
     const pending = rows.rows.map((r) => ({ id: Number(r.id), subscriberId: r.subscriber_id, phone: r.phone, channel: r.channel, language: r.language, state: 'pending' as const, attempts: r.attempts }))
     if (pending.length === 0) return
@@ -45,7 +46,7 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
 
   const channelCounts = async (sendIds: readonly string[]): Promise<ChannelCounts> => {
     const { rows } = await sql<{ channel: 'whatsapp' | 'sms'; state: string; n: number }>`
-      select channel, state, count(*)::int as n from broadcast.send_ledger
+      select channel, state, count(*)::int as n from worker.send_ledger
       where broadcast_id = any(${sendIds as string[]}::uuid[]) group by channel, state`.execute(db)
     const counts: ChannelCounts = { whatsapp: { sent: 0, delivered: 0, failed: 0 }, sms: { sent: 0, delivered: 0, failed: 0 } }
     for (const r of rows) {
@@ -59,20 +60,12 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
 
   return {
     async recordEmergencyTimeline(step: TimelineStep): Promise<void> {
-      await sql`
-        insert into broadcast.emergency_timeline (emergency_id, step_key, kind, actor, detail)
-        values (${step.alertId}::uuid, ${step.key}, ${step.kind}, ${step.actor}, ${JSON.stringify(step.detail ?? {})}::jsonb)
-        on conflict (emergency_id, step_key) do nothing`.execute(db)
+      await recordTimelineStep(db, step)
     },
 
+    /** Where the alert's run stands; the staff API asks for it (worker.emergency.timeline). */
     async recordEmergencyState(input: { alertId: string; state: 'active' | 'closed'; acknowledgedBy?: string; acknowledgedAt?: string }): Promise<void> {
-      await sql`
-        update broadcast.emergency set
-          status = case when status = 'closed' then status else ${input.state} end,
-          acknowledged_by = coalesce(acknowledged_by, ${input.acknowledgedBy ?? null}),
-          acknowledged_at = coalesce(acknowledged_at, ${input.acknowledgedAt ?? null}::timestamptz),
-          updated_at = now()
-        where id = ${input.alertId}::uuid`.execute(db)
+      await recordEmergencyRun(db, input)
     },
 
     /**
@@ -124,10 +117,10 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
       afterMs: number
     }): Promise<{ added: number; total: number; retryInMs?: number }> {
       const { rows } = await sql<{ subscriber_id: string; phone: string; language: string }>`
-        select l.subscriber_id, l.phone, l.language from broadcast.send_ledger l
+        select l.subscriber_id, l.phone, l.language from worker.send_ledger l
         where l.broadcast_id = ${input.alertId}::uuid and l.channel = 'whatsapp'
           and (l.state = 'failed' or (l.state in ('accepted', 'sent') and l.accepted_at < now() - make_interval(secs => ${input.afterMs / 1000})))
-          and not exists (select 1 from broadcast.send_ledger f where f.broadcast_id = ${input.fallbackId}::uuid and f.phone = l.phone)`.execute(db)
+          and not exists (select 1 from worker.send_ledger f where f.broadcast_id = ${input.fallbackId}::uuid and f.phone = l.phone)`.execute(db)
       const added = await recordRecipients(
         db,
         input.fallbackId,
@@ -140,11 +133,11 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
         select
           (extract(epoch from (min(accepted_at) filter (where state in ('accepted', 'sent')) + make_interval(secs => ${input.afterMs / 1000}) - now())) * 1000)::float8 as wait_ms,
           (count(*) filter (where state in ('pending', 'sending')))::int as unsettled
-        from broadcast.send_ledger l
+        from worker.send_ledger l
         where l.broadcast_id = ${input.alertId}::uuid and l.channel = 'whatsapp'
-          and not exists (select 1 from broadcast.send_ledger f where f.broadcast_id = ${input.fallbackId}::uuid and f.phone = l.phone)`.execute(db)
+          and not exists (select 1 from worker.send_ledger f where f.broadcast_id = ${input.fallbackId}::uuid and f.phone = l.phone)`.execute(db)
       const { wait_ms: waitMs, unsettled } = next.rows[0] ?? { wait_ms: null, unsettled: 0 }
-      const total = Number((await sql<{ n: number }>`select count(*)::int as n from broadcast.send_ledger where broadcast_id = ${input.fallbackId}::uuid`.execute(db)).rows[0]?.n ?? 0)
+      const total = Number((await sql<{ n: number }>`select count(*)::int as n from worker.send_ledger where broadcast_id = ${input.fallbackId}::uuid`.execute(db)).rows[0]?.n ?? 0)
       const retryInMs = waitMs !== null ? Math.max(250, Math.ceil(waitMs)) : unsettled > 0 ? 2000 : undefined
       if (added.length > 0) logger.info({ tenant: input.tenant, alertId: input.alertId, added: added.length }, 'emergency SMS fallback sent')
       return { added: added.length, total, ...(retryInMs !== undefined ? { retryInMs } : {}) }

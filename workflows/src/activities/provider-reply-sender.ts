@@ -8,7 +8,7 @@ import {
   type TwilioSmsClient,
   type WhatsAppCloudClient,
 } from '@banditore/providers'
-import type { ReplyInput } from '../reply-types.js'
+import type { ReplyInput } from '../workflows/reply-types.js'
 import { PermanentSendError, type OutboundSender } from './reply.activities.js'
 
 export interface ProviderReplySenderDeps {

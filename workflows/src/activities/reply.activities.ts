@@ -1,6 +1,6 @@
 import type { Logger } from '@banditore/platform'
 import { ApplicationFailure } from '@temporalio/activity'
-import type { ReplyInput, ReplyResult } from '../reply-types.js'
+import type { ReplyInput, ReplyResult } from '../workflows/reply-types.js'
 
 /** Sends one message through the tenant's provider. Implemented over the provider adapters. */
 export interface OutboundSender {

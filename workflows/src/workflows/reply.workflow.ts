@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow'
 import type { createReplyActivities } from '../activities/reply.activities.js'
-import type { ReplyInput, ReplyResult } from '../reply-types.js'
+import type { ReplyInput, ReplyResult } from './reply-types.js'
 
 const { sendReply } = proxyActivities<ReturnType<typeof createReplyActivities>>({
   startToCloseTimeout: '30 seconds',

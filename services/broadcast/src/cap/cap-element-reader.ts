@@ -3,6 +3,8 @@
 import type { XmlElement } from './xml-document.js'
 
 export const CAP_NAMESPACE = 'urn:oasis:names:tc:emergency:cap:1.2'
+/** XML Schema instance attributes (xsi:schemaLocation...) are allowed on any element by XSD itself. */
+const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance'
 
 /** A document that is well-formed XML but not valid CAP 1.2; `reason` is in Italian. */
 export class CapValidationError extends Error {
@@ -18,18 +20,34 @@ export class CapElementReader {
 
   /**
    * @param where where the element sits, for reasons: '' for the alert, ' in <info> n. 2', ...
-   * @param allowed local names of the CAP children the element may have
+   * @param allowed local names of the CAP children the element may have, in the order the CAP 1.2
+   *   schema's sequence sets for them
    */
   constructor(
     readonly element: XmlElement,
     readonly where: string,
     allowed: readonly string[],
   ) {
+    // The CAP 1.2 schema declares no attribute on any of its elements.
+    for (const attribute of element.attributes) {
+      if (attribute.namespace !== XSI_NAMESPACE) {
+        this.fail(`attributo ${attribute.qualifiedName} non ammesso${where || ` su <${element.qualifiedName}>`}: lo schema CAP 1.2 non prevede attributi sui suoi elementi`)
+      }
+    }
+    let previous: XmlElement | undefined
     for (const child of element.children) {
       if (child.namespace === CAP_NAMESPACE) {
-        if (!allowed.includes(child.localName)) {
+        const position = allowed.indexOf(child.localName)
+        if (position === -1) {
           this.fail(`elemento sconosciuto <${child.qualifiedName}>${where || ` in <${element.qualifiedName}>`}`)
         }
+        // A repeated single element is refused where it is read, with that reason.
+        if (previous !== undefined && allowed.indexOf(previous.localName) > position && !this.byName.has(child.localName)) {
+          this.fail(
+            `<${child.qualifiedName}>${where || ` in <${element.qualifiedName}>`} non può seguire <${previous.qualifiedName}>: lo schema CAP 1.2 fissa l'ordine degli elementi (${allowed.join(', ')})`,
+          )
+        }
+        previous = child
         const siblings = this.byName.get(child.localName) ?? []
         siblings.push(child)
         this.byName.set(child.localName, siblings)
@@ -53,6 +71,16 @@ export class CapElementReader {
     if (element === undefined) return undefined
     const text = this.leafText(element)
     return text === '' ? undefined : text
+  }
+
+  /**
+   * The trimmed text of a single required element that the schema types as a plain string, so
+   * that it may be present and empty (`<value/>`).
+   */
+  present(name: string): string {
+    const found = this.byName.get(name) ?? []
+    if (found.length === 0) this.fail(`manca <${name}>${this.where}`)
+    return this.optional(name) ?? ''
   }
 
   required(name: string): string {

@@ -48,9 +48,14 @@ describe('parseCapAlert on valid alerts', () => {
           instruction:
             'Evitate i sottopassi e le zone allagabili; non sostate lungo gli argini & i ponti; limitate gli spostamenti.',
           web: 'https://www.regione.lombardia.it/allerte?id=IT-LOM-CFMR-2026-0412&lang=it',
+          effective: '2026-11-23T13:00:00+01:00',
           onset: '2026-11-23T18:00:00+01:00',
           expires: '2026-11-24T23:59:00+01:00',
           senderName: 'Regione Lombardia - Protezione Civile',
+          parameters: [
+            { valueName: 'awareness_level', value: '3; orange; Severe' },
+            { valueName: 'awareness_type', value: '12; flooding' },
+          ],
           areas: [
             {
               areaDesc: 'IM-09 Nodo idraulico di Milano',
@@ -117,6 +122,7 @@ describe('parseCapAlert on valid alerts', () => {
         urgency: 'Future',
         severity: 'Unknown',
         certainty: 'Unknown',
+        parameters: [],
         areas: [],
       },
     ])
@@ -157,8 +163,8 @@ const INVALID: Record<string, string> = {
     'serve urn:oasis:names:tc:emergency:cap:1.2',
   'non-cap.xml': "CAP non valido: l'elemento radice deve essere <alert>, non <feed>",
   'polygon-aperto.xml':
-    'CAP non valido: <polygon> in <area> n. 1 di <info> n. 1 deve avere almeno 4 coppie lat,lon ' +
-    'separate da spazi e chiudersi sul primo punto',
+    "CAP non valido: <polygon> n. 1 in <area> n. 1 di <info> n. 1 non si chiude: l'ultima coppia '45.66,9.60' deve ripetere la prima '45.70,9.60' " +
+    "(CAP 3.2.4: almeno 4 coppie lat,lon WGS 84 separate da spazi, l'ultima uguale alla prima)",
   'private-senza-addresses.xml': 'CAP non valido: con <scope> Private serve <addresses>',
   'references-malformate.xml':
     'CAP non valido: <references> deve elencare terne mittente,identificativo,data-ora separate da spazi, ' +
@@ -207,8 +213,8 @@ describe('parseCapAlert on invalid documents', () => {
     ['a reference with a bad date', base.replace('2026-11-23T13:00:00+01:00</references>', '2026-11-23 13:00</references>'), "CAP non valido: <references> deve elencare terne mittente,identificativo,data-ora separate da spazi, trovato 'allertalom@regione.lombardia.it,IT-LOM-CFMR-2026-0412,2026-11-23 13:00'"],
     ['an onset with fractional seconds', base.replace('<onset>2026-11-24T08:30:00+01:00', '<onset>2026-11-24T08:30:00.5+01:00'), "CAP non valido: <onset> in <info> n. 1 '2026-11-24T08:30:00.5+01:00' non è una data-ora nel formato AAAA-MM-GGThh:mm:ss±hh:mm"],
     ['a circle without radius', base.replace('</areaDesc>', '</areaDesc><circle>45.46,9.19</circle>'), "CAP non valido: <circle> in <area> n. 1 di <info> n. 1 deve essere nella forma 'lat,lon raggio_km'"],
-    ['a polygon outside WGS 84', base.replace('</areaDesc>', '</areaDesc><polygon>95,9 45,9.2 45.1,9.2 95,9</polygon>'), 'CAP non valido: <polygon> in <area> n. 1 di <info> n. 1 deve avere almeno 4 coppie lat,lon separate da spazi e chiudersi sul primo punto'],
-    ['a ceiling without altitude', base.replace('</areaDesc>', '</areaDesc><ceiling>3000</ceiling>'), 'CAP non valido: <ceiling> in <area> n. 1 di <info> n. 1 richiede <altitude>'],
+    ['a polygon outside WGS 84', base.replace('</areaDesc>', '</areaDesc><polygon>95,9 45,9.2 45.1,9.2 95,9</polygon>'), "CAP non valido: <polygon> n. 1 in <area> n. 1 di <info> n. 1 contiene '95,9': la latitudine 95 è oltre 90 gradi (coordinate scritte lon,lat invece di lat,lon?) (CAP 3.2.4: almeno 4 coppie lat,lon WGS 84 separate da spazi, l'ultima uguale alla prima)"],
+    ['a ceiling without altitude', base.replace('</area>', '<ceiling>3000</ceiling></area>'), 'CAP non valido: <ceiling> in <area> n. 1 di <info> n. 1 richiede <altitude>'],
     ['an empty required element', base.replace(/<event>.*<\/event>/, '<event> </event>'), 'CAP non valido: <event> è vuoto in <info> n. 1'],
     ['a responseType out of the list', base.replace('<responseType>Avoid', '<responseType>Run'), "CAP non valido: <responseType> ha valore 'Run' in <info> n. 1; valori ammessi: Shelter, Evacuate, Prepare, Execute, Avoid, Monitor, Assess, AllClear, None"],
     ['an element named like an object prototype', base.replace('<status>', '<__proto__/><status>'), 'CAP non valido: XML non leggibile'],
@@ -216,10 +222,10 @@ describe('parseCapAlert on invalid documents', () => {
     expect(reasonFor(xml)).toBe(reason)
   })
 
-  it('refuses a document over 256 KiB before parsing it', () => {
-    const padding = `<!--${'x'.repeat(256 * 1024)}-->`
+  it('refuses a document over 1 MiB before parsing it', () => {
+    const padding = `<!--${'x'.repeat(1024 * 1024)}-->`
     expect(reasonFor(base.replace('<alert', `${padding}<alert`))).toBe(
-      'CAP non valido: documento di 258 KiB, oltre il limite di 256 KiB',
+      'CAP non valido: documento di 1026 KiB, oltre il limite di 1024 KiB',
     )
   })
 
@@ -263,7 +269,7 @@ describe('parseCapAlert under fuzzing', () => {
     return result
   }
 
-  function expectOutcome(xml: string): void {
+  function expectOutcome(xml: string | Uint8Array): void {
     const result = parseCapAlert(xml)
     if (result.ok) {
       expect(result.alert.identifier).not.toBe('')
@@ -283,7 +289,7 @@ describe('parseCapAlert under fuzzing', () => {
     }
     // Most mutations break something; the check guards against a generator that mutates nothing.
     expect(refused).toBeGreaterThan(1000)
-  })
+  }, 60_000)
 
   it('never throws on random bytes', () => {
     const random = generator(8)
@@ -291,6 +297,73 @@ describe('parseCapAlert under fuzzing', () => {
       const bytes = Buffer.from(Array.from({ length: Math.floor(random() * 2048) }, () => Math.floor(random() * 256)))
       expectOutcome(bytes.toString(round % 2 === 0 ? 'utf8' : 'latin1'))
       expectOutcome(`<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">${bytes.toString('latin1')}</alert>`)
+      // As the route receives them: bytes, decoded by BOM, charset or declaration.
+      expectOutcome(bytes)
+      expectOutcome(Buffer.concat([Buffer.from('<?xml version="1.0" encoding="windows-1252"?>'), bytes]))
     }
+  }, 60_000)
+})
+
+describe('parseCapAlert on CAP as issuers write it', () => {
+  const base = fixture('valid/lombardia-allerta-arancione.xml')
+
+  it('keeps an empty <value/> of a parameter and of a geocode, as the schema allows', () => {
+    const xml = base
+      .replace('<value>12; flooding</value>', '<value/>')
+      .replace('<value>IM-10</value>', '<value></value>')
+    const alert = parsed(xml)
+    expect(alert.infos[0]?.parameters).toEqual([
+      { valueName: 'awareness_level', value: '3; orange; Severe' },
+      { valueName: 'awareness_type', value: '' },
+    ])
+    expect(alert.infos[0]?.areas[1]?.geocodes).toEqual([{ valueName: 'ZONA_OMOGENEA', value: '' }])
+    // The element itself stays required.
+    expect(reasonFor(base.replace('<value>12; flooding</value>', ''))).toBe('CAP non valido: manca <value> in <parameter> n. 2 di <info> n. 1')
+  })
+
+  it('decodes bytes as the XML declaration, the HTTP charset or the byte-order mark say', () => {
+    const italian = base.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>')
+    expect(italian).toContain('encoding="ISO-8859-1"')
+    const latin1 = Buffer.from(italian, 'latin1')
+    const description = (result: ReturnType<typeof parseCapAlert>) => (result.ok ? result.alert.infos[0]?.description : result.reason)
+    expect(description(parseCapAlert(latin1))).toContain('Moderata criticità')
+    expect(description(parseCapAlert(latin1, { charset: 'ISO-8859-1' }))).toContain('Moderata criticità')
+    // RFC 7303: the Content-Type charset wins over the declaration; bytes invalid in it refuse the document.
+    expect(description(parseCapAlert(latin1, { charset: 'utf-8' }))).toBe(
+      "CAP non valido: il documento non è testo UTF-8 valido, la codifica indicata dal charset dell'intestazione Content-Type; la dichiarazione XML indica ISO-8859-1",
+    )
+    expect(description(parseCapAlert(Buffer.from(base, 'utf8'), { charset: 'windows-1252' }))).toContain('Moderata criticitÃ')
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(base.replace('encoding="UTF-8"', 'encoding="UTF-16"'), 'utf16le')])
+    expect(description(parseCapAlert(utf16, { charset: 'iso-8859-1' }))).toContain('Moderata criticità')
+    expect(parseCapAlert(Buffer.from(base), { charset: 'klingon' })).toEqual({
+      ok: false,
+      reason: `CAP non valido: codifica "klingon" (indicata dal charset dell'intestazione Content-Type) non supportata`,
+    })
+  })
+
+  it('refuses XXE and entity declarations given as bytes too', () => {
+    for (const name of ['doctype-xxe.xml', 'billion-laughs.xml']) {
+      expect(parseCapAlert(readFileSync(new URL(`invalid/${name}`, FIXTURES)))).toEqual({
+        ok: false,
+        reason: 'CAP non valido: DOCTYPE e dichiarazioni di entità non sono ammessi',
+      })
+    }
+  })
+
+  it('refuses attributes on CAP elements and elements out of the schema order', () => {
+    expect(reasonFor(base.replace('<info>', '<info lang="it">'))).toBe(
+      'CAP non valido: attributo lang non ammesso in <info> n. 1: lo schema CAP 1.2 non prevede attributi sui suoi elementi',
+    )
+    expect(parsed(base.replace('<alert ', '<alert xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:oasis:names:tc:emergency:cap:1.2 cap.xsd" ')).identifier).toBe('IT-LOM-CFMR-2026-0412')
+    const swapped = base.replace(/(<onset>[^<]*<\/onset>)(\s*)(<expires>[^<]*<\/expires>)/, '$3$2$1')
+    expect(reasonFor(swapped)).toMatch(/^CAP non valido: <onset> in <info> n\. 1 non può seguire <expires>: lo schema CAP 1\.2 fissa l'ordine/)
+  })
+
+  it('accepts a polygon crossing the antimeridian (longitude past 180) but not a latitude past 90', () => {
+    const crossing = base.replace(
+      '45.5650,9.0400 45.5650,9.3000 45.3900,9.3000 45.3900,9.0400 45.5650,9.0400',
+      '-21.3,179.9 -21.3,-180.005 -21.5,-180.005 -21.3,179.9',
+    )
+    expect(parsed(crossing).infos[0]?.areas[0]?.polygons).toEqual(['-21.3,179.9 -21.3,-180.005 -21.5,-180.005 -21.3,179.9'])
   })
 })

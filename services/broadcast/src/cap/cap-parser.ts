@@ -10,10 +10,10 @@ import {
   isDecimal,
   isLanguageTag,
   normaliseCircle,
-  normalisePolygon,
   parseCapReferences,
+  polygonProblem,
 } from './cap-values.js'
-import { readXmlDocument, XmlDocumentError, type XmlElement } from './xml-document.js'
+import { decodeXmlBytes, readXmlDocument, XmlDocumentError, type XmlElement } from './xml-document.js'
 
 export type CapMsgType = 'Alert' | 'Update' | 'Cancel' | 'Ack' | 'Error'
 
@@ -41,12 +41,18 @@ export interface CapInfo {
   severity: 'Extreme' | 'Severe' | 'Moderate' | 'Minor' | 'Unknown'
   certainty: 'Observed' | 'Likely' | 'Possible' | 'Unlikely' | 'Unknown'
   headline?: string
+  /** Whole, as written: CAP sets no length limit. */
   description?: string
+  /** Whole, as written: CAP sets no length limit. */
   instruction?: string
   web?: string
+  effective?: string
   onset?: string
+  /** When the information expires (CAP 3.2.2); absent when the issuer gives none. */
   expires?: string
   senderName?: string
+  /** System-specific parameters in document order; a value may be empty, as the schema allows. */
+  parameters: Array<{ valueName: string; value: string }>
   areas: Array<{
     areaDesc: string
     /** Closed rings of `lat,lon` pairs (WGS 84), space-separated. */
@@ -86,10 +92,22 @@ const NAMED_VALUE_CHILDREN = ['valueName', 'value']
 /** Message types whose meaning is defined by the earlier messages they name in <references>. */
 const REFERRING_MSG_TYPES: readonly CapMsgType[] = ['Update', 'Cancel', 'Ack', 'Error']
 
-/** Never throws: any input yields either the alert or a reason in Italian naming the problem. */
-export function parseCapAlert(xml: string): { ok: true; alert: CapAlert } | { ok: false; reason: string } {
+/**
+ * Never throws: any input yields either the alert or a reason in Italian naming the problem.
+ *
+ * `document` is best given as the bytes received, with the `charset` of the HTTP Content-Type if
+ * there was one: they are decoded as the byte-order mark, that charset or the XML declaration's
+ * encoding say (see decodeXmlBytes). A string is taken as already decoded.
+ */
+export function parseCapAlert(
+  document: string | Uint8Array,
+  options: { charset?: string } = {},
+): { ok: true; alert: CapAlert } | { ok: false; reason: string } {
   try {
-    if (typeof xml !== 'string') return refused('il documento deve essere testo XML')
+    let xml: string
+    if (typeof document === 'string') xml = document
+    else if (document instanceof Uint8Array) xml = decodeXmlBytes(document, options.charset)
+    else return refused('il documento deve essere testo XML')
     return { ok: true, alert: readAlert(readXmlDocument(xml)) }
   } catch (error) {
     if (error instanceof XmlDocumentError || error instanceof CapValidationError) return refused(error.reason)
@@ -159,13 +177,15 @@ function readInfo(element: XmlElement, where: string): CapInfo {
   const certainty = reader.oneOf('certainty', CERTAINTIES)
   reader.optional('audience')
   reader.optional('contact')
-  dateTimeText(reader, 'effective', false)
+  const effective = dateTimeText(reader, 'effective', false)
   const onset = dateTimeText(reader, 'onset', false)
   const expires = dateTimeText(reader, 'expires', false)
   const web = reader.optional('web')
   if (web !== undefined && !isAbsoluteUri(web)) reader.fail(`<web>${where} deve essere un indirizzo assoluto, es. https://…`)
   reader.elements('eventCode').forEach((code, index) => readNamedValue(code, within(`<eventCode> n. ${index + 1}`, where)))
-  reader.elements('parameter').forEach((parameter, index) => readNamedValue(parameter, within(`<parameter> n. ${index + 1}`, where)))
+  const parameters = reader
+    .elements('parameter')
+    .map((parameter, index) => readNamedValue(parameter, within(`<parameter> n. ${index + 1}`, where)))
   reader.elements('resource').forEach((resource, index) => readResource(resource, within(`<resource> n. ${index + 1}`, where)))
   const areas = reader.elements('area').map((area, index) => readArea(area, within(`<area> n. ${index + 1}`, where)))
   return withoutUndefined({
@@ -179,9 +199,11 @@ function readInfo(element: XmlElement, where: string): CapInfo {
     description: reader.optional('description'),
     instruction: reader.optional('instruction'),
     web,
+    effective,
     onset,
     expires,
     senderName: reader.optional('senderName'),
+    parameters,
     areas,
   })
 }
@@ -189,12 +211,14 @@ function readInfo(element: XmlElement, where: string): CapInfo {
 function readArea(element: XmlElement, where: string): CapInfo['areas'][number] {
   const reader: CapElementReader = new CapElementReader(element, where, AREA_CHILDREN)
   const areaDesc = reader.required('areaDesc')
-  const polygons = reader.all('polygon').map((polygon) => {
-    const normalised = normalisePolygon(polygon)
-    if (normalised === undefined) {
-      reader.fail(`<polygon>${where} deve avere almeno 4 coppie lat,lon separate da spazi e chiudersi sul primo punto`)
+  const polygons = reader.all('polygon').map((polygon, index) => {
+    const problem = polygonProblem(polygon)
+    if (problem !== undefined) {
+      reader.fail(
+        `<polygon> n. ${index + 1}${where} ${problem} (CAP 3.2.4: almeno 4 coppie lat,lon WGS 84 separate da spazi, l'ultima uguale alla prima)`,
+      )
     }
-    return normalised
+    return polygon.split(/\s+/).join(' ')
   })
   const circles = reader.all('circle').map((circle) => {
     const normalised = normaliseCircle(circle)
@@ -213,10 +237,14 @@ function readArea(element: XmlElement, where: string): CapInfo['areas'][number] 
   return { areaDesc, polygons, circles, geocodes }
 }
 
-/** eventCode, parameter and geocode: a `valueName` and its `value`. */
+/**
+ * eventCode, parameter and geocode: a `valueName` and its `value`. Both elements must be there;
+ * the schema types `value` as a plain string, so an empty `<value/>` is valid (issuers use it for
+ * "not set") and is kept as ''.
+ */
 function readNamedValue(element: XmlElement, where: string): { valueName: string; value: string } {
   const reader: CapElementReader = new CapElementReader(element, where, NAMED_VALUE_CHILDREN)
-  return { valueName: reader.required('valueName'), value: reader.required('value') }
+  return { valueName: reader.required('valueName'), value: reader.present('value') }
 }
 
 function readResource(element: XmlElement, where: string): void {

@@ -84,18 +84,43 @@ function parsePoint(pair: string): Point | undefined {
 }
 
 /**
+ * What is wrong with a polygon (CAP 1.2, 3.2.4: at least four WGS 84 `lat,lon` pairs separated by
+ * spaces, the last repeating the first), in Italian; undefined when it is well formed.
+ */
+export function polygonProblem(value: string): string | undefined {
+  const pairs = value.trim().split(/\s+/)
+  if (pairs.length < 4) return `ha ${value.trim() === '' ? 0 : pairs.length} coppie di coordinate, ne servono almeno 4`
+  for (const pair of pairs) {
+    const parts = pair.split(',')
+    if (parts.length !== 2 || !isDecimal(parts[0] as string) || !isDecimal(parts[1] as string)) {
+      return `contiene ${quotedPair(pair)}, che non è una coppia lat,lon`
+    }
+    if (Math.abs(Number(parts[0])) > 90) {
+      return `contiene ${quotedPair(pair)}: la latitudine ${parts[0]} è oltre 90 gradi (coordinate scritte lon,lat invece di lat,lon?)`
+    }
+    // Longitude wraps: polygons that cross the antimeridian are written past ±180 (GDACS does).
+    if (Math.abs(Number(parts[1])) > 360) return `contiene ${quotedPair(pair)}: la longitudine ${parts[1]} è oltre 360 gradi`
+  }
+  const [first, last] = [pairs[0] as string, pairs[pairs.length - 1] as string].map((pair) => pair.split(',').map(Number)) as [
+    [number, number],
+    [number, number],
+  ]
+  if (first[0] !== last[0] || first[1] !== last[1]) {
+    return `non si chiude: l'ultima coppia ${quotedPair(pairs[pairs.length - 1] as string)} deve ripetere la prima ${quotedPair(pairs[0] as string)}`
+  }
+  return undefined
+}
+
+function quotedPair(pair: string): string {
+  return `'${pair.length > 40 ? `${pair.slice(0, 39)}…` : pair}'`
+}
+
+/**
  * A closed polygon of at least four `lat,lon` pairs (WGS 84 degrees) whose last point repeats the
  * first; returns it with whitespace normalised, or undefined when malformed.
  */
 export function normalisePolygon(value: string): string | undefined {
-  const pairs = value.trim().split(/\s+/)
-  if (pairs.length < 4) return undefined
-  const points = pairs.map(parsePoint)
-  if (points.some((point) => point === undefined)) return undefined
-  const first = points[0] as Point
-  const last = points[points.length - 1] as Point
-  if (first.latitude !== last.latitude || first.longitude !== last.longitude) return undefined
-  return pairs.join(' ')
+  return polygonProblem(value) === undefined ? value.trim().split(/\s+/).join(' ') : undefined
 }
 
 /** A circle `lat,lon radius` (radius in kilometres, not negative); undefined when malformed. */

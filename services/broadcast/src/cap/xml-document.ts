@@ -1,10 +1,14 @@
 // Reads an untrusted XML document into a small namespace-resolved element tree, refusing what a
 // CAP feed never needs and an attacker might send: DOCTYPE and entity declarations (XXE, billion
 // laughs), oversized documents, undefined entities, characters XML forbids, absurd nesting.
+import { TextDecoder } from 'node:util'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 
-/** Largest accepted document, in bytes of UTF-8. */
-export const MAX_DOCUMENT_BYTES = 256 * 1024
+/**
+ * Largest accepted document, in bytes as received. CAP sets no limit; IPAWS alerts embed their
+ * audio in <derefUri> and reach half a megabyte, so the limit leaves room for those.
+ */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024
 
 /** CAP nests five levels at most (alert/info/area/geocode/value); anything deeper is not CAP. */
 const MAX_DEPTH = 32
@@ -18,6 +22,15 @@ export interface XmlElement {
   readonly children: readonly XmlElement[]
   /** Character data directly inside the element (text and CDATA, entities decoded), untrimmed. */
   readonly text: string
+  /** Attributes as written (namespace declarations left out), values decoded. */
+  readonly attributes: ReadonlyArray<XmlAttribute>
+}
+
+export interface XmlAttribute {
+  /** Namespace URI of a prefixed attribute; undefined for an unprefixed one (XML Namespaces 6.2). */
+  readonly namespace: string | undefined
+  readonly qualifiedName: string
+  readonly value: string
 }
 
 /** A document that cannot be read; `reason` is in Italian and names the problem. */
@@ -56,14 +69,76 @@ const parser = new XMLParser({
 
 type OrderedNode = Record<string, unknown>
 
-/** Parses `xml` into its root element, or throws XmlDocumentError with an Italian reason. */
-export function readXmlDocument(xml: string): XmlElement {
-  const bytes = Buffer.byteLength(xml, 'utf8')
+function checkSize(bytes: number): void {
   if (bytes > MAX_DOCUMENT_BYTES) {
     throw new XmlDocumentError(
       `documento di ${Math.ceil(bytes / 1024)} KiB, oltre il limite di ${MAX_DOCUMENT_BYTES / 1024} KiB`,
     )
   }
+}
+
+/** The `encoding` of the XML declaration, read from the document's ASCII-compatible start. */
+const ENCODING_DECLARATION = /^<\?xml\s[^?]*?\bencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']/
+
+/**
+ * Decodes a document received as bytes, as XML 1.0 (appendix F) and RFC 7303 (XML media types,
+ * section 3) say: a byte-order mark decides; otherwise the `charset` of the HTTP Content-Type;
+ * otherwise the XML declaration's `encoding`; otherwise UTF-8. Decoding is strict: bytes that are
+ * not valid in the chosen encoding refuse the document instead of garbling it.
+ */
+export function decodeXmlBytes(bytes: Uint8Array, httpCharset?: string): string {
+  checkSize(bytes.byteLength)
+  const [b0, b1, b2, b3] = bytes
+  let encoding: string
+  let source: string
+  if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) {
+    encoding = 'utf-8'
+    source = 'dal BOM UTF-8'
+  } else if (b0 === 0xfe && b1 === 0xff) {
+    encoding = 'utf-16be'
+    source = 'dal BOM UTF-16'
+  } else if (b0 === 0xff && b1 === 0xfe) {
+    encoding = 'utf-16le'
+    source = 'dal BOM UTF-16'
+  } else if (b0 === 0x3c && b1 === 0x00 && b2 === 0x3f && b3 === 0x00) {
+    encoding = 'utf-16le'
+    source = "dall'inizio del documento in UTF-16"
+  } else if (b0 === 0x00 && b1 === 0x3c && b2 === 0x00 && b3 === 0x3f) {
+    encoding = 'utf-16be'
+    source = "dall'inizio del documento in UTF-16"
+  } else if (httpCharset !== undefined && httpCharset.trim() !== '') {
+    encoding = httpCharset.trim().replace(/^["']|["']$/g, '')
+    source = "dal charset dell'intestazione Content-Type"
+  } else {
+    const head = Buffer.from(bytes.subarray(0, 256)).toString('latin1')
+    const declared = ENCODING_DECLARATION.exec(head)?.[1]
+    encoding = declared ?? 'utf-8'
+    source = declared === undefined ? 'dalla codifica predefinita di XML' : 'dalla dichiarazione XML'
+  }
+  let decoder: TextDecoder
+  try {
+    decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: false })
+  } catch {
+    throw new XmlDocumentError(`codifica ${JSON.stringify(encoding)} (indicata ${source}) non supportata`)
+  }
+  try {
+    return decoder.decode(bytes)
+  } catch (error) {
+    const declared = ENCODING_DECLARATION.exec(Buffer.from(bytes.subarray(0, 256)).toString('latin1'))?.[1]
+    const hint =
+      declared !== undefined && declared.toLowerCase() !== decoder.encoding && source !== 'dalla dichiarazione XML'
+        ? `; la dichiarazione XML indica ${declared}`
+        : ''
+    throw new XmlDocumentError(
+      `il documento non è testo ${decoder.encoding.toUpperCase()} valido, la codifica indicata ${source}${hint}`,
+      { cause: error },
+    )
+  }
+}
+
+/** Parses `xml` into its root element, or throws XmlDocumentError with an Italian reason. */
+export function readXmlDocument(xml: string): XmlElement {
+  checkSize(Buffer.byteLength(xml, 'utf8'))
   // XML end-of-line handling: CR LF and lone CR become LF before anything else sees the text.
   const source = xml.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
   if (source.trim() === '') throw new XmlDocumentError('documento vuoto')
@@ -105,9 +180,19 @@ function toElement(node: OrderedNode, inherited: ReadonlyMap<string, string>, de
   if (depth > MAX_DEPTH) throw new XmlDocumentError(`annidamento oltre ${MAX_DEPTH} livelli`)
   const attributes = isRecord(node[':@']) ? node[':@'] : {}
   const scope = new Map(inherited)
+  const written: XmlAttribute[] = []
   for (const [name, raw] of Object.entries(attributes)) {
     if (name === 'xmlns') scope.set('', decodeReferences(String(raw)))
     else if (name.startsWith('xmlns:')) scope.set(name.slice('xmlns:'.length), decodeReferences(String(raw)))
+  }
+  for (const [name, raw] of Object.entries(attributes)) {
+    if (name === 'xmlns' || name.startsWith('xmlns:')) continue
+    const colon = name.indexOf(':')
+    const attributeNamespace = colon === -1 ? undefined : scope.get(name.slice(0, colon))
+    if (colon !== -1 && attributeNamespace === undefined) {
+      throw new XmlDocumentError(`il prefisso '${name.slice(0, colon)}' dell'attributo ${name} non è dichiarato`)
+    }
+    written.push({ namespace: attributeNamespace, qualifiedName: name, value: decodeReferences(String(raw)) })
   }
   const separator = qualifiedName.indexOf(':')
   const prefix = separator === -1 ? '' : qualifiedName.slice(0, separator)
@@ -128,7 +213,7 @@ function toElement(node: OrderedNode, inherited: ReadonlyMap<string, string>, de
     else if ('#cdata' in child) text += cdataText(child['#cdata'])
     else if (elementName(child) !== undefined) children.push(toElement(child, scope, depth + 1))
   }
-  return { namespace, localName, qualifiedName, children, text }
+  return { namespace, localName, qualifiedName, children, text, attributes: written }
 }
 
 function cdataText(content: unknown): string {

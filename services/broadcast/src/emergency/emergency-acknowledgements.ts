@@ -1,5 +1,5 @@
-import { InboundMessageContract, Streams, Subjects } from '@banditore/contracts'
-import { consumeDurable, PermanentMessageError, type Logger, type RunningConsumer, type TenantDirectory } from '@banditore/platform'
+import { Consumers } from '@banditore/contracts'
+import { consume, type Logger, type RunningConsumer, type TenantDirectory } from '@banditore/platform'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Kysely } from 'kysely'
 import type { BroadcastDatabase } from '../broadcast-database.js'
@@ -19,17 +19,12 @@ export async function startEmergencyAcknowledgements(deps: {
   logger: Logger
   durable?: string
 }): Promise<RunningConsumer> {
-  const log = deps.logger.child({ consumer: deps.durable ?? 'broadcast-emergency-acks' })
-  return await consumeDurable(
+  const entry = Consumers.emergencyAcknowledgements
+  const log = deps.logger.child({ consumer: deps.durable ?? entry.durable })
+  return await consume(
     deps.nc,
-    { stream: Streams.inbound.name, durable: deps.durable ?? 'broadcast-emergency-acks', filterSubject: Subjects.inboundMessage('*'), maxDeliver: 10, concurrency: 8 },
-    async (msg) => {
-      let message
-      try {
-        message = InboundMessageContract.decode(msg.data)
-      } catch (cause) {
-        throw new PermanentMessageError('not an inbound message', { cause })
-      }
+    entry,
+    async (message) => {
       const settings = deps.tenants.get(message.tenant)?.emergency
       if (!settings) return
       const contact = [...settings.officials, ...settings.onDuty].find((c) => c.phone === message.from)
@@ -41,6 +36,7 @@ export async function startEmergencyAcknowledgements(deps: {
         log.info({ tenant: message.tenant, emergencyId: alert.id, role: contact.role, delivered }, 'emergency acknowledged by reply')
       }
     },
-    log,
+    deps.logger,
+    deps.durable ? { durable: deps.durable } : {},
   )
 }

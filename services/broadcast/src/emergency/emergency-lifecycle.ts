@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { EmergencyDraftBody, EmergencyKind, EmergencyMessage, EmergencyView, Tenant } from '@banditore/contracts'
+import type { EmergencyDraftBody, EmergencyKind, EmergencyMessage, EmergencyTranslationBody, EmergencyView, Tenant, TimelineEntry } from '@banditore/contracts'
 import type { Logger, TenantDirectory } from '@banditore/platform'
 import type { Kysely } from 'kysely'
 import type { StaffPrincipal } from '../auth/staff-auth.js'
@@ -8,23 +8,27 @@ import { BroadcastStateError, CapInvalidError, DraftInvalidError, EmergencyNotFo
 import { parseCapAlert } from '../cap/index.js'
 import {
   appendTimeline,
-  emergencyMessageCounts,
   findByCapIdentity,
   findEmergency,
   followUpsOf,
   insertEmergency,
   markTriggered,
   readTimeline,
+  recordRunOutcome,
+  updateDraftText,
   type EmergencyRow,
 } from '../store/emergency.repository.js'
 import { capToDraft } from './cap-to-draft.js'
 import { emergencyRunInput } from './emergency-content.js'
+import { WorkerUnavailableError, type EmergencyRun, type WorkerProgress } from '../worker-progress.client.js'
 import type { EmergencyWorkflows } from './emergency-workflow.client.js'
 
 export interface EmergencyLifecycleDeps {
   db: Kysely<BroadcastDatabase>
   tenants: TenantDirectory
   workflows: EmergencyWorkflows
+  /** The worker, asked for the run of an alert: its state, steps and messages. */
+  worker: WorkerProgress
   logger: Logger
 }
 
@@ -36,7 +40,7 @@ const SEVERE_KINDS: readonly EmergencyKind[] = ['alert', 'update', 'cancel']
  * the timeline the worker keeps.
  */
 export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
-  const { db, tenants, workflows, logger } = deps
+  const { db, tenants, workflows, worker, logger } = deps
 
   const tenantFor = (staff: StaffPrincipal, requested: string | undefined): Tenant => {
     if (staff.tenant !== null && requested !== undefined && requested !== staff.tenant) throw new ForbiddenError(`il token vale per il comune ${staff.tenant}`)
@@ -82,30 +86,63 @@ export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
     return followed.id
   }
 
-  const view = async (row: EmergencyRow): Promise<EmergencyView> => ({
-    id: row.id,
-    tenant: row.tenant,
-    kind: row.kind,
-    references: row.references_id,
-    status: row.status,
-    message: row.message,
-    source: row.source,
-    cap: row.cap,
-    createdBy: row.created_by,
-    createdAt: row.created_at.toISOString(),
-    triggeredBy: row.triggered_by,
-    triggeredAt: row.triggered_at?.toISOString() ?? null,
-    approvalSkipReason: row.approval_skip_reason,
-    acknowledgedBy: row.acknowledged_by,
-    acknowledgedAt: row.acknowledged_at?.toISOString() ?? null,
-    messages: await emergencyMessageCounts(db, row.id),
-    followUps: await followUpsOf(db, row.id),
-  })
+  /** The worker's run of a triggered alert (a draft has none), its outcome kept on the alert. */
+  const runOf = async (row: EmergencyRow, lenient = false): Promise<EmergencyRun | undefined> => {
+    if (row.status === 'draft') return undefined
+    let run: EmergencyRun
+    try {
+      run = await worker.emergencyRun(row.id)
+    } catch (error) {
+      // A view (also the answer to a trigger, whose workflow has started) is given without the
+      // run's part rather than refused; the timeline is the run, and refuses.
+      if (!lenient || !(error instanceof WorkerUnavailableError)) throw error
+      logger.warn({ tenant: row.tenant, emergencyId: row.id, err: error }, 'emergency run unavailable; view without it')
+      return undefined
+    }
+    if ((run.state === 'closed' && row.status === 'active') || (run.acknowledgedBy && !row.acknowledged_by)) await recordRunOutcome(db, row.id, run)
+    return run
+  }
+
+  const view = async (row: EmergencyRow): Promise<EmergencyView> => {
+    const run = await runOf(row, true)
+    const none = { sent: 0, delivered: 0, failed: 0 }
+    return {
+      id: row.id,
+      tenant: row.tenant,
+      kind: row.kind,
+      references: row.references_id,
+      status: run?.state === 'closed' ? 'closed' : row.status,
+      message: row.message,
+      source: row.source,
+      cap: row.cap,
+      createdBy: row.created_by,
+      createdAt: row.created_at.toISOString(),
+      triggeredBy: row.triggered_by,
+      triggeredAt: row.triggered_at?.toISOString() ?? null,
+      approvalSkipReason: row.approval_skip_reason,
+      acknowledgedBy: row.acknowledged_by ?? run?.acknowledgedBy ?? null,
+      acknowledgedAt: row.acknowledged_at?.toISOString() ?? run?.acknowledgedAt ?? null,
+      messages: run?.messages ?? { whatsapp: none, sms: none },
+      followUps: await followUpsOf(db, row.id),
+    }
+  }
+
+  /** The staff API's own steps and the worker's, in time order (the staff's first on a tie). */
+  const timelineOf = async (row: EmergencyRow): Promise<TimelineEntry[]> => {
+    const own = await readTimeline(db, row.id)
+    const run = await runOf(row)
+    return [...own, ...(run?.entries ?? [])].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+  }
 
   const trigger = async (staff: StaffPrincipal, row: EmergencyRow, reason: string): Promise<EmergencyRow> => {
     const tenant = tenants.get(row.tenant)
     if (!tenant) throw new UnknownTenantError(row.tenant)
     if (row.status !== 'draft') throw new BroadcastStateError(`l'allerta è già ${row.status === 'active' ? 'in corso' : 'chiusa'}`)
+    // A CAP draft in another language waits for its translation; an expired CAP alert is not sent.
+    if (row.cap?.translation && !row.cap.translation.translatedBy) {
+      throw new BroadcastStateError(`la bozza va prima tradotta: il documento CAP è in ${row.cap.translation.from} e manca il testo in ${tenant.languages.join(', ')}`)
+    }
+    if (row.cap?.expires && Date.parse(row.cap.expires) <= Date.now()) throw new BroadcastStateError(`l'avviso CAP è scaduto (<expires> ${row.cap.expires}): non si invia`)
     const closes = row.references_id ? (await followUpsOf(db, row.references_id)).filter((f) => f.id !== row.id && f.status === 'active').map((f) => f.id) : []
     const input = {
       ...emergencyRunInput({ alertId: row.id, tenant, kind: row.kind, ...(row.references_id ? { references: row.references_id } : {}), message: row.message }),
@@ -127,7 +164,7 @@ export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
   return {
     load,
     view,
-    timeline: async (staff: StaffPrincipal, id: string) => readTimeline(db, (await load(staff, id)).id),
+    timeline: async (staff: StaffPrincipal, id: string) => await timelineOf(await load(staff, id)),
 
     async create(staff: StaffPrincipal, body: EmergencyDraftBody): Promise<EmergencyView> {
       const tenant = tenantFor(staff, body.tenant)
@@ -144,45 +181,77 @@ export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
       return await view(triggerBody ? await trigger(staff, row, triggerBody.reason) : row)
     },
 
-    async createFromCap(staff: StaffPrincipal, xml: string, requestedTenant: string | undefined): Promise<EmergencyView> {
+    /** A CAP document, best as the bytes received with the Content-Type's charset, as a draft. */
+    async createFromCap(staff: StaffPrincipal, document: string | Uint8Array, requestedTenant: string | undefined, charset?: string): Promise<EmergencyView> {
       const tenant = tenantFor(staff, requestedTenant)
-      const parsed = parseCapAlert(xml)
+      const parsed = parseCapAlert(document, charset !== undefined ? { charset } : {})
       if (!parsed.ok) throw new CapInvalidError(parsed.reason)
       const draft = capToDraft(parsed.alert, tenant)
       if ('reason' in draft) throw new CapInvalidError(`CAP non utilizzabile: ${draft.reason}`)
-      let references: string | null = null
+      let followed: EmergencyRow | undefined
       if (draft.kind !== 'alert') {
         // The first of the messages it follows that this tenant received: the alert itself, whose
         // later updates the trigger closes too.
         for (const ref of draft.references) {
-          const followed = await findByCapIdentity(db, tenant.id, ref.sender, ref.identifier)
-          if (followed) {
-            references = followed.id
-            break
-          }
+          followed = await findByCapIdentity(db, tenant.id, ref.sender, ref.identifier)
+          if (followed) break
         }
-        if (!references) {
+        if (!followed) {
           throw new CapInvalidError(`CAP non utilizzabile: segue ${draft.references.map((r) => r.identifier).join(', ')}, che non è tra le allerte del comune ${tenant.id}`)
         }
       }
-      checkMessage(tenant, draft.message)
+      const references = followed?.id ?? null
+      // A Cancel without <info> is the all-clear of the alert it names: that alert's headline and measures.
+      const message: EmergencyMessage =
+        draft.allClearByReferences && followed
+          ? { ...draft.message, severity: followed.message.severity, urgency: followed.message.urgency, headline: { ...draft.message.headline, ...followed.message.headline } }
+          : draft.message
+      if (!draft.cap.translation) checkMessage(tenant, message)
       const row = await db.transaction().execute(async (trx) => {
-        const created = await insertEmergency(trx, { id: randomUUID(), tenant: tenant.id, kind: draft.kind, references, message: draft.message, source: 'cap', cap: draft.cap, createdBy: staff.tokenId })
+        const created = await insertEmergency(trx, { id: randomUUID(), tenant: tenant.id, kind: draft.kind, references, message, source: 'cap', cap: draft.cap, createdBy: staff.tokenId })
         await appendTimeline(trx, { emergencyId: created.id, key: 'created', kind: 'created', actor: staff.holder, detail: { kind: draft.kind, source: 'cap', cap: draft.cap, references } })
         return created
       })
       return await view(row)
     },
 
+    /** Staff's translation of a CAP draft that came with no text in the tenant's languages. */
+    async translate(staff: StaffPrincipal, id: string, body: EmergencyTranslationBody): Promise<EmergencyView> {
+      const row = await load(staff, id)
+      const translation = row.cap?.translation
+      if (!row.cap || !translation) throw new BroadcastStateError("l'allerta non ha un testo da tradurre: non viene da un documento CAP in un'altra lingua")
+      if (row.status !== 'draft') throw new BroadcastStateError("l'allerta è già stata inviata")
+      const tenant = tenants.get(row.tenant)
+      if (!tenant) throw new UnknownTenantError(row.tenant)
+      const { instruction: _previous, ...measures } = row.message
+      const message: EmergencyMessage = { ...measures, headline: body.headline, description: body.description, ...(body.instruction ? { instruction: body.instruction } : {}) }
+      checkMessage(tenant, message)
+      if (!(await updateDraftText(db, row.id, message, { ...row.cap, translation: { ...translation, translatedBy: staff.holder } }))) {
+        throw new BroadcastStateError("l'allerta è già stata inviata")
+      }
+      return await view((await findEmergency(db, row.id)) as EmergencyRow)
+    },
+
     async trigger(staff: StaffPrincipal, id: string, reason: string): Promise<EmergencyView> {
       return await view(await trigger(staff, await load(staff, id), reason))
     },
 
-    async acknowledge(staff: StaffPrincipal, id: string): Promise<EmergencyView> {
+    /** Staff take charge, for themselves or on an official's behalf (who and why recorded on the timeline). */
+    async acknowledge(staff: StaffPrincipal, id: string, onBehalf?: { official: string; reason: string }): Promise<EmergencyView> {
       const row = await load(staff, id)
       if (row.status === 'draft') throw new BroadcastStateError("l'allerta non è ancora stata inviata")
-      const delivered = await workflows.acknowledge(row.tenant, row.id, { by: staff.holder, via: 'api', at: new Date().toISOString() })
+      const at = new Date().toISOString()
+      const delivered = await workflows.acknowledge(row.tenant, row.id, { by: onBehalf?.official ?? staff.holder, via: 'api', at })
       if (!delivered) throw new BroadcastStateError("l'allerta è chiusa: non c'è più nulla da prendere in carico")
+      if (onBehalf) {
+        await appendTimeline(db, {
+          emergencyId: row.id,
+          key: `acknowledged-on-behalf:${at}`,
+          kind: 'acknowledged',
+          actor: staff.holder,
+          detail: { onBehalfOf: onBehalf.official, reason: onBehalf.reason, via: 'api' },
+        })
+      }
       return await view(row)
     },
   }

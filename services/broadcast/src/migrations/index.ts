@@ -1,16 +1,19 @@
 import type { Migration } from 'kysely'
 import { initialSchema } from './2026-11-23T00-00-00_initial.js'
 import { emergencies } from './2026-11-23T02-00-00_emergencies.js'
+import { workerTablesMoved } from './2026-12-07T00-00-00_worker-tables-moved.js'
+import { staffIdentity } from './2026-12-08T00-00-00_staff-identity.js'
 
 /**
- * The broadcast schema: the staff API's tables (tokens, broadcasts, audit) and the tables the
- * worker's broadcast activities write (runs, send ledger, opt-outs, sender rate limits, pair
- * pacing, status feed). One owner migrates it; names are timestamps; a migration is never edited
- * after it lands.
+ * The broadcast schema: the staff API's own tables (tokens, broadcasts, audit, emergencies and
+ * their staff steps). What the worker writes is in the worker's schema, migrated by the worker.
+ * One owner migrates each schema; names are timestamps; a migration is never edited after it lands.
  */
 export const SCHEMA = 'broadcast'
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial': initialSchema,
   '2026-11-23T02-00-00_emergencies': emergencies,
+  '2026-12-07T00-00-00_worker-tables-moved': workerTablesMoved,
+  '2026-12-08T00-00-00_staff-identity': staffIdentity,
 }

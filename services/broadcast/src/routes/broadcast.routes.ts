@@ -17,6 +17,7 @@ import { DraftInvalidError } from '../broadcast-errors.js'
 import { toView, type BroadcastLifecycle } from '../broadcast-lifecycle.js'
 import { listAudit } from '../store/broadcast-audit.repository.js'
 import { listBroadcasts } from '../store/broadcast.repository.js'
+import type { WorkerProgress } from '../worker-progress.client.js'
 import { ProblemSchema } from './problem.schema.js'
 import { streamProgress } from './progress-stream.js'
 
@@ -26,7 +27,7 @@ const ById = Type.Object({ id: Type.String({ format: 'uuid' }) })
 const ANYONE = ['operator', 'approver', 'admin'] as const
 const STEERS = ['operator', 'approver'] as const
 
-export function registerBroadcastRoutes(app: FastifyInstance, deps: { db: Kysely<BroadcastDatabase>; lifecycle: BroadcastLifecycle }) {
+export function registerBroadcastRoutes(app: FastifyInstance, deps: { db: Kysely<BroadcastDatabase>; lifecycle: BroadcastLifecycle; worker: WorkerProgress }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>()
   const { db, lifecycle } = deps
   const streams = new Set<() => void>()
@@ -72,7 +73,7 @@ export function registerBroadcastRoutes(app: FastifyInstance, deps: { db: Kysely
       if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw new DraftInvalidError('non è un cursore dato da questa API', '/before')
       before = { createdAt: new Date(at), id }
     }
-    const rows = await listBroadcasts(db, { tenant, limit, ...(before ? { before } : {}) })
+    const rows = await listBroadcasts(db, deps.worker, { tenant, limit, ...(before ? { before } : {}) })
     const last = rows.at(-1)
     const next = rows.length === limit && last ? Buffer.from(`${last.created_at.toISOString()}|${last.id}`).toString('base64url') : undefined
     return { broadcasts: rows.map(toView), ...(next ? { next } : {}) }

@@ -1,4 +1,4 @@
-import { EmergencyDraftBodySchema, EmergencyTriggerBodySchema, EmergencyViewSchema, TenantIdSchema, TimelineEntrySchema } from '@banditore/contracts'
+import { AcknowledgeBodySchema, EmergencyDraftBodySchema, EmergencyTranslationBodySchema, EmergencyTriggerBodySchema, EmergencyViewSchema, TenantIdSchema, TimelineEntrySchema } from '@banditore/contracts'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
@@ -15,11 +15,20 @@ const ById = Type.Object({ id: Type.String({ format: 'uuid' }) })
 const SENDERS = ['civil-protection', 'admin'] as const
 const ANYONE = ['operator', 'approver', 'admin', 'civil-protection'] as const
 const CAP_TYPES = ['application/cap+xml', 'application/xml', 'text/xml']
+/** The `charset` parameter of a Content-Type (RFC 9110 8.3.1), quoted or not. */
+const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]+))/i
+
+function charsetOf(contentType: string | undefined): string | undefined {
+  const match = contentType === undefined ? null : CHARSET.exec(contentType)
+  return match ? (match[1] ?? match[2]) : undefined
+}
 
 export function registerEmergencyRoutes(app: FastifyInstance, deps: { lifecycle: EmergencyLifecycle }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>()
   const { lifecycle } = deps
-  app.addContentTypeParser(CAP_TYPES, { parseAs: 'string', bodyLimit: CAP_MAX_BYTES }, (_request, body, done) => done(null, body))
+  // The CAP document arrives as bytes: the parser decodes them as its BOM, the charset below or
+  // its XML declaration say (an ISO-8859-1 document is not UTF-8).
+  app.addContentTypeParser(CAP_TYPES, { parseAs: 'buffer', bodyLimit: CAP_MAX_BYTES }, (_request, body, done) => done(null, body))
 
   api.post('/v1/emergencies', {
     schema: {
@@ -38,7 +47,11 @@ export function registerEmergencyRoutes(app: FastifyInstance, deps: { lifecycle:
     schema: {
       tags: ['emergencies'],
       summary: 'Turn a CAP 1.2 document into an emergency draft (civil protection, admins)',
-      description: `Body: the CAP XML (${CAP_TYPES.join(', ')}), at most ${CAP_MAX_BYTES / 1024} KiB. Update and Cancel messages are linked to the alert they follow. An invalid document is refused with the reason.`,
+      description:
+        `Body: the CAP XML (${CAP_TYPES.join(', ')}), at most ${CAP_MAX_BYTES / 1024} KiB, in the encoding its byte-order mark, the Content-Type charset or its XML declaration gives. ` +
+        'Update and Cancel messages are linked to the alert they follow; a Cancel without <info> is the all-clear of the alert it references. ' +
+        'Only Actual, Public alerts become drafts (Test, Exercise, System and Draft never reach citizens); an expired alert is refused. ' +
+        'A document with no <info> in the tenant\'s languages gives a draft to translate (`cap.translation`), sendable once translated. An invalid document is refused with the reason.',
       security,
       querystring: Type.Object({ tenant: Type.Optional(TenantIdSchema) }),
       consumes: CAP_TYPES,
@@ -46,9 +59,21 @@ export function registerEmergencyRoutes(app: FastifyInstance, deps: { lifecycle:
     },
   }, async (request, reply) => {
     const staff = requireRole(request, SENDERS)
-    if (typeof request.body !== 'string') throw new CapInvalidError(`CAP non valido: il corpo deve essere XML (${CAP_TYPES.join(', ')})`)
-    return reply.status(201).send(await lifecycle.createFromCap(staff, request.body, request.query.tenant))
+    if (!Buffer.isBuffer(request.body)) throw new CapInvalidError(`CAP non valido: il corpo deve essere XML (${CAP_TYPES.join(', ')})`)
+    return reply.status(201).send(await lifecycle.createFromCap(staff, request.body, request.query.tenant, charsetOf(request.headers['content-type'])))
   })
+
+  api.post('/v1/emergencies/:id/translation', {
+    schema: {
+      tags: ['emergencies'],
+      summary: 'Translate a CAP draft that came in another language (civil protection, admins)',
+      description: "The draft's `cap.translation` holds the issuer's text; the translation (at least in the tenant's main language) becomes the message, and the draft can be sent.",
+      security,
+      params: ById,
+      body: EmergencyTranslationBodySchema,
+      response: { 200: EmergencyViewSchema, ...problems },
+    },
+  }, async (request) => lifecycle.translate(requireRole(request, SENDERS), request.params.id, request.body))
 
   api.post('/v1/emergencies/:id/trigger', {
     schema: {
@@ -68,9 +93,14 @@ export function registerEmergencyRoutes(app: FastifyInstance, deps: { lifecycle:
       description: 'Officials can also acknowledge by replying to the notice they received.',
       security,
       params: ById,
+      body: Type.Optional(AcknowledgeBodySchema),
       response: { 200: EmergencyViewSchema, ...problems },
     },
-  }, async (request) => lifecycle.acknowledge(requireRole(request, ANYONE), request.params.id))
+  }, async (request) => {
+    const staff = requireRole(request, ANYONE)
+    const body = request.body
+    return lifecycle.acknowledge(staff, request.params.id, body?.onBehalfOf ? { official: body.onBehalfOf, reason: body.reason } : undefined)
+  })
 
   api.get('/v1/emergencies/:id', {
     schema: { tags: ['emergencies'], summary: 'One emergency alert, with messages per channel', security, params: ById, response: { 200: EmergencyViewSchema, ...problems } },

@@ -31,9 +31,14 @@ export async function findActiveTokenByHash(db: Kysely<BroadcastDatabase>, token
     .executeTakeFirst()
 }
 
+/** Every live token (the KV mirror is reconciled with them). */
+export async function listActiveTokens(db: Kysely<BroadcastDatabase>): Promise<ApiTokenRow[]> {
+  return await db.withSchema(SCHEMA).selectFrom('api_token').selectAll().where('revoked_at', 'is', null).execute()
+}
+
 export async function insertToken(
   db: Kysely<BroadcastDatabase>,
-  token: { id: string; tenant: string | null; role: StaffRole; holder: string; label: string; tokenHash: string; createdBy: string },
+  token: { id: string; tenant: string | null; role: StaffRole; holder: string; label: string; tokenHash: string; createdBy: string | null },
 ): Promise<ApiTokenRow> {
   return await db
     .withSchema(SCHEMA)
@@ -68,7 +73,11 @@ export async function listTokens(db: Kysely<BroadcastDatabase>, tenant: string |
   return await query.execute()
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The token with this id; undefined for another kind of principal id (`person:<sub>`). */
 export async function findToken(db: Kysely<BroadcastDatabase> | Transaction<BroadcastDatabase>, id: string): Promise<ApiTokenRow | undefined> {
+  if (!UUID.test(id)) return undefined
   return await db.withSchema(SCHEMA).selectFrom('api_token').selectAll().where('id', '=', id).executeTakeFirst()
 }
 

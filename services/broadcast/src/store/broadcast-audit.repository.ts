@@ -12,7 +12,8 @@ export async function appendAudit(
     broadcastId: string
     tenant: string
     action: string
-    actor: { tokenId: string; holder: string; role: StaffRole }
+    /** `actor`: the text naming the person (`Maria Rossi <…>`, `token:<holder>`); `tokenId` when absent. */
+    actor: { tokenId: string; holder: string; role: StaffRole; actor?: string }
     detail?: Record<string, unknown>
   },
 ): Promise<void> {
@@ -23,12 +24,24 @@ export async function appendAudit(
       broadcast_id: entry.broadcastId,
       tenant: entry.tenant,
       action: entry.action,
-      actor: entry.actor.tokenId,
+      actor: entry.actor.actor ?? entry.actor.tokenId,
       holder: entry.actor.holder,
       role: entry.actor.role,
       detail: JSON.stringify(entry.detail ?? {}),
     })
     .execute()
+}
+
+/** Who drafted the broadcast (its `drafted` entry's holder): four eyes compare people, whatever token or session they use. */
+export async function findAuthorHolder(db: Db, broadcastId: string): Promise<string | undefined> {
+  const row = await db
+    .withSchema(SCHEMA)
+    .selectFrom('broadcast_audit')
+    .select('holder')
+    .where('broadcast_id', '=', broadcastId)
+    .where('action', '=', 'drafted')
+    .executeTakeFirst()
+  return row?.holder
 }
 
 export async function listAudit(db: Db, broadcastId: string): Promise<AuditEntry[]> {

@@ -1,12 +1,19 @@
-import type { BroadcastDraftBody, OutboundCheckView } from '@banditore/contracts'
+import type { BroadcastDraftBody, BroadcastRunState, BroadcastRunView, OutboundCheckView } from '@banditore/contracts'
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
-import type { BroadcastDatabase, BroadcastRunTable, BroadcastTable } from '../broadcast-database.js'
+import type { BroadcastDatabase, BroadcastTable } from '../broadcast-database.js'
 import { SCHEMA } from '../migrations/index.js'
+import type { WorkerProgress } from '../worker-progress.client.js'
 
 export type BroadcastRow = Selectable<BroadcastTable>
-export type BroadcastRunRow = Selectable<BroadcastRunTable>
+/** Where a dispatched broadcast's run stands, as the worker answers it. */
+export interface BroadcastRun {
+  state: BroadcastRunState
+  total: number | null
+  started_at: Date
+  finished_at: Date | null
+}
 /** A broadcast with the worker's run state, when it was dispatched. */
-export type BroadcastWithRun = BroadcastRow & { run: Pick<BroadcastRunRow, 'state' | 'total' | 'started_at' | 'finished_at'> | null }
+export type BroadcastWithRun = BroadcastRow & { run: BroadcastRun | null }
 
 type Db = Kysely<BroadcastDatabase> | Transaction<BroadcastDatabase>
 
@@ -67,43 +74,35 @@ export async function updateBroadcast(
     .executeTakeFirstOrThrow()
 }
 
-const withRun = (db: Db) =>
-  db
-    .withSchema(SCHEMA)
-    .selectFrom('broadcast as b')
-    .leftJoin('broadcast_run as r', 'r.broadcast_id', 'b.id')
-    .selectAll('b')
-    .select(['r.state as run_state', 'r.total as run_total', 'r.started_at as run_started_at', 'r.finished_at as run_finished_at'])
-
-type JoinedRow = BroadcastRow & {
-  run_state: BroadcastRunRow['state'] | null
-  run_total: number | null
-  run_started_at: Date | null
-  run_finished_at: Date | null
+/** Adds the worker's run to each dispatched broadcast (one request for all of them). */
+export async function withRuns(worker: WorkerProgress, rows: readonly BroadcastRow[]): Promise<BroadcastWithRun[]> {
+  const dispatched = rows.filter((r) => r.status === 'dispatched').map((r) => r.id)
+  const runs = dispatched.length > 0 ? await worker.runs(dispatched) : new Map<string, BroadcastRunView>()
+  return rows.map((row) => {
+    const run = runs.get(row.id)
+    return {
+      ...row,
+      run: run ? { state: run.state, total: run.total, started_at: new Date(run.startedAt), finished_at: run.finishedAt ? new Date(run.finishedAt) : null } : null,
+    }
+  })
 }
 
-function splitRun({ run_state, run_total, run_started_at, run_finished_at, ...row }: JoinedRow): BroadcastWithRun {
-  return {
-    ...row,
-    run: run_state === null ? null : { state: run_state, total: run_total, started_at: run_started_at as Date, finished_at: run_finished_at },
-  }
-}
-
-export async function findBroadcast(db: Db, id: string): Promise<BroadcastWithRun | undefined> {
-  const row = await withRun(db).where('b.id', '=', id).executeTakeFirst()
-  return row ? splitRun(row as JoinedRow) : undefined
+export async function findBroadcast(db: Db, worker: WorkerProgress, id: string): Promise<BroadcastWithRun | undefined> {
+  const row = await db.withSchema(SCHEMA).selectFrom('broadcast').selectAll().where('id', '=', id).executeTakeFirst()
+  return row ? (await withRuns(worker, [row]))[0] : undefined
 }
 
 /** A tenant's broadcasts, newest first; `before` pages with the last row's creation time and id. */
 export async function listBroadcasts(
   db: Db,
+  worker: WorkerProgress,
   query: { tenant: string; limit: number; before?: { createdAt: Date; id: string } },
 ): Promise<BroadcastWithRun[]> {
-  let q = withRun(db).where('b.tenant', '=', query.tenant)
+  let q = db.withSchema(SCHEMA).selectFrom('broadcast as b').selectAll('b').where('b.tenant', '=', query.tenant)
   if (query.before) {
     const { createdAt, id } = query.before
     q = q.where(sql<boolean>`(b.created_at, b.id) < (${createdAt}, ${id}::uuid)`)
   }
   const rows = await q.orderBy('b.created_at', 'desc').orderBy('b.id', 'desc').limit(query.limit).execute()
-  return rows.map((row) => splitRun(row as JoinedRow))
+  return await withRuns(worker, rows)
 }

@@ -1,4 +1,4 @@
-import type { EmergencyKind, EmergencyMessage, TimelineEntry, TimelineKind } from '@banditore/contracts'
+import type { EmergencyCapOrigin, EmergencyKind, EmergencyMessage, TimelineEntry, TimelineKind } from '@banditore/contracts'
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { BroadcastDatabase, EmergencyTable } from '../broadcast-database.js'
 import { SCHEMA } from '../migrations/index.js'
@@ -15,7 +15,7 @@ export async function insertEmergency(
     references: string | null
     message: EmergencyMessage
     source: 'manual' | 'cap'
-    cap: { identifier: string; sender: string; sent: string; status: string } | null
+    cap: EmergencyCapOrigin | null
     createdBy: string
   },
 ): Promise<EmergencyRow> {
@@ -53,6 +53,18 @@ export async function findByCapIdentity(db: Db, tenant: string, sender: string, 
     .executeTakeFirst()
 }
 
+/** Replaces the text of a draft (a CAP draft's translation); false when it is not a draft any more. */
+export async function updateDraftText(db: Db, id: string, message: EmergencyMessage, cap: EmergencyCapOrigin | null): Promise<boolean> {
+  const result = await db
+    .withSchema(SCHEMA)
+    .updateTable('emergency')
+    .set({ message: JSON.stringify(message), cap: JSON.stringify(cap), updated_at: new Date() })
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
 /** Marks a draft triggered; false when it was not a draft any more (a second trigger). */
 export async function markTriggered(db: Db, id: string, by: string, reason: string): Promise<boolean> {
   const result = await db
@@ -88,21 +100,17 @@ export async function readTimeline(db: Db, id: string): Promise<TimelineEntry[]>
   return rows.map((r) => ({ at: r.at.toISOString(), kind: r.kind as TimelineKind, actor: r.actor, detail: r.detail }))
 }
 
-/** Messages of the alert per channel: its citizens' send and the SMS fallback (any send of the alert's timeline). */
-export async function emergencyMessageCounts(db: Db, id: string) {
-  const { rows } = await sql<{ channel: 'whatsapp' | 'sms'; sent: number; delivered: number; failed: number }>`
-    select channel,
-      count(*) filter (where state in ('accepted', 'sent', 'delivered', 'read'))::int as sent,
-      count(*) filter (where state in ('delivered', 'read'))::int as delivered,
-      count(*) filter (where state = 'failed')::int as failed
-    from broadcast.send_ledger
-    where broadcast_id = ${id}::uuid
-       or broadcast_id = (select (detail->>'fallbackId')::uuid from broadcast.emergency_timeline where emergency_id = ${id}::uuid and step_key = 'sms-fallback-started')
-    group by channel`.execute(db)
-  const zero = { sent: 0, delivered: 0, failed: 0 }
-  const of = (channel: 'whatsapp' | 'sms') => {
-    const r = rows.find((x) => x.channel === channel)
-    return r ? { sent: r.sent, delivered: r.delivered, failed: r.failed } : zero
-  }
-  return { whatsapp: of('whatsapp'), sms: of('sms') }
+/**
+ * What the worker answered about the alert's run (closed, acknowledged), kept on the alert: the
+ * staff API's own lists (active alerts for acknowledgements by reply, follow-ups) read it here.
+ */
+export async function recordRunOutcome(db: Db, id: string, run: { state: 'active' | 'closed' | null; acknowledgedBy: string | null; acknowledgedAt: string | null }): Promise<void> {
+  await sql`
+    update broadcast.emergency set
+      status = case when status = 'active' and ${run.state} = 'closed' then 'closed' else status end,
+      acknowledged_by = coalesce(acknowledged_by, ${run.acknowledgedBy}),
+      acknowledged_at = coalesce(acknowledged_at, ${run.acknowledgedAt}::timestamptz),
+      updated_at = now()
+    where id = ${id}::uuid and status <> 'draft'
+      and ((status = 'active' and ${run.state} = 'closed') or (acknowledged_by is null and ${run.acknowledgedBy}::text is not null))`.execute(db)
 }

@@ -1,40 +1,29 @@
+import { createStaffAuthenticator, hashApiTokenSecret, StaffForbiddenError, StaffUnauthenticatedError } from '@banditore/platform'
 import type { FastifyRequest } from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { HttpProblem } from './http-problem.js'
-import { createStaffAuthenticator } from './staff-auth.js'
+import { createStaffGuard, StaffPermissions } from './staff-auth.js'
 
-const authenticate = createStaffAuthenticator([
-  { staffId: 'urp-ancona', tenant: 'ancona', token: 'ancona-token-0123456789abcdef' },
-  { staffId: 'admin', tenant: '*', token: 'admin-token-0123456789abcdefgh' },
+const tokens = new Map([
+  [hashApiTokenSecret('desk-ancona'), { id: 't1', tenant: 'ancona', role: 'desk' as const, holder: 'urp@ancona.example', label: 'URP' }],
+  [hashApiTokenSecret('privacy-ancona'), { id: 't2', tenant: 'ancona', role: 'privacy-officer' as const, holder: 'dpo@ancona.example', label: 'DPO' }],
+  [hashApiTokenSecret('platform'), { id: 't3', tenant: null, role: 'admin' as const, holder: 'ops', label: 'ops' }],
 ])
-const request = (authorization?: string) => ({ headers: authorization ? { authorization } : {} }) as FastifyRequest
-const problemOf = (fn: () => unknown) => {
-  try {
-    fn()
-  } catch (error) {
-    return error as HttpProblem
-  }
-  throw new Error('expected a problem')
-}
+const guard = createStaffGuard(createStaffAuthenticator({ apiTokens: async (secret) => tokens.get(hashApiTokenSecret(secret)) }))
+const request = (token?: string) => ({ headers: token ? { authorization: `Bearer ${token}` } : {} }) as FastifyRequest
 
-describe('staff bearer tokens', () => {
-  it('identifies a token and its tenants', () => {
-    expect(authenticate(request('Bearer ancona-token-0123456789abcdef'), 'ancona')).toEqual({ staffId: 'urp-ancona', actor: 'staff:urp-ancona' })
-    expect(authenticate(request('bearer admin-token-0123456789abcdefgh'), 'gressan')).toEqual({ staffId: 'admin', actor: 'staff:admin' })
+describe('staff guard', () => {
+  it('lets the desk answer and block, the privacy officer export, a platform admin do all', async () => {
+    expect(await guard(request('desk-ancona'), 'ancona', StaffPermissions.desk)).toMatchObject({ actor: 'token:urp@ancona.example' })
+    await expect(guard(request('desk-ancona'), 'ancona', StaffPermissions.senders)).resolves.toBeDefined()
+    await expect(guard(request('desk-ancona'), 'ancona', StaffPermissions.privacy)).rejects.toBeInstanceOf(StaffForbiddenError)
+    await expect(guard(request('privacy-ancona'), 'ancona', StaffPermissions.privacy)).resolves.toBeDefined()
+    await expect(guard(request('privacy-ancona'), 'ancona', StaffPermissions.desk)).rejects.toBeInstanceOf(StaffForbiddenError)
+    await expect(guard(request('platform'), 'gressan', StaffPermissions.privacy)).resolves.toBeDefined()
   })
 
-  it('refuses a missing, malformed, unknown or out-of-tenant token with the right status', () => {
-    expect(problemOf(() => authenticate(request(), 'ancona'))).toMatchObject({ statusCode: 401, code: 'STAFF_TOKEN_MISSING' })
-    expect(problemOf(() => authenticate(request('Basic dXNlcjpwYXNz'), 'ancona'))).toMatchObject({ statusCode: 401, code: 'STAFF_TOKEN_MISSING' })
-    expect(problemOf(() => authenticate(request('Bearer ancona-token-0123456789abcdeX'), 'ancona'))).toMatchObject({ statusCode: 401, code: 'STAFF_TOKEN_INVALID' })
-    expect(problemOf(() => authenticate(request('Bearer ancona'), 'ancona'))).toMatchObject({ statusCode: 401, code: 'STAFF_TOKEN_INVALID' })
-    const forbidden = problemOf(() => authenticate(request('Bearer ancona-token-0123456789abcdef'), 'corbetta'))
-    expect(forbidden).toBeInstanceOf(HttpProblem)
-    expect(forbidden).toMatchObject({ statusCode: 403, code: 'TENANT_FORBIDDEN', name: 'Forbidden' })
-  })
-
-  it('refuses everything when no token is configured', () => {
-    const none = createStaffAuthenticator([])
-    expect(problemOf(() => none(request('Bearer anything-at-all-0123456789'), 'ancona'))).toMatchObject({ statusCode: 401 })
+  it('refuses another tenant with 403 and a missing or unknown token with 401', async () => {
+    await expect(guard(request('desk-ancona'), 'corbetta', StaffPermissions.desk)).rejects.toMatchObject({ statusCode: 403, message: expect.stringContaining('non hai ruoli per questo comune') })
+    await expect(guard(request(), 'ancona', StaffPermissions.desk)).rejects.toBeInstanceOf(StaffUnauthenticatedError)
+    await expect(guard(request('nope'), 'ancona', StaffPermissions.desk)).rejects.toMatchObject({ statusCode: 401, code: 'UNAUTHENTICATED' })
   })
 })

@@ -18,11 +18,11 @@ import { listDeskMessages } from '../repositories/desk-message.repository.js'
 import type { DeskMessageRow } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
 import { HttpProblem } from './http-problem.js'
-import type { StaffAuthenticator } from './staff-auth.js'
+import { StaffPermissions, type StaffGuard } from './staff-auth.js'
 
 export interface StaffRouteDeps extends StaffDeps {
   profiles: ReadonlyMap<string, TenantProfile>
-  authenticate: StaffAuthenticator
+  authenticate: StaffGuard
   relay: OutboxRelay
 }
 
@@ -66,12 +66,14 @@ function toDeskMessage(row: DeskMessageRow): DeskMessage {
 
 /**
  * The staff API: the desk queue and its answers, blocks, ex officio removals, and the data
- * subject's export and erasure. Every route names its tenant and needs a staff token for it.
+ * subject's export and erasure. Every route names its tenant; the caller (a person's access token
+ * or an API token) needs a role for it: the desk for the desk, desk or privacy officer for
+ * blocks and removals, the privacy officer for export and erasure; a tenant admin for all.
  */
 export async function staffRoutes(app: FastifyInstance, deps: StaffRouteDeps): Promise<void> {
-  const guard = (request: FastifyRequest) => {
+  const guard = async (request: FastifyRequest, roles: (typeof StaffPermissions)[keyof typeof StaffPermissions]) => {
     const { tenant } = request.params as { tenant: string }
-    const identity = deps.authenticate(request, tenant)
+    const identity = await deps.authenticate(request, tenant, roles)
     const profile = deps.profiles.get(tenant)
     if (!profile) throw new HttpProblem(404, 'TENANT_UNKNOWN', `no tenant ${tenant}`)
     return { identity, profile }
@@ -80,7 +82,7 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRouteDeps): P
   const publish = () => deps.relay.flush().catch((error: unknown) => app.log.warn({ err: error }, 'outbox flush failed; the relay will retry'))
 
   app.get('/desk/:tenant/messages', async (request) => {
-    const { profile } = guard(request)
+    const { profile } = await guard(request, StaffPermissions.desk)
     const query = request.query as { status?: string; limit?: string }
     if (query.status !== undefined && query.status !== 'open' && query.status !== 'answered') {
       throw new HttpProblem(400, 'INVALID_QUERY', 'status must be open or answered')
@@ -92,7 +94,7 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRouteDeps): P
   })
 
   app.post('/desk/:tenant/messages/:id/answer', async (request, reply) => {
-    const { identity, profile } = guard(request)
+    const { identity, profile } = await guard(request, StaffPermissions.desk)
     const { id } = request.params as { id: string }
     if (!UUID.test(id)) throw new HttpProblem(404, 'DESK_MESSAGE_UNKNOWN', `no desk message ${id}`)
     const { text } = body(DeskAnswerRequestContract, request)
@@ -102,7 +104,7 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRouteDeps): P
   })
 
   app.post('/staff/:tenant/blocks', async (request) => {
-    const { identity, profile } = guard(request)
+    const { identity, profile } = await guard(request, StaffPermissions.senders)
     const { phone, reason } = body(BlockSenderRequestContract, request)
     const result = await blockSender(deps, profile, phoneOf(phone), identity.actor, reason)
     await publish()
@@ -110,7 +112,7 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRouteDeps): P
   })
 
   app.post('/staff/:tenant/unblocks', async (request) => {
-    const { identity, profile } = guard(request)
+    const { identity, profile } = await guard(request, StaffPermissions.senders)
     const { phone } = body(UnblockSenderRequestContract, request)
     const result = await unblockSender(deps, profile, phoneOf(phone), identity.actor)
     await publish()
@@ -118,7 +120,7 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRouteDeps): P
   })
 
   app.post('/staff/:tenant/removals', async (request) => {
-    const { identity, profile } = guard(request)
+    const { identity, profile } = await guard(request, StaffPermissions.senders)
     const { phone, reason } = body(RemoveSubscriberRequestContract, request)
     const result = await removeSubscriber(deps, profile, phoneOf(phone), identity.actor, reason)
     await publish()
@@ -126,18 +128,18 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRouteDeps): P
   })
 
   app.post('/staff/:tenant/privacy/export', async (request, reply) => {
-    const { identity, profile } = guard(request)
+    const { identity, profile } = await guard(request, StaffPermissions.privacy)
     const { phone } = body(DataSubjectRequestContract, request)
     const data = await exportDataSubject(deps, profile.id, phoneOf(phone))
-    request.log.info({ tenant: profile.id, staff: identity.staffId }, 'data subject export')
+    request.log.info({ tenant: profile.id, staff: identity.principal.subject }, 'data subject export')
     return reply.header('content-disposition', 'attachment; filename="export.json"').send(data)
   })
 
   app.post('/staff/:tenant/privacy/erasure', async (request) => {
-    const { identity, profile } = guard(request)
+    const { identity, profile } = await guard(request, StaffPermissions.privacy)
     const { phone, reason } = body(DataSubjectRequestContract, request)
     const result = await eraseDataSubject(deps, profile, phoneOf(phone), identity.actor, reason)
-    request.log.info({ tenant: profile.id, staff: identity.staffId, phoneHash: result.phoneHash }, 'data subject erased')
+    request.log.info({ tenant: profile.id, staff: identity.principal.subject, phoneHash: result.phoneHash }, 'data subject erased')
     await publish()
     return result
   })

@@ -1,6 +1,5 @@
-import { DeliveryStatusContract, type DeliveryStatus } from '@banditore/contracts'
+import type { DeliveryStatus } from '@banditore/contracts'
 import { PermanentMessageError } from '@banditore/platform'
-import type { JsMsg } from '@nats-io/jetstream'
 import { CitizenSession } from './citizen-session.js'
 import type { ProcessingDeps } from './verdict-handler.js'
 
@@ -36,14 +35,9 @@ export async function handleDeliveryStatus(deps: ProcessingDeps, status: Deliver
   })
 }
 
-export function createDeliveryStatusMessageHandler(deps: ProcessingDeps): (msg: JsMsg) => Promise<void> {
-  return async (msg) => {
-    let status: DeliveryStatus
-    try {
-      status = DeliveryStatusContract.decode(msg.data)
-    } catch (cause) {
-      throw new PermanentMessageError('delivery status violates its contract', { code: 'CONTRACT_VIOLATION', cause })
-    }
+/** The catalog consumer's handler (it decodes and validates the status). */
+export function createDeliveryStatusMessageHandler(deps: ProcessingDeps): (status: DeliveryStatus) => Promise<void> {
+  return async (status) => {
     const outcome = await handleDeliveryStatus(deps, status)
     if (outcome === 'stopped') {
       deps.logger.info({ tenant: status.tenant, statusId: status.id, code: status.error?.code }, 'subscriber stopped on their channel')

@@ -1,6 +1,5 @@
-import { ModerationVerdictContract, type ModerationVerdict } from '@banditore/contracts'
+import type { ModerationVerdict } from '@banditore/contracts'
 import { PermanentMessageError, type Logger } from '@banditore/platform'
-import type { JsMsg } from '@nats-io/jetstream'
 import type { Kysely } from 'kysely'
 import { parseCommand, type Command } from '../commands/command-parser.js'
 import type { PhoneHasher } from '../privacy/phone-hash.js'
@@ -154,15 +153,9 @@ export async function handleVerdict(deps: ProcessingDeps, verdict: ModerationVer
   })
 }
 
-/** The durable consumer's handler: decode, handle, then publish what the transaction queued. */
-export function createVerdictMessageHandler(deps: ProcessingDeps): (msg: JsMsg) => Promise<void> {
-  return async (msg) => {
-    let verdict: ModerationVerdict
-    try {
-      verdict = ModerationVerdictContract.decode(msg.data)
-    } catch (cause) {
-      throw new PermanentMessageError('moderation verdict violates its contract', { code: 'CONTRACT_VIOLATION', cause })
-    }
+/** The catalog consumer's handler (it decodes and validates): handle, then publish what the transaction queued. */
+export function createVerdictMessageHandler(deps: ProcessingDeps): (verdict: ModerationVerdict) => Promise<void> {
+  return async (verdict) => {
     const outcome = await handleVerdict(deps, verdict)
     deps.logger.info({ tenant: verdict.tenant, messageId: verdict.messageId, action: verdict.action, outcome }, 'verdict handled')
     deps.observe?.(verdict.tenant, outcome)

@@ -1,0 +1,106 @@
+import Type from 'typebox'
+import { BroadcastRunStateSchema } from './broadcast.js'
+import { TimestampSchema } from './common.js'
+import { TimelineEntrySchema } from './emergency.js'
+import { defineContract } from './validate.js'
+
+/**
+ * What the worker answers about the data it owns (its `worker` schema), over NATS request/reply
+ * in the queue group `worker`: any worker instance answers from the tables, so the answer does
+ * not depend on the run's workflow being open. The staff API asks; it never reads those tables.
+ */
+export const WorkerSubjects = {
+  /** Request/reply: BroadcastRunsRequest → BroadcastRunsReply. */
+  broadcastRuns: 'worker.broadcast.runs',
+  /** Request/reply: EmergencyRunRequest → EmergencyRunReply. */
+  emergencyRun: 'worker.emergency.run',
+} as const
+
+/** The queue group the worker's responders join: one instance answers each request. */
+export const WORKER_RESPONDERS = 'worker'
+
+const CountsSchema = Type.Record(Type.String(), Type.Integer({ minimum: 0 }))
+const ErrorReplySchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    ok: Type.Literal(false),
+    error: Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+)
+
+/** Where some broadcasts' runs stand; with `ledger`, their send ledgers counted too. */
+export const BroadcastRunsRequestSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    broadcastIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 200 }),
+    ledger: Type.Boolean(),
+  },
+  { additionalProperties: false },
+)
+export type BroadcastRunsRequest = Type.Static<typeof BroadcastRunsRequestSchema>
+export const BroadcastRunsRequestContract = defineContract('BroadcastRunsRequest', BroadcastRunsRequestSchema)
+
+export const BroadcastLedgerCountsSchema = Type.Object(
+  {
+    /** Recipients by ledger state (pending, sending, accepted, sent, delivered, read, failed, skipped). */
+    byState: CountsSchema,
+    failedByReason: CountsSchema,
+    skippedByReason: CountsSchema,
+  },
+  { additionalProperties: false },
+)
+export type BroadcastLedgerCounts = Type.Static<typeof BroadcastLedgerCountsSchema>
+
+export const BroadcastRunViewSchema = Type.Object(
+  {
+    broadcastId: Type.String({ format: 'uuid' }),
+    state: BroadcastRunStateSchema,
+    /** Audience size, once the first page was read. */
+    total: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    startedAt: TimestampSchema,
+    finishedAt: Type.Union([TimestampSchema, Type.Null()]),
+    ledger: Type.Optional(BroadcastLedgerCountsSchema),
+  },
+  { additionalProperties: false },
+)
+export type BroadcastRunView = Type.Static<typeof BroadcastRunViewSchema>
+
+/** One entry per requested broadcast that has a run (none before the workflow's first step). */
+export const BroadcastRunsReplySchema = Type.Union([
+  Type.Object({ version: Type.Literal(1), ok: Type.Literal(true), runs: Type.Array(BroadcastRunViewSchema) }, { additionalProperties: false }),
+  ErrorReplySchema,
+])
+export type BroadcastRunsReply = Type.Static<typeof BroadcastRunsReplySchema>
+export const BroadcastRunsReplyContract = defineContract('BroadcastRunsReply', BroadcastRunsReplySchema)
+
+export const EmergencyRunRequestSchema = Type.Object({ version: Type.Literal(1), alertId: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+export type EmergencyRunRequest = Type.Static<typeof EmergencyRunRequestSchema>
+export const EmergencyRunRequestContract = defineContract('EmergencyRunRequest', EmergencyRunRequestSchema)
+
+const ChannelMessagesSchema = Type.Object(
+  { sent: Type.Integer({ minimum: 0 }), delivered: Type.Integer({ minimum: 0 }), failed: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false },
+)
+
+/** An alert's run: its state and acknowledgement (null before the worker recorded any), its steps, its messages. */
+export const EmergencyRunReplySchema = Type.Union([
+  Type.Object(
+    {
+      version: Type.Literal(1),
+      ok: Type.Literal(true),
+      alertId: Type.String({ format: 'uuid' }),
+      state: Type.Union([Type.Literal('active'), Type.Literal('closed'), Type.Null()]),
+      acknowledgedBy: Type.Union([Type.String(), Type.Null()]),
+      acknowledgedAt: Type.Union([TimestampSchema, Type.Null()]),
+      /** The worker's steps, oldest first (the staff API adds its own: created, triggered...). */
+      entries: Type.Array(TimelineEntrySchema),
+      /** The citizens' send and its SMS fallback, per channel. */
+      messages: Type.Object({ whatsapp: ChannelMessagesSchema, sms: ChannelMessagesSchema }, { additionalProperties: false }),
+    },
+    { additionalProperties: false },
+  ),
+  ErrorReplySchema,
+])
+export type EmergencyRunReply = Type.Static<typeof EmergencyRunReplySchema>
+export const EmergencyRunReplyContract = defineContract('EmergencyRunReply', EmergencyRunReplySchema)

@@ -1,0 +1,1 @@
+export { signInForAccessToken, SignInRefusedError, type SignInOptions, type SignInTokens } from './sign-in.js'

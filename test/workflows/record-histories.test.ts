@@ -1,0 +1,87 @@
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { BroadcastWorkflow, EmergencyWorkflow } from '@banditore/contracts'
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
+import { describe, expect, it } from 'vitest'
+import { waitUntil } from '../harness/index.js'
+import { audienceOf } from '../broadcast/support/subscribers.js'
+import { startBroadcastStack } from '../broadcast/support/broadcast-stack.js'
+import { BORGO } from '../broadcast/support/broadcast-tenant.js'
+import { startInProcessWorker } from '../broadcast/support/in-process-worker.js'
+
+const historyPath = (name: string) => fileURLToPath(new URL(`../../workflows/histories/${name}.history.json`, import.meta.url))
+
+/**
+ * Records a real run of every workflow against the dev server into workflows/histories, which
+ * the replay test (workflows/src/workflows/workflows.replay.test.ts) replays. Only on purpose:
+ *   pnpm --filter @banditore/workflows record-histories
+ * (skipped in every other run).
+ */
+describe.skipIf(process.env.BANDITORE_RECORD_HISTORIES !== '1')('record workflow histories', () => {
+  it('records a broadcast (sent, paused, resumed, completed), an emergency (acknowledged) and a reply', async () => {
+    const stack = await startBroadcastStack({
+      whatsappMps: 25,
+      extraTopics: ['storia'],
+      emergency: {
+        smsFallbackAfterSeconds: 2,
+        acknowledgeWithinSeconds: 30,
+        officials: [{ name: 'Sindaco', role: 'sindaco', phone: '+393471110001', channel: 'sms' }],
+        onDuty: [],
+        whatsappTemplate: { name: 'allerta_emergenza', languages: { it: 'it', fr: 'fr' } },
+      },
+    })
+    const worker = await startInProcessWorker(stack)
+    try {
+      await stack.audience.add(audienceOf(BORGO.id, 120, { topics: ['storia'] }))
+      const operator = await stack.token('operator', 'rec@borgo.example')
+      const approver = await stack.token('approver', 'app@borgo.example')
+      const officer = await stack.token('civil-protection', 'ufficiale@borgo.example')
+
+      // Broadcast: sent, paused, resumed, completed.
+      const id = (await stack.call('POST', '/v1/broadcasts', operator, {
+        title: 'storia',
+        topics: ['storia'],
+        whatsapp: { templateName: 'avviso', variants: { it: { code: 'it', bodyParameters: ['storia'] } } },
+      })).body.id as string
+      await stack.call('POST', `/v1/broadcasts/${id}/approve`, approver, {})
+      await stack.call('POST', `/v1/broadcasts/${id}/send`, operator, {})
+      await waitUntil(() => stack.sim.messages().length > 20, { timeoutMs: 30_000, what: 'the first messages' })
+      await stack.call('POST', `/v1/broadcasts/${id}/pause`, operator)
+      await waitUntil(async () => (await stack.call('GET', `/v1/broadcasts/${id}/progress`, operator)).body.status === 'paused', { timeoutMs: 30_000, what: 'the pause' })
+      await stack.call('POST', `/v1/broadcasts/${id}/resume`, operator)
+      const broadcast = stack.client.workflow.getHandle(BroadcastWorkflow.workflowId(BORGO.id, id))
+      await broadcast.result()
+      writeFileSync(historyPath('broadcast'), `${historyToJSON(await broadcast.fetchHistory())}\n`)
+
+      // Emergency: citizens, the official notified, acknowledged through the API, closed.
+      const created = await stack.call('POST', '/v1/emergencies', officer, {
+        severity: 'Severe',
+        urgency: 'Immediate',
+        headline: { it: 'Allerta di prova', fr: 'Alerte de test' },
+        description: { it: 'Il torrente ha superato la soglia di guardia.', fr: 'Le torrent a dépassé le seuil.' },
+        trigger: { reason: 'registrazione della storia del workflow' },
+      })
+      expect(created.status, JSON.stringify(created.body)).toBe(201)
+      const alertId = created.body.id as string
+      const timeline = async () => ((await stack.call('GET', `/v1/emergencies/${alertId}/timeline`, officer)).body.entries as Array<{ kind: string }>).map((e) => e.kind)
+      await waitUntil(async () => (await timeline()).includes('official-notified'), { timeoutMs: 60_000, what: 'the official notified' })
+      // Acknowledged by the signal the staff API and the reply consumer send (the API's body is the staff API's concern).
+      const emergency = stack.client.workflow.getHandle(EmergencyWorkflow.workflowId(BORGO.id, alertId))
+      await emergency.signal(EmergencyWorkflow.signals.acknowledge, { by: 'Sindaco', via: 'api', at: new Date().toISOString() })
+      await emergency.result()
+      writeFileSync(historyPath('emergency'), `${historyToJSON(await emergency.fetchHistory())}\n`)
+
+      // Reply: one message to one citizen.
+      const reply = await stack.client.workflow.start('replyWorkflow', {
+        taskQueue: stack.taskQueue,
+        workflowId: `reply:${BORGO.id}:history`,
+        args: [{ tenant: BORGO.id, replyId: 'history', channel: 'sms', to: '+393471112233', text: 'Iscrizione confermata.' }],
+      })
+      await reply.result()
+      writeFileSync(historyPath('reply'), `${historyToJSON(await reply.fetchHistory())}\n`)
+    } finally {
+      await worker.stop()
+      await stack.stop()
+    }
+  }, 300_000)
+})

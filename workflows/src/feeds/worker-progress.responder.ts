@@ -1,0 +1,93 @@
+import {
+  BroadcastRunsReplyContract,
+  BroadcastRunsRequestContract,
+  EmergencyRunReplyContract,
+  EmergencyRunRequestContract,
+  WORKER_RESPONDERS,
+  WorkerSubjects,
+  type BroadcastRunsReply,
+  type EmergencyRunReply,
+} from '@banditore/contracts'
+import type { Logger } from '@banditore/platform'
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
+import type { Kysely } from 'kysely'
+import { readEmergencyRun } from '../sending/emergency-run.repository.js'
+import { countChannelMessages, readBroadcastRuns } from '../sending/worker-progress.repository.js'
+import type { WorkerDatabase } from '../worker-database.js'
+
+export interface WorkerProgressResponder {
+  stop(): Promise<void>
+}
+
+/**
+ * Answers the staff API's questions about the worker's data (WorkerSubjects): where broadcast
+ * runs stand with their ledgers counted, and an emergency alert's run with its timeline steps.
+ * Read from the tables, so a run whose workflow has closed is answered the same. Requests are
+ * validated on receipt; one outside its contract is answered `ok: false`, never guessed at.
+ */
+export function startWorkerProgressResponder(options: { nc: NatsConnection; db: Kysely<WorkerDatabase>; logger: Logger }): WorkerProgressResponder {
+  const { nc, db, logger } = options
+  const failure = (code: string, error: unknown) => ({
+    version: 1 as const,
+    ok: false as const,
+    error: { code, message: error instanceof Error ? error.message : String(error) },
+  })
+  const serve = (subject: string, answer: (data: Uint8Array) => Promise<Uint8Array>): Subscription =>
+    nc.subscribe(subject, {
+      queue: WORKER_RESPONDERS,
+      callback: (error, msg: Msg) => {
+        if (error) return logger.warn({ err: error, subject }, 'worker responder subscription failed')
+        void answer(msg.data).then((reply) => msg.respond(reply))
+      },
+    })
+
+  const runs = serve(WorkerSubjects.broadcastRuns, async (data) => {
+    let reply: BroadcastRunsReply
+    try {
+      const request = BroadcastRunsRequestContract.decode(data)
+      try {
+        reply = { version: 1, ok: true, runs: await readBroadcastRuns(db, request.broadcastIds, request.ledger) }
+      } catch (error) {
+        logger.warn({ err: error }, 'broadcast runs not read')
+        reply = failure('UNAVAILABLE', error)
+      }
+    } catch (error) {
+      reply = failure('BAD_REQUEST', error)
+    }
+    return BroadcastRunsReplyContract.encode(reply)
+  })
+
+  const emergencies = serve(WorkerSubjects.emergencyRun, async (data) => {
+    let reply: EmergencyRunReply
+    try {
+      const request = EmergencyRunRequestContract.decode(data)
+      try {
+        const run = await readEmergencyRun(db, request.alertId)
+        const messages = await countChannelMessages(db, run.fallbackId ? [request.alertId, run.fallbackId] : [request.alertId])
+        reply = {
+          version: 1,
+          ok: true,
+          alertId: request.alertId,
+          state: run.state,
+          acknowledgedBy: run.acknowledgedBy,
+          acknowledgedAt: run.acknowledgedAt,
+          entries: run.entries,
+          messages,
+        }
+      } catch (error) {
+        logger.warn({ err: error, alertId: request.alertId }, 'emergency run not read')
+        reply = failure('UNAVAILABLE', error)
+      }
+    } catch (error) {
+      reply = failure('BAD_REQUEST', error)
+    }
+    return EmergencyRunReplyContract.encode(reply)
+  })
+
+  return {
+    async stop() {
+      // Drained: requests already received are answered before the subscription goes.
+      await Promise.all([runs.drain(), emergencies.drain()])
+    },
+  }
+}

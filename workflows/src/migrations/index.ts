@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely'
+import { workerTables } from './2026-12-07T00-00-00_worker-tables.js'
+
+export { WORKER_SCHEMA } from '../worker-database.js'
+
+/**
+ * The worker's schema (`worker`): applied by the worker at start with platform's migrateToLatest,
+ * safely when several workers start at once. Names are timestamps; a migration is never edited
+ * after it lands.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-12-07T00-00-00_worker-tables': workerTables,
+}
