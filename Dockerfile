@@ -1,8 +1,8 @@
 # One image recipe for every process; each service, the worker and the simulator is its own image,
 # chosen with build args (docker-compose.yml passes them). Build from the repository root, e.g.:
 #   docker build --build-arg PACKAGE=@banditore/ingest --build-arg PORT=3001 -t banditore/ingest .
-#   docker build --build-arg PACKAGE=@banditore/providers --build-arg PORT=3100 \
-#     --build-arg ENTRY=dist/simulator/main.js --build-arg HEALTH_PATH=/_sim/health -t banditore/simulator .
+#   docker build --build-arg PACKAGE=@banditore/provider-simulator --build-arg PORT=3100 \
+#     --build-arg ENTRY=dist/main.js --build-arg HEALTH_PATH=/_sim/health -t banditore/simulator .
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build

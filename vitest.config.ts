@@ -16,6 +16,7 @@ export default defineConfig({
           include: [
             'packages/*/src/**/*.test.ts',
             'services/*/src/**/*.test.ts',
+            'services/console/web/src/**/*.test.ts',
             'workflows/src/**/*.test.ts',
           ],
         },

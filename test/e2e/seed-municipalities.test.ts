@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { privacyPolicyVersion, type Tenant } from '@banditore/contracts'
 import { createDatabase, loadTenantDirectory } from '@banditore/platform'
 import { createPhoneHasher } from '@banditore/subscriptions'
-import type { RecordedMessage } from '@banditore/providers'
+import { type RecordedMessage } from '@banditore/provider-simulator'
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { localSenders } from '../../scripts/local-senders.js'
@@ -108,7 +108,7 @@ describe('the five seed municipalities, end to end', () => {
         throw new Error(`${entry} did not start: ${String(error)}\n${proc.output().slice(-3000)}`, { cause: error })
       }
     }
-    await start('packages/providers/src/simulator/main.ts', ports.sim, '/_sim/health', {
+    await start('services/provider-simulator/src/main.ts', ports.sim, '/_sim/health', {
       SIM_HOST: '127.0.0.1',
       SIM_PORT: String(ports.sim),
       SIM_LOG_LEVEL: 'warn',

@@ -1,14 +1,6 @@
 import { DeliveryStatusContract, InboundMessageContract, Streams, UnroutedWebhookContract } from '@banditore/contracts'
-import {
-  computeTwilioSignature,
-  createTwilioSmsClient,
-  createWhatsAppCloudClient,
-  encodeFormBody,
-  signWhatsAppPayload,
-  startSimulator,
-  twilioInboundParams,
-  type RunningSimulator,
-} from '@banditore/providers'
+import { computeTwilioSignature, createTwilioSmsClient, createWhatsAppCloudClient, encodeFormBody, signWhatsAppPayload, twilioInboundParams } from '@banditore/providers'
+import { startSimulator, type RunningSimulator } from '@banditore/provider-simulator'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { nanos } from '@nats-io/transport-node'
 import { sql } from 'kysely'

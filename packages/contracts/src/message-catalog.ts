@@ -3,7 +3,13 @@ import { DeliveryStatusContract, InboundMessageContract, UnroutedWebhookContract
 import { ModerationSubjects, ModerationVerdictContract, OutboundCheckReplyContract, OutboundCheckRequestContract } from './moderation.js'
 import { OutboundReplyContract } from './outbound.js'
 import { Streams, Subjects, type StreamSpec } from './subjects.js'
-import { AudiencePageReplyContract, AudiencePageRequestContract, SubscriptionChangedContract } from './subscriptions.js'
+import {
+  AudienceCountReplyContract,
+  AudienceCountRequestContract,
+  AudiencePageReplyContract,
+  AudiencePageRequestContract,
+  SubscriptionChangedContract,
+} from './subscriptions.js'
 import type { Contract } from './validate.js'
 
 /**
@@ -70,6 +76,8 @@ export const Events = {
 export const Requests = {
   /** One page of a broadcast's audience; answered by subscriptions, asked by the worker. */
   audiencePage: { subject: Subjects.audiencePage, request: AudiencePageRequestContract, reply: AudiencePageReplyContract },
+  /** Audience counts for the staff console (no snapshot); answered by subscriptions, asked by broadcast. */
+  audienceCount: { subject: Subjects.audienceCount, request: AudienceCountRequestContract, reply: AudienceCountReplyContract },
   /** A broadcast draft against the outbound policy; answered by moderation, asked by broadcast. */
   outboundCheck: { subject: ModerationSubjects.checkOutbound, request: OutboundCheckRequestContract, reply: OutboundCheckReplyContract },
 } as const satisfies Record<string, RequestKind>

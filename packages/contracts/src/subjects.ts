@@ -19,6 +19,8 @@ export const Subjects = {
   deadLetter: (stream: string, consumer: string) => `deadletter.${stream}.${consumer}`,
   /** Request/reply: one page of a broadcast's audience, served by subscriptions. */
   audiencePage: 'subscriptions.audience.page',
+  /** Request/reply: how many subscribers an audience's filters reach, served by subscriptions. */
+  audienceCount: 'subscriptions.audience.count',
 } as const
 
 /** Header names set on dead-lettered messages. */

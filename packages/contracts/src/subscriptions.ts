@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import { E164Schema, TenantIdSchema, TimestampSchema } from './common.js'
+import { AudienceCountSchema } from './console-api.js'
 import { LanguageSchema } from './tenant.js'
 import { defineContract } from './validate.js'
 
@@ -85,3 +86,36 @@ export const AudiencePageReplySchema = Type.Object(
 )
 export type AudiencePageReply = Type.Static<typeof AudiencePageReplySchema>
 export const AudiencePageReplyContract = defineContract('AudiencePageReply', AudiencePageReplySchema)
+
+/**
+ * Request (NATS request/reply on `subscriptions.audience.count`): how many subscribers the same
+ * filters as an audience page reach, counted where they are stored. Nothing is written down and
+ * no phone number leaves the service: the staff console's compose screen and dashboard ask it.
+ */
+export const AudienceCountRequestSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    tenant: TenantIdSchema,
+    /** Subscribers of any of these topics (always-on topics reach everyone). */
+    topics: Type.Array(Type.String(), { minItems: 1 }),
+    languages: Type.Optional(Type.Array(LanguageSchema)),
+    channels: Type.Optional(Type.Array(SendChannelSchema)),
+    /** Also count, for each topic asked, who receives it (under the same languages and channels). */
+    byTopic: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+export type AudienceCountRequest = Type.Static<typeof AudienceCountRequestSchema>
+export const AudienceCountRequestContract = defineContract('AudienceCountRequest', AudienceCountRequestSchema)
+
+export const AudienceCountReplySchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    ...AudienceCountSchema.properties,
+    /** Present when asked: topic id → subscribers receiving it (an always-on topic: everyone). */
+    byTopic: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 0 }))),
+  },
+  { additionalProperties: false },
+)
+export type AudienceCountReply = Type.Static<typeof AudienceCountReplySchema>
+export const AudienceCountReplyContract = defineContract('AudienceCountReply', AudienceCountReplySchema)

@@ -1,5 +1,6 @@
 // @banditore/providers: WhatsApp Cloud API and Twilio-compatible SMS adapters (send, parse and
-// verify webhooks, classify errors) and the provider simulator.
+// verify webhooks, classify errors). Test stand-ins are behind `@banditore/providers/testing`; the
+// provider simulator is its own deployable, services/provider-simulator.
 
 export {
   normalizePhoneNumber,
@@ -26,13 +27,10 @@ export { classifyTwilioError, classifyTwilioErrorCode } from './twilio-error-cla
 export { WebhookPayloadError } from './webhook-payload-error.js'
 
 export {
-  TokenBucketRateLimiter,
   senderKeys,
   type SendRateLimiter,
   type SendPriority,
   type DispatchSlot,
-  type TokenBucketRate,
-  type TokenBucketRateLimiterOptions,
 } from './send-rate-limiter.js'
 export { DispatchSlotMissedError, type FetchFunction, type ProviderRequestInit, type SlotDispatchingFetch } from './provider-request.js'
 
@@ -92,23 +90,3 @@ export { parseTwilioWebhook, type ParseTwilioWebhookOptions } from './twilio-web
 export { computeTwilioSignature, verifyTwilioSignature } from './twilio-signature.js'
 export { twilioInboundParams, twilioStatusParams, type TwilioInboundSpec, type TwilioStatusSpec } from './twilio-webhook-builder.js'
 export { parseFormBody, encodeFormBody, formValue, type FormParams } from './form-params.js'
-
-export { startSimulator, type RunningSimulator, type StartSimulatorOptions } from './simulator/start-simulator.js'
-export { ProviderSimulator, type SimReply, type RejectionCounts, type SimulatorLimits } from './simulator/provider-simulator.js'
-export { buildSimulatorApp, type SimulatorApp, type SimulatorAppOptions } from './simulator/simulator-app.js'
-export {
-  loadSimulatorConfig,
-  resolveSimulatorOptions,
-  SimulatorConfigError,
-  SimulatorOptionsSchema,
-  SimWhatsAppSenderSchema,
-  SimTwilioAccountSchema,
-  type SimulatorOptions,
-  type SimulatorOptionsInput,
-  type SimWhatsAppSender,
-  type SimTwilioAccount,
-} from './simulator/simulator-config.js'
-export { FaultPlanSchema, FaultRuleSchema, InvalidFaultPlanError, type FaultPlan, type FaultPlanInput, type FaultRule } from './simulator/fault-plan.js'
-export { maxPerSlidingWindow, type RecordedMessage, type RecordFilter, type RecordStats } from './simulator/message-record.js'
-export { SimulatorRequestError, type InjectWhatsAppInput, type InjectSmsInput, type InjectedMessage, type InjectedSms } from './simulator/citizen-message-injector.js'
-export type { CallbackOutcome, CallbackStats } from './simulator/callback-dispatcher.js'

@@ -94,14 +94,15 @@ describe('parseTwilioWebhook: status callbacks', () => {
   })
 
   it.each([
-    ['twilio-status-undelivered', 'undelivered', '30003'],
-    ['twilio-status-failed', 'failed', '30007'],
-  ])('%s → failed with ErrorCode %s, permanent', (name, providerState, code) => {
+    // 30003: the handset is unreachable (off, no signal); Twilio advises retrying.
+    ['twilio-status-undelivered', 'undelivered', '30003', 'retryable'],
+    ['twilio-status-failed', 'failed', '30007', 'permanent'],
+  ])('%s → failed with ErrorCode %s, %s', (name, providerState, code, kind) => {
     const [event] = parseTwilioWebhook(form(name), { url: statusUrl, receivedAt }).statuses
     expect(event?.providerState).toBe(providerState)
     expect(event?.status.state).toBe('failed')
     expect(event?.status.error).toEqual({ code })
-    expect(event?.errorKind).toBe('permanent')
+    expect(event?.errorKind).toBe(kind)
   })
 
   it('has no correlation when the URL carries none', () => {

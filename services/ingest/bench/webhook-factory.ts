@@ -1,11 +1,4 @@
-import {
-  buildWhatsAppMessageWebhook,
-  buildWhatsAppStatusWebhook,
-  computeTwilioSignature,
-  encodeFormBody,
-  signWhatsAppPayload,
-  twilioInboundParams,
-} from '@banditore/providers'
+import { buildWhatsAppMessageWebhook, buildWhatsAppStatusWebhook, computeTwilioSignature, encodeFormBody, signWhatsAppPayload, twilioInboundParams } from '@banditore/providers'
 
 export interface WebhookFactoryOptions {
   /** Makes ids distinct across benchmark runs against the same stream. */

@@ -1,14 +1,6 @@
 import { Writable } from 'node:stream'
 import { createLogger } from '@banditore/platform'
-import {
-  buildWhatsAppMessageWebhook,
-  computeTwilioSignature,
-  encodeFormBody,
-  signWhatsAppPayload,
-  twilioInboundParams,
-  whatsAppMessagesValue,
-  whatsAppWebhookEnvelope,
-} from '@banditore/providers'
+import { buildWhatsAppMessageWebhook, computeTwilioSignature, encodeFormBody, signWhatsAppPayload, twilioInboundParams, whatsAppMessagesValue, whatsAppWebhookEnvelope } from '@banditore/providers'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildIngestServer } from './app.js'

@@ -1,14 +1,6 @@
 import type { Tenant } from '@banditore/contracts'
 import type { TenantDirectory } from '@banditore/platform'
-import {
-  e164FromProviderDigits,
-  formValue,
-  parseFormBody,
-  parseTwilioWebhook,
-  verifyTwilioSignature,
-  WebhookPayloadError,
-  type FormParams,
-} from '@banditore/providers'
+import { e164FromProviderDigits, formValue, parseFormBody, parseTwilioWebhook, verifyTwilioSignature, WebhookPayloadError, type FormParams } from '@banditore/providers'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { InboundIntake } from './inbound-intake.js'
 import { MalformedRequestError, WebhookSecretMissingError, WebhookSignatureError } from './ingest-errors.js'

@@ -1,14 +1,6 @@
 import { DeliveryStatusContract, InboundMessageContract, privacyPolicyVersion, UnroutedWebhookContract } from '@banditore/contracts'
 import { createLogger } from '@banditore/platform'
-import {
-  buildWhatsAppMessageWebhook,
-  buildWhatsAppStatusWebhook,
-  computeTwilioSignature,
-  encodeFormBody,
-  signWhatsAppPayload,
-  twilioInboundParams,
-  twilioStatusParams,
-} from '@banditore/providers'
+import { buildWhatsAppMessageWebhook, buildWhatsAppStatusWebhook, computeTwilioSignature, encodeFormBody, signWhatsAppPayload, twilioInboundParams, twilioStatusParams } from '@banditore/providers'
 import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -1,6 +1,6 @@
-import { Streams } from '@banditore/contracts'
+import { Consumers } from '@banditore/contracts'
 import {
-  consumeDurable,
+  consume,
   createServiceServer,
   DurablePublisher,
   pingNats,
@@ -16,9 +16,7 @@ import { serveOutboundChecks } from './outbound/outbound-responder.js'
 import { formatIssue } from './ruleset/ruleset-error.js'
 import type { RulesetStore } from './ruleset/ruleset-store.js'
 import type { SenderHistoryStore } from './sender/sender-history-store.js'
-
-/** The durable consumer moderation reads citizens' messages with. */
-export const INBOUND_CONSUMER = { stream: Streams.inbound.name, durable: 'moderation', filterSubject: 'inbound.message.*' } as const
+import type { SenderOrderGate } from './sender/sender-order-gate.js'
 
 export interface ModerationDeps {
   readonly logger: Logger
@@ -26,6 +24,8 @@ export interface ModerationDeps {
   readonly store: RulesetStore
   readonly senders: SenderHistoryStore
   readonly now?: () => Date
+  /** Keeps a sender's messages in stream order across replicas (with the shared KV history). */
+  readonly gate?: SenderOrderGate
 }
 
 export interface ModerationApp {
@@ -81,17 +81,26 @@ export function buildApp(config: ModerationConfig, deps: ModerationDeps): Modera
       const publisher: VerdictPublisher = {
         publish: (subject, data, { msgId }) => durable.publish(subject, data, { msgId, timeoutMs: config.PUBLISH_TIMEOUT_MS }),
       }
-      const handle = createVerdictHandler({ store: deps.store, senders: deps.senders, publisher, logger: deps.logger, metrics, now })
+      const handle = createVerdictHandler({
+        store: deps.store,
+        senders: deps.senders,
+        publisher,
+        logger: deps.logger,
+        metrics,
+        now,
+        ...(deps.gate ? { gate: deps.gate } : {}),
+      })
       outbound = serveOutboundChecks({ nc: deps.nc, store: deps.store, logger: deps.logger, metrics, now })
       // One message at a time: a sender's messages are decided in order, against a history
-      // that already holds the previous one. One instance decides far above the inbound rate.
-      consumer = await consumeDurable(
+      // that already holds the previous one; across replicas the gate keeps that order.
+      consumer = await consume(
         deps.nc,
-        { ...INBOUND_CONSUMER, maxDeliver: config.MAX_DELIVER, concurrency: 1 },
-        async (msg) => {
-          await handle(msg.data, msg.subject)
+        Consumers.moderation,
+        async (message, { subject, seq }) => {
+          await handle(message, subject, seq)
         },
         deps.logger,
+        { maxDeliver: config.MAX_DELIVER },
       )
       void consumer.done.finally(() => {
         consumerEnded = true

@@ -85,7 +85,7 @@ describe.concurrent('rules CLI', { timeout: 30_000 }, () => {
     const verdicts = stdout.trim().split('\n').map((l) => JSON.parse(l))
     expect(verdicts).toHaveLength(lines.length)
     expect(verdicts[0]).toEqual({ action: 'allow', categories: [], rules: [], rulesetVersion: expect.stringMatching(/^sha256:/) })
-    expect(verdicts[1]).toMatchObject({ action: 'delete', categories: ['offensive-language'], rules: ['vulgar-language'] })
+    expect(verdicts[1]).toMatchObject({ action: 'delete', categories: ['offensive-language'], rules: expect.arrayContaining(['vulgar-language']) })
     expect(verdicts.at(-2)).toMatchObject({ action: 'allow' })
     expect(verdicts.at(-1)).toMatchObject({ action: 'delete', categories: ['spam'], rules: ['spam-flooding'] })
   })

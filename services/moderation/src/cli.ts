@@ -3,6 +3,8 @@ import { DEFAULT_RULES_DIR, DEFAULT_TENANTS_DIR, userPath } from './cli/cli-cont
 import { checkCommand } from './cli/check-command.js'
 import { classifyCommand } from './cli/classify-command.js'
 import { corpusCommand } from './cli/corpus-command.js'
+import { corpusBuildCommand } from './cli/corpus-build-command.js'
+import { classifierTrainCommand } from './cli/classifier-train-command.js'
 import { outboundCommand } from './cli/outbound-command.js'
 import { PUBLISH_DEFAULTS, publishCommand } from './cli/publish-command.js'
 import { schemaCommand } from './cli/schema-command.js'
@@ -45,7 +47,23 @@ withSources(program.command('corpus'))
   .description('precision and recall per category over the labelled corpus (rules/corpus/*.jsonl)')
   .option('--file <path...>', 'corpus files instead of rules/corpus/*.jsonl', (path: string, previous: string[] = []) => [...previous, userPath(path)])
   .option('--mistakes', 'list every message the rules get wrong')
+  .addOption(new Option('--split <split>', 'dev (rules/corpus/*.jsonl but *.test.jsonl), test (*.test.jsonl, held out: do not tune on it) or all').choices(['dev', 'test', 'all']).default('all'))
   .action(corpusCommand)
+
+program
+  .command('corpus-build')
+  .description('build rules/corpus/written.{dev,test}.jsonl from the hand-written sources in rules/corpus/written/')
+  .addOption(rulesOption())
+  .option('--check', 'only report whether the built files are up to date')
+  .action(corpusBuildCommand)
+
+program
+  .command('classifier-train')
+  .description('train the text classifier on the dev split of rules/corpus and write models/text-classifier.json')
+  .addOption(rulesOption())
+  .option('--out <file>', 'where to write the model (default: the shipped one)')
+  .option('--cv', 'only print 5-fold cross-validated precision and recall per threshold, on the dev split')
+  .action(classifierTrainCommand)
 
 program
   .command('schema')

@@ -20,6 +20,19 @@ export const ModerationConfigSchema = Type.Object({
   }),
   /** Quiet time after the last file change before rules/ is reloaded, ms. */
   RULES_DEBOUNCE_MS: Type.Integer({ default: 300, minimum: 0, maximum: 60_000, description: 'rules reload debounce, ms' }),
+  /**
+   * Where the sender history lives: `kv`, the NATS KV bucket moderation-sender-history shared by
+   * every replica (the service's default); `memory`, this process only (one replica, tests).
+   */
+  SENDER_HISTORY: Type.Union([Type.Literal('kv'), Type.Literal('memory')], {
+    default: 'kv',
+    description: 'sender history store: kv (shared by replicas) or memory',
+  }),
+  /**
+   * With SENDER_HISTORY=kv: how long a replica waits for the same sender's earlier message, in
+   * flight on another replica, to be decided first, ms (then it decides anyway).
+   */
+  SENDER_ORDER_WAIT_MS: Type.Integer({ default: 3000, minimum: 0, maximum: 60_000, description: 'wait for an earlier message of the sender on another replica, ms' }),
   /** Senders whose recent messages and violations are remembered (least recently active forgotten first). */
   SENDER_HISTORY_MAX_SENDERS: Type.Integer({ default: 200_000, minimum: 1000, description: 'senders remembered in memory' }),
   /** How long a violation counts towards "block after N violations", days. */

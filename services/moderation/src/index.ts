@@ -1,5 +1,5 @@
 /** @banditore/moderation: the municipal policy as declarative rules, and the service that applies it. */
-export { buildApp, INBOUND_CONSUMER, type ModerationApp, type ModerationDeps } from './app.js'
+export { buildApp, type ModerationApp, type ModerationDeps } from './app.js'
 export { loadConfig, ModerationConfigSchema, type ModerationConfig } from './config.js'
 
 // Rulesets: load, validate, compile, swap.
@@ -21,6 +21,8 @@ export { createVerdictHandler, type VerdictPublisher } from './inbound/verdict-h
 export { ACTION_SEVERITY, decisionOf, isViolation, type Decision } from './verdict/verdict-decision.js'
 export { normalizeText, type NormalizedText } from './text/text-normalizer.js'
 export { InMemorySenderHistoryStore, type SenderHistoryStore } from './sender/sender-history-store.js'
+export { KvSenderHistoryStore, openSenderHistoryBucket, type SenderHistoryBucket } from './sender/kv-sender-history-store.js'
+export { JetStreamSenderOrderGate, jetStreamOrderSource, type OrderSource, type SenderOrderGate } from './sender/sender-order-gate.js'
 export { NO_HISTORY, type SenderHistory } from './sender/sender-history.js'
 export { defaultProfile, ProfileDirectory, profileFromTenant, type ModerationProfile } from './tenant/moderation-profile.js'
 
@@ -31,3 +33,5 @@ export { answerOutboundCheck, serveOutboundChecks } from './outbound/outbound-re
 // Quality.
 export { runRuleCases, type CaseFailure, type CaseReport } from './cases/case-runner.js'
 export { evaluateCorpus, parseCorpus, type CorpusReport } from './corpus/corpus-evaluator.js'
+/** The deployable, as its main.ts runs it (the test world starts it the same way). */
+export { moderationService } from './moderation-service.js'

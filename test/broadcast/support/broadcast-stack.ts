@@ -22,7 +22,7 @@ import {
 } from '@banditore/ingest'
 import { answerOutboundCheck, compileRuleset, ProfileDirectory, readRulesetDirectory, RulesetStore } from '@banditore/moderation'
 import { connectNats, createDatabase, ensureStreams, migrateToLatest, type Logger, type RunningConsumer, type TenantDirectory } from '@banditore/platform'
-import { startSimulator, type RunningSimulator, type StartSimulatorOptions } from '@banditore/providers'
+import { startSimulator, type RunningSimulator, type StartSimulatorOptions } from '@banditore/provider-simulator'
 import { migrations as workerMigrations, startWorkerProgressResponder, WORKER_SCHEMA, type WorkerDatabase } from '@banditore/workflows'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { Client, Connection } from '@temporalio/client'

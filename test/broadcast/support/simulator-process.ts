@@ -1,6 +1,6 @@
 import { freePort } from '../../harness/nats-server.js'
 import { setPriority } from 'node:os'
-import type { RecordedMessage, SimTwilioAccount, SimWhatsAppSender } from '@banditore/providers'
+import { type RecordedMessage, type SimTwilioAccount, type SimWhatsAppSender } from '@banditore/provider-simulator'
 import { spawnService, waitForHttp, type ServiceProcess } from '../../harness/service-process.js'
 
 /** The provider simulator in its own process, driven over its /_sim control API. */
@@ -34,7 +34,7 @@ export async function startSimulatorProcess(options: {
   priority?: number
 }): Promise<SimulatorProcess> {
   const port = await freePort()
-  const proc = spawnService('packages/providers/src/simulator/main.ts', {
+  const proc = spawnService('services/provider-simulator/src/main.ts', {
     SIM_HOST: '127.0.0.1',
     SIM_PORT: String(port),
     SIM_LOG_LEVEL: 'warn',

@@ -1,13 +1,5 @@
 import type { TenantDirectory } from '@banditore/platform'
-import {
-  InvalidPhoneNumberError,
-  OutsideCustomerServiceWindowError,
-  ProviderError,
-  statusCallbackUrlFor,
-  type SendRateLimiter,
-  type TwilioSmsClient,
-  type WhatsAppCloudClient,
-} from '@banditore/providers'
+import { InvalidPhoneNumberError, OutsideCustomerServiceWindowError, ProviderError, statusCallbackUrlFor, type SendRateLimiter, type TwilioSmsClient, type WhatsAppCloudClient } from '@banditore/providers'
 import type { ReplyInput } from '../workflows/reply-types.js'
 import { PermanentSendError, type OutboundSender } from './reply.activities.js'
 

@@ -1,4 +1,4 @@
-import type { SendPriority } from '@banditore/providers'
+import { type SendPriority } from '@banditore/providers'
 import { sql, type Kysely } from 'kysely'
 import type { WorkerDatabase } from '../worker-database.js'
 

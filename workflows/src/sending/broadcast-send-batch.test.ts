@@ -1,13 +1,6 @@
 import { broadcastCorrelation, type BroadcastContent } from '@banditore/contracts'
 import { parseTenant } from '@banditore/platform'
-import {
-  InvalidPhoneNumberError,
-  ProviderError,
-  type SendSmsInput,
-  type SendTemplateInput,
-  type TwilioSmsClient,
-  type WhatsAppCloudClient,
-} from '@banditore/providers'
+import { InvalidPhoneNumberError, ProviderError, type SendSmsInput, type SendTemplateInput, type TwilioSmsClient, type WhatsAppCloudClient } from '@banditore/providers'
 import { describe, expect, it, vi } from 'vitest'
 import { MissingContentError, outcomeOfError, sendToRows, senderKeyOf } from './broadcast-send-batch.js'
 import type { LeasedRateLimiter } from '../rate-limit/rate-limit-lease-limiter.js'

@@ -1,14 +1,5 @@
 import { broadcastCorrelation, type BroadcastContent, type Tenant } from '@banditore/contracts'
-import {
-  InvalidPhoneNumberError,
-  ProviderError,
-  senderKeys,
-  type SendRateLimiter,
-  type SendResult,
-  type TemplateParameter,
-  type TwilioSmsClient,
-  type WhatsAppCloudClient,
-} from '@banditore/providers'
+import { InvalidPhoneNumberError, ProviderError, senderKeys, type SendRateLimiter, type SendResult, type TemplateParameter, type TwilioSmsClient, type WhatsAppCloudClient } from '@banditore/providers'
 import type { LeasedRateLimiter } from '../rate-limit/rate-limit-lease-limiter.js'
 import type { LedgerRow, SendOutcome } from './send-ledger.repository.js'
 

@@ -1,6 +1,6 @@
 import http from 'node:http'
 import https from 'node:https'
-import type { FetchFunction } from '@banditore/providers'
+import { type FetchFunction } from '@banditore/providers'
 
 /**
  * The subset of a fetch Response the provider adapters read (status, headers, text, json),

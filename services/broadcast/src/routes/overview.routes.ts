@@ -34,15 +34,13 @@ export function registerOverviewRoutes(app: FastifyInstance, deps: { db: Kysely<
     },
   }, async (request): Promise<Overview> => {
     const tenant = tenantForRead(tenants, requireRole(request, READERS), request.query.tenant)
-    const everyone = tenant.topics.filter((t) => t.alwaysOn).map((t) => t.id)
     const subscribers = async (): Promise<Overview['subscribers']> => {
       try {
-        const all = await audience.count(tenant.id, everyone.length > 0 ? everyone : tenant.topics.map((t) => t.id))
-        const byTopic: Record<string, number> = {}
-        for (const topic of tenant.topics) {
-          byTopic[topic.id] = topic.alwaysOn ? all.total : (await audience.count(tenant.id, [topic.id])).total
-        }
-        return { ...all, byTopic }
+        // Every topic at once: the total is everyone an always-on topic reaches (or, without one,
+        // anyone with a topic), and each topic is counted beside it, in one request.
+        const counted = await audience.countByTopic(tenant.id, tenant.topics.map((t) => t.id))
+        // In the tenant's order of topics, as the dashboard lists them.
+        return { ...counted, byTopic: Object.fromEntries(tenant.topics.map((t) => [t.id, counted.byTopic[t.id] ?? 0])) }
       } catch (error) {
         logger.warn({ tenant: tenant.id, err: error }, 'subscriber counts unavailable for the overview')
         return null

@@ -1,20 +1,24 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MODERATION_CATEGORIES } from '@banditore/contracts'
+import { splitOfFile } from '../corpus/corpus-builder.js'
 import { evaluateCorpus, parseCorpus, type CorpusEntry, type Score } from '../corpus/corpus-evaluator.js'
 import { formatIssue } from '../ruleset/ruleset-error.js'
 import { loadRuleset, type SourceOptions } from './cli-context.js'
 
 const percent = (value: number | null) => (value === null ? '   n/a' : `${(value * 100).toFixed(1).padStart(5)}%`)
 const row = (label: string, s: Score) =>
-  `${label.padEnd(22)} ${percent(s.precision)}  ${percent(s.recall)}   ${String(s.truePositives).padStart(3)} ${String(s.falsePositives).padStart(3)} ${String(s.falseNegatives).padStart(3)}`
+  `${label.padEnd(22)} ${percent(s.precision)}  ${percent(s.recall)}   ${String(s.truePositives).padStart(4)} ${String(s.falsePositives).padStart(4)} ${String(s.falseNegatives).padStart(4)}`
 
 /** `rules corpus`: precision and recall per category over the labelled corpus. */
-export async function corpusCommand(options: SourceOptions & { file?: string[]; mistakes?: boolean }): Promise<void> {
+export async function corpusCommand(options: SourceOptions & { file?: string[]; mistakes?: boolean; split?: 'dev' | 'test' | 'all' }): Promise<void> {
   const loaded = await loadRuleset(options)
   if (!loaded) return
   const dir = join(options.rules, 'corpus')
-  const files = options.file?.length ? options.file : (await readdir(dir)).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f))
+  const split = options.split ?? 'all'
+  const files = options.file?.length
+    ? options.file
+    : (await readdir(dir)).filter((f) => f.endsWith('.jsonl') && (split === 'all' || splitOfFile(f) === split)).map((f) => join(dir, f))
   const entries: CorpusEntry[] = []
   for (const file of files.sort()) {
     const { entries: parsed, issues } = parseCorpus(await readFile(file, 'utf8'), file)
@@ -23,7 +27,7 @@ export async function corpusCommand(options: SourceOptions & { file?: string[]; 
     entries.push(...parsed)
   }
   const report = await evaluateCorpus(loaded.ruleset, entries)
-  console.log(`corpus: ${report.entries} messages (${report.clean} clean) from ${files.length} file(s), ruleset ${loaded.ruleset.version}`)
+  console.log(`corpus (${options.file?.length ? 'files' : `split ${split}`}): ${report.entries} messages (${report.clean} clean) from ${files.length} file(s), ruleset ${loaded.ruleset.version}`)
   console.log(`${'category'.padEnd(22)} precision  recall    TP  FP  FN`)
   for (const category of MODERATION_CATEGORIES) console.log(row(category, report.perCategory.get(category) as Score))
   console.log(row('overall (micro)', report.overall))

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { RULES_DIR, shippedRuleset } from '../testing/shipped-ruleset.js'
+import { splitOfFile } from './corpus-builder.js'
 import { evaluateCorpus, parseCorpus, type CorpusEntry } from './corpus-evaluator.js'
 
 const ruleset = await shippedRuleset()
@@ -34,7 +35,8 @@ describe('evaluateCorpus', () => {
 
   it('keeps the shipped rules above the quality floor on the labelled corpus', async () => {
     const entries: CorpusEntry[] = []
-    for (const file of (await readdir(join(RULES_DIR, 'corpus'))).filter((f) => f.endsWith('.jsonl'))) {
+    // The dev split: what rules and the classifier are tuned on (the test split has its own floor below).
+    for (const file of (await readdir(join(RULES_DIR, 'corpus'))).filter((f) => f.endsWith('.jsonl') && splitOfFile(f) === 'dev')) {
       const parsed = parseCorpus(await readFile(join(RULES_DIR, 'corpus', file), 'utf8'), file)
       expect(parsed.issues).toEqual([])
       entries.push(...parsed.entries)
@@ -42,9 +44,20 @@ describe('evaluateCorpus', () => {
     expect(entries.length).toBeGreaterThanOrEqual(300)
     const report = await evaluateCorpus(ruleset, entries)
     // A floor, not the figures: rules may get better, not worse than this without a decision.
-    expect(report.overall.precision).toBeGreaterThanOrEqual(0.95)
-    expect(report.overall.recall).toBeGreaterThanOrEqual(0.85)
+    // Reset when the corpus grew to ~1,460 dev messages (its hard negatives cost precision).
+    expect(report.overall.precision).toBeGreaterThanOrEqual(0.93)
+    expect(report.overall.recall).toBeGreaterThanOrEqual(0.9)
     expect(report.violation.precision).toBeGreaterThanOrEqual(0.97)
     expect(report.clean).toBeGreaterThanOrEqual(150)
+  })
+  it('keeps the held-out test split above its floor (figures in the README), and the built corpus up to date', async () => {
+    const entries: CorpusEntry[] = []
+    for (const file of (await readdir(join(RULES_DIR, 'corpus'))).filter((f) => splitOfFile(f) === 'test' && f.endsWith('.jsonl'))) {
+      entries.push(...parseCorpus(await readFile(join(RULES_DIR, 'corpus', file), 'utf8'), file).entries)
+    }
+    expect(entries.length).toBeGreaterThanOrEqual(400)
+    const report = await evaluateCorpus(ruleset, entries)
+    expect(report.overall.precision).toBeGreaterThanOrEqual(0.8)
+    expect(report.overall.recall).toBeGreaterThanOrEqual(0.58)
   })
 })

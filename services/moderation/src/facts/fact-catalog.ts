@@ -4,6 +4,8 @@
  * fact added here appears in editors' completion after `schema:generate`.
  */
 
+import { MODERATION_CATEGORIES, type ModerationCategory } from '@banditore/contracts'
+
 /** The shape of a fact's value, which decides the operators that apply to it. */
 export type FactKind = 'string' | 'number' | 'boolean' | 'strings' | 'tokens' | 'domains'
 
@@ -20,6 +22,19 @@ export interface FactDefinition {
 /** Rules below this priority run after every other rule: the escalation rules. */
 export const ESCALATION_PRIORITY_LIMIT = 10
 
+type ClassifierFactName = `classifier.${ModerationCategory}`
+
+/** One fact per category: the shipped text classifier's probability (models/text-classifier.json). */
+const CLASSIFIER_FACTS = Object.fromEntries(
+  MODERATION_CATEGORIES.map((category) => [
+    `classifier.${category}`,
+    {
+      kind: 'number',
+      description: `The text classifier's probability, 0 to 1, that the message is ${category}: trained on the dev split of the labelled corpus (rules classifier-train); test it with greaterThanInclusive and a threshold.`,
+    },
+  ]),
+) as Record<ClassifierFactName, { readonly kind: 'number'; readonly description: string }>
+
 export const FACTS = {
   text: {
     kind: 'string',
@@ -31,7 +46,22 @@ export const FACTS = {
     description:
       "The text's words as lexicons match them: normalized like `text`, with repeated letters squeezed (cazzzo → cazo).",
   },
+  stems: {
+    kind: 'tokens',
+    description:
+      "The words reduced to their Italian stems (Snowball), squeezed like `tokens`: containsLexicon and containsNear on `stems` match a lexicon's terms in every inflection (ammazzare matches ammazzo, ammazzerò, ammazzarvi).",
+  },
   wordCount: { kind: 'number', description: 'How many words the text has.' },
+  repetitionRatio: {
+    kind: 'number',
+    description: 'Share of the words that repeat an earlier word of the same message, 0 to 1 (ciao ciao ciao ciao: 0.75); 0 below 4 words.',
+  },
+  longestRun: {
+    kind: 'number',
+    description: 'The longest run of one repeated character in the raw text, letters, emoji or punctuation (aaaaah: 5, !!!: 3).',
+  },
+  moneyAmounts: { kind: 'number', description: 'How many amounts of money the text names (50 euro, €10, 1.000€, 5 $).' },
+  percentages: { kind: 'number', description: 'How many percentages the text names (30%, 40 per cento).' },
   uppercaseRatio: {
     kind: 'number',
     description: 'Share of upper-case letters among the letters, 0 to 1; 0 when the text has fewer than 10 letters.',
@@ -74,6 +104,7 @@ export const FACTS = {
       "How many of the sender's recent messages (last 24 hours) have the same normalized text, or share at least 80% of their words with it when it has 4 words or more.",
   },
   officeHours: { kind: 'boolean', description: "The message arrived while the tenant's office is open." },
+  ...CLASSIFIER_FACTS,
   messageViolations: {
     kind: 'number',
     dynamic: true,

@@ -7,6 +7,9 @@ import { findPhoneNumbers } from '../detectors/phone-number-detector.js'
 import { findStreetAddresses } from '../detectors/street-address-detector.js'
 import { senderActivity, type SenderHistory } from '../sender/sender-history.js'
 import type { ModerationProfile } from '../tenant/moderation-profile.js'
+import { classify } from '../classifier/text-classifier.js'
+import { markStemmed } from '../lexicon/lexicon-library.js'
+import { stemForm } from '../lexicon/lexicon-matcher.js'
 import { normalizeText } from '../text/text-normalizer.js'
 import type { MessageFacts } from './fact-catalog.js'
 import type { OfficeHoursClock } from './office-hours-clock.js'
@@ -46,6 +49,36 @@ function uppercaseRatio(text: string): number {
   return letters < MIN_LETTERS_FOR_CASE ? 0 : upper / letters
 }
 
+/** Share of words that repeat an earlier word; 0 below 4 words. */
+function repetitionRatio(words: readonly string[]): number {
+  if (words.length < 4) return 0
+  return Math.round((1 - new Set(words).size / words.length) * 1000) / 1000
+}
+
+/** The longest run of one repeated character (code point), case-insensitive. */
+function longestRun(text: string): number {
+  let best = 0
+  let run = 0
+  let previous = ''
+  for (const c of text.toLowerCase()) {
+    if (c === previous && c !== ' ') run++
+    else run = 1
+    previous = c
+    if (run > best) best = run
+  }
+  return best
+}
+
+const MONEY = /(?:€|\$|£)\s?\d|\d[\d.,]*\s?(?:€|\$|£|euro\b|eur\b|k€|mila euro)/giu
+const PERCENT = /\d\s?(?:%|per ?cento\b)/giu
+
+function countMatches(pattern: RegExp, text: string): number {
+  pattern.lastIndex = 0
+  let n = 0
+  while (pattern.exec(text)) n++
+  return n
+}
+
 const within = (domain: string, domains: readonly string[]) => domains.some((d) => isDomainWithin(domain, d))
 
 /** The personal-data kinds found and how many items, leaving out the tenant's own contacts. */
@@ -82,19 +115,30 @@ export function computeMessageFacts(
   profile: ModerationProfile,
   clock: OfficeHoursClock,
 ): MessageFacts {
+  const hasDigit = MAY_HAVE_DIGITS.test(input.text)
   const links = MAY_HAVE_LINK_OR_EMAIL.test(input.text) ? findLinks(input.text) : []
   // In an e-mail address `@` separates words; elsewhere it stands for an `a` (m3rd@).
   const normalized = normalizeText(input.text.includes('@') ? spacedEmails(input.text) : input.text)
   const linkDomains = [...new Set(links.map((l) => l.domain))]
   const externalLinks = links.filter((l) => !within(l.domain, profile.ownDomains))
   const personal =
-    MAY_HAVE_DIGITS.test(input.text) || input.text.includes('@')
+    hasDigit || input.text.includes('@')
       ? personalDataOf(input.text, profile)
       : { kinds: [], count: 0 }
+  const stems = markStemmed(normalized.words.map(stemForm))
+  const scores = classify(normalized.words, stems)
+  const classifier: Record<string, number> = {}
+  for (const category in scores) classifier[`classifier.${category}`] = scores[category as keyof typeof scores]
   return {
     text: normalized.text,
     tokens: normalized.tokens,
+    stems,
     wordCount: normalized.words.length,
+    repetitionRatio: repetitionRatio(normalized.words),
+    longestRun: longestRun(input.text),
+    moneyAmounts: hasDigit ? countMatches(MONEY, input.text) : 0,
+    percentages: hasDigit ? countMatches(PERCENT, input.text) : 0,
+    ...(classifier as Pick<MessageFacts, `classifier.${keyof typeof scores}`>),
     uppercaseRatio: uppercaseRatio(input.text),
     // A `?` in a link's query string does not make a question.
     isQuestion: links.reduce((text, link) => text.replace(link.url, ' '), input.text).includes('?'),

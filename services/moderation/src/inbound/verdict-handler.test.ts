@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream'
-import { InboundMessageContract, ModerationVerdictContract, type InboundMessage } from '@banditore/contracts'
+import { ModerationVerdictContract, type InboundMessage } from '@banditore/contracts'
 import { createLogger, PermanentMessageError } from '@banditore/platform'
 import { describe, expect, it } from 'vitest'
 import { createModerationMetrics } from '../moderation-metrics.js'
@@ -26,7 +26,6 @@ const message = (text: string, id = 'whatsapp-cloud:wamid.1', extra: Partial<Inb
 })
 
 const SUBJECT = 'inbound.message.corbetta'
-const encode = (m: InboundMessage) => InboundMessageContract.encode(m)
 
 async function setup(publisher?: VerdictPublisher) {
   const published: { subject: string; data: Uint8Array; msgId: string }[] = []
@@ -55,7 +54,7 @@ async function setup(publisher?: VerdictPublisher) {
 describe('createVerdictHandler', () => {
   it('publishes a valid verdict with the message inside, on the tenant subject, deduplicated by message id', async () => {
     const { handle, published } = await setup()
-    const verdict = await handle(encode(message('Siete dei coglioni')), SUBJECT)
+    const verdict = await handle(message('Siete dei coglioni'), SUBJECT)
     expect(published).toHaveLength(1)
     expect(published[0]).toMatchObject({ subject: 'moderation.verdict.corbetta', msgId: 'whatsapp-cloud:wamid.1' })
     const sent = ModerationVerdictContract.decode(published[0]?.data as Uint8Array)
@@ -68,7 +67,7 @@ describe('createVerdictHandler', () => {
       channel: 'whatsapp',
       action: 'delete',
       categories: ['offensive-language'],
-      rules: ['vulgar-language'],
+      rules: expect.arrayContaining(['vulgar-language']),
       rulesetVersion: expect.stringMatching(/^sha256:/),
       decidedAt: '2026-03-11T09:00:02.000Z',
       message: { text: 'Siete dei coglioni' },
@@ -77,37 +76,37 @@ describe('createVerdictHandler', () => {
 
   it('carries an unsubscribe request whatever the verdict, for subscriptions to honour first', async () => {
     const { handle } = await setup()
-    const verdict = await handle(encode(message('DEL WA, siete degli idioti')), SUBJECT)
+    const verdict = await handle(message('DEL WA, siete degli idioti'), SUBJECT)
     expect(verdict.action).toBe('delete')
     expect(verdict.message.text).toBe('DEL WA, siete degli idioti')
-    expect((await handle(encode(message('DEL WA', 'whatsapp-cloud:wamid.2')), SUBJECT)).action).toBe('allow')
+    expect((await handle(message('DEL WA', 'whatsapp-cloud:wamid.2'), SUBJECT)).action).toBe('allow')
   })
 
   it('reads captions and locations, and lets an empty reaction through', async () => {
     const { handle } = await setup()
     const photo = message('', 'whatsapp-cloud:wamid.3', { type: 'image', text: undefined, media: [{ kind: 'image', ref: 'media-1', caption: 'video porno gratis' }] })
-    expect((await handle(encode(photo), SUBJECT)).categories).toEqual(['obscene-content'])
+    expect((await handle(photo, SUBJECT)).categories).toEqual(['obscene-content'])
     const reaction = message('', 'whatsapp-cloud:wamid.4', { type: 'reaction', text: undefined, reaction: { messageId: 'wamid.0', emoji: '👍' } })
-    expect((await handle(encode(reaction), SUBJECT)).action).toBe('allow')
+    expect((await handle(reaction, SUBJECT)).action).toBe('allow')
   })
 
-  it('dead-letters a payload that breaks its contract at once', async () => {
+  it('dead-letters a message filed under another tenant at once', async () => {
     const { handle, published } = await setup()
-    await expect(handle(new TextEncoder().encode('{"version":1}'), SUBJECT)).rejects.toThrow(PermanentMessageError)
-    await expect(handle(encode(message('ciao')), 'inbound.message.ancona')).rejects.toThrow(/tenant corbetta arrived on inbound.message.ancona/)
+    await expect(handle(message('ciao'), 'inbound.message.ancona')).rejects.toThrow(PermanentMessageError)
+    await expect(handle(message('ciao'), 'inbound.message.ancona')).rejects.toThrow(/tenant corbetta arrived on inbound.message.ancona/)
     expect(published).toEqual([])
   })
 
   it('records nothing when JetStream does not acknowledge the verdict, so the redelivery decides afresh', async () => {
     const { handle, senders } = await setup({ publish: async () => Promise.reject(new Error('no ack')) })
-    await expect(handle(encode(message('vaffanculo')), SUBJECT)).rejects.toThrow(/no ack/)
+    await expect(handle(message('vaffanculo'), SUBJECT)).rejects.toThrow(/no ack/)
     expect((await senders.historyOf('corbetta', '+393331234567', Date.parse('2026-03-11T09:01:00Z'))).pastViolations).toBe(0)
   })
 
   it('counts violations per sender, blocking a repeat offender, and logs no number, name or text', async () => {
     const { handle, lines } = await setup()
     const actions = []
-    for (let i = 1; i <= 3; i++) actions.push((await handle(encode(message('vaffanculo', `whatsapp-cloud:wamid.${i}`)), SUBJECT)).action)
+    for (let i = 1; i <= 3; i++) actions.push((await handle(message('vaffanculo', `whatsapp-cloud:wamid.${i}`), SUBJECT)).action)
     expect(actions).toEqual(['delete', 'delete', 'block'])
     expect(lines.length).toBeGreaterThan(0)
     for (const line of lines) {

@@ -1,13 +1,8 @@
-import {
-  ContractViolationError,
-  InboundMessageContract,
-  ModerationVerdictContract,
-  Subjects,
-  type ModerationVerdict,
-} from '@banditore/contracts'
+import { ModerationVerdictContract, Subjects, type InboundMessage, type ModerationVerdict } from '@banditore/contracts'
 import { PermanentMessageError, type Logger } from '@banditore/platform'
 import type { RulesetStore } from '../ruleset/ruleset-store.js'
 import type { SenderHistoryStore } from '../sender/sender-history-store.js'
+import type { SenderOrderGate } from '../sender/sender-order-gate.js'
 import { normalizeText } from '../text/text-normalizer.js'
 import { isViolation } from '../verdict/verdict-decision.js'
 import type { ModerationMetrics } from '../moderation-metrics.js'
@@ -25,33 +20,33 @@ export interface VerdictHandlerDeps {
   readonly logger: Logger
   readonly metrics: ModerationMetrics
   readonly now: () => Date
+  /**
+   * With replicas sharing the consumer: waits until the sender's earlier messages (by stream
+   * sequence) are in the shared history, so each verdict sees the history one replica would.
+   */
+  readonly gate?: SenderOrderGate
 }
 
 /**
- * Decides on one `inbound.message.<tenant>` payload and publishes the verdict on
+ * Decides on one `inbound.message.<tenant>` message (decoded and validated by the catalog
+ * consumer, which dead-letters one that breaks its contract) and publishes the verdict on
  * `moderation.verdict.<tenant>` with Nats-Msg-Id = message id, so a redelivered message yields
  * one stored verdict. The consumer acks only after this resolves, that is after JetStream
- * acknowledged the verdict. A payload that breaks its contract can never succeed: it is
- * dead-lettered at once (PermanentMessageError).
+ * acknowledged the verdict. A message filed under another tenant's subject can never succeed:
+ * it is dead-lettered at once (PermanentMessageError).
  *
  * The verdict never stands in the way of an unsubscribe: subscriptions carries out the opt-out
  * keyword before it honours the verdict, whatever the action.
  */
-export function createVerdictHandler(deps: VerdictHandlerDeps): (data: Uint8Array, subject: string) => Promise<ModerationVerdict> {
-  return async (data, subject) => {
-    let message
-    try {
-      message = InboundMessageContract.decode(data)
-    } catch (error) {
-      if (error instanceof ContractViolationError) {
-        throw new PermanentMessageError(error.message, { code: error.code, cause: error })
-      }
-      throw error
-    }
+export function createVerdictHandler(
+  deps: VerdictHandlerDeps,
+): (message: InboundMessage, subject: string, streamSeq?: number) => Promise<ModerationVerdict> {
+  return async (message, subject, streamSeq) => {
     if (subject !== Subjects.inboundMessage(message.tenant)) {
       // The verdict goes to the message's tenant: a message filed under another one is a bug upstream.
       throw new PermanentMessageError(`a message of tenant ${message.tenant} arrived on ${subject}`, { code: 'TENANT_SUBJECT_MISMATCH' })
     }
+    if (deps.gate && streamSeq !== undefined) await deps.gate.awaitEarlier(message, streamSeq)
     const ruleset = deps.store.current
     const input = moderationInputOf(message)
     const started = performance.now()

@@ -1,4 +1,5 @@
-import { normalizeText } from '../text/text-normalizer.js'
+import { stemItalian } from '../text/italian-stemmer.js'
+import { normalizeText, squeeze } from '../text/text-normalizer.js'
 
 /**
  * Word lists compiled for matching on normalized tokens (see text-normalizer.ts). A term is a
@@ -31,8 +32,17 @@ const MIN_PREFIX_LENGTH = 4
 // Two adjacent tokens this short or shorter are also tried joined ("ca zzo", "m erda").
 const MAX_SPLIT_PART = 3
 
-/** Parses one term into its normalized elements, or throws LexiconTermError. */
-export function parseTerm(term: string): TermElement[] {
+/** The form a word takes in the `stems` fact: its Italian stem, squeezed. */
+export function stemForm(word: string): string {
+  return squeeze(stemItalian(word))
+}
+
+/**
+ * Parses one term into its normalized elements, or throws LexiconTermError. With `stemmed`, each
+ * whole word becomes its stem (`ammazzare` → `ammazz`), so the term matches the `stems` fact in
+ * every inflection; a prefix (`ammazz*`) stays a prefix of stems.
+ */
+export function parseTerm(term: string, stemmed = false): TermElement[] {
   const parts = term.trim().split(/\s+/)
   const elements: TermElement[] = []
   parts.forEach((part, index) => {
@@ -50,7 +60,7 @@ export function parseTerm(term: string): TermElement[] {
       if (isPrefix && value.length < MIN_PREFIX_LENGTH) {
         throw new LexiconTermError(term, `a prefix needs at least ${MIN_PREFIX_LENGTH} letters, or it matches ordinary words`)
       }
-      elements.push({ value, prefix: isPrefix })
+      elements.push({ value: stemmed && !isPrefix ? stemForm(words[i] as string) : value, prefix: isPrefix })
     })
   })
   return elements
@@ -81,6 +91,16 @@ function prefixKey(word: string): number {
 interface Term {
   readonly lexicon: number
   readonly elements: readonly TermElement[]
+  /** As written in the lexicon file, for explanations. */
+  readonly text: string
+}
+
+/** What a message's tokens matched: per lexicon the distinct terms, and every occurrence. */
+export interface LexiconMatches {
+  /** Distinct terms found, by lexicon position. */
+  readonly counts: Int32Array
+  /** Occurrences as consecutive (lexicon, term, first token, last token) quadruples. */
+  readonly hits: readonly number[]
 }
 
 export class LexiconIndex {
@@ -99,7 +119,10 @@ export class LexiconIndex {
   private call = 0
 
   /** `lexicons`: name → terms (a lexicon's terms in all the tenant's languages). */
-  constructor(lexicons: ReadonlyMap<string, readonly string[]>) {
+  constructor(
+    lexicons: ReadonlyMap<string, readonly string[]>,
+    private readonly stemmed = false,
+  ) {
     const add = <K>(map: Map<K, number[]>, key: K, term: number) => {
       const list = map.get(key)
       if (list) list.push(term)
@@ -108,14 +131,14 @@ export class LexiconIndex {
     for (const [name, terms] of lexicons) {
       const lexicon = this.names.push(name) - 1
       for (const text of terms) {
-        const elements = parseTerm(text)
+        const elements = parseTerm(text, stemmed)
         const first = elements[0] as TermElement
-        const id = this.terms.push({ lexicon, elements }) - 1
+        const id = this.terms.push({ lexicon, elements, text }) - 1
         if (elements.length > 1) add(this.sequences, first.value, id)
         else if (first.prefix) add(this.prefixes, prefixKey(first.value), id)
         else {
           add(this.exact, first.value, id)
-          this.maskable.push({ forms: [first.value, ...normalizeText(text).words], term: id })
+          if (!stemmed) this.maskable.push({ forms: [first.value, ...normalizeText(text).words], term: id })
         }
       }
     }
@@ -127,16 +150,30 @@ export class LexiconIndex {
     return this.names
   }
 
+  /** The term as its lexicon file writes it. */
+  termText(term: number): string {
+    return (this.terms[term] as Term).text
+  }
+
   /** For each lexicon (by position in lexiconNames), how many distinct terms occur in `tokens`. */
   countMatches(tokens: readonly string[]): Int32Array {
+    return this.match(tokens).counts
+  }
+
+  /** Every term occurrence in `tokens`, and the distinct terms per lexicon. */
+  match(tokens: readonly string[]): LexiconMatches {
     const counts = new Int32Array(this.names.length)
+    const hits: number[] = []
     if (++this.call === 0x7fffffff) {
       // Two billion messages later: start the stamps again.
       this.seen.fill(0)
       this.call = 1
     }
     const call = this.call
+    let at = 0
+    let last = 0
     const hit = (term: number) => {
+      hits.push((this.terms[term] as Term).lexicon, term, at, last)
       if (this.seen[term] === call) return
       this.seen[term] = call
       const lexicon = (this.terms[term] as Term).lexicon
@@ -147,6 +184,8 @@ export class LexiconIndex {
     }
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i] as string
+      at = i
+      last = i
       hitAll(this.exact.get(token))
       if (token.length >= MIN_PREFIX_LENGTH) {
         const candidates = this.prefixes.get(prefixKey(token))
@@ -155,16 +194,27 @@ export class LexiconIndex {
         }
       }
       const sequences = this.sequences.get(token)
-      if (sequences) for (const term of sequences) if (this.sequenceAt(tokens, i, (this.terms[term] as Term).elements)) hit(term)
-      const next = tokens[i + 1]
-      if (next !== undefined && token.length <= MAX_SPLIT_PART && next.length <= MAX_SPLIT_PART) {
-        hitAll(this.exact.get(joinSqueezed(token, next)))
+      if (sequences) {
+        for (const term of sequences) {
+          const elements = (this.terms[term] as Term).elements
+          if (this.sequenceAt(tokens, i, elements)) {
+            last = i + elements.length - 1
+            hit(term)
+          }
+        }
+        last = i
       }
-      if (token.includes('*')) {
+      const next = tokens[i + 1]
+      if (!this.stemmed && next !== undefined && token.length <= MAX_SPLIT_PART && next.length <= MAX_SPLIT_PART) {
+        last = i + 1
+        hitAll(this.exact.get(joinSqueezed(token, next)))
+        last = i
+      }
+      if (!this.stemmed && token.includes('*')) {
         for (const entry of this.maskable) if (entry.forms.some((form) => maskMatches(token, form))) hit(entry.term)
       }
     }
-    return counts
+    return { counts, hits }
   }
 
   private sequenceAt(tokens: readonly string[], start: number, elements: readonly TermElement[]): boolean {

@@ -17,6 +17,20 @@ export function readLexiconReference(value: LexiconReference): { names: readonly
   return { names: lexicons, atLeast }
 }
 
+/** A containsNear value: a term of `first`, then within `within` words a term of `then`. */
+export interface NearReference {
+  readonly first: string | readonly string[]
+  readonly then: string | readonly string[]
+  readonly within?: number
+  readonly ordered?: boolean
+}
+
+const asList = (v: string | readonly string[]) => (typeof v === 'string' ? [v] : v)
+
+export function readNearReference(value: NearReference): { first: readonly string[]; then: readonly string[]; within: number; ordered: boolean } {
+  return { first: asList(value.first), then: asList(value.then), within: value.within ?? 3, ordered: value.ordered ?? true }
+}
+
 const patternCache = new Map<string, RegExp>()
 
 /** The flags every matchesAny pattern is compiled with. */
@@ -40,6 +54,11 @@ export function registerCustomOperators(engine: Engine, lexicons: LexiconSet): v
     if (!isStringArray(tokens)) return false
     const { names, atLeast } = readLexiconReference(value)
     return lexicons.countMatches(tokens, names) >= atLeast
+  })
+  engine.addOperator<readonly string[], NearReference>('containsNear', (tokens, value) => {
+    if (!isStringArray(tokens)) return false
+    const { first, then, within, ordered } = readNearReference(value)
+    return lexicons.near(tokens, first, then, within, ordered)
   })
   engine.addOperator<string, readonly string[]>('matchesAny', (text, patterns) => {
     return typeof text === 'string' && compilePatterns(patterns).test(text)

@@ -34,6 +34,19 @@ export const LexiconReferenceSchema = Type.Union([
   ),
 ])
 
+const LexiconListSchema = Type.Union([LexiconNameSchema, Type.Array(LexiconNameSchema, { minItems: 1 })])
+
+/** A phrase with two slots: a term of one lexicon, then (within a few words) a term of another. */
+export const NearReferenceSchema = Type.Object(
+  {
+    first: { ...LexiconListSchema, description: 'The first slot: a term of this lexicon (or of any of these).' },
+    then: { ...LexiconListSchema, description: 'The second slot: a term of this lexicon (or of any of these), after the first.' },
+    within: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, description: 'At most this many words from the end of the first to the second (1: adjacent). Default 3.' })),
+    ordered: Type.Optional(Type.Boolean({ description: 'false: the second slot may also come first. Default true.' })),
+  },
+  { additionalProperties: false },
+)
+
 const DomainSchema = Type.String({ pattern: '^[a-z0-9-]+(\\.[a-z0-9-]+)+$' })
 
 function forKinds(kinds: readonly FactKind[], schema: TSchema): Partial<Record<FactKind, TSchema>> {
@@ -85,6 +98,12 @@ export const OPERATORS = {
     description:
       'The tokens contain a term of the lexicon(s), as whole words or word sequences after normalization; with atLeast, that many distinct terms.',
     valueByKind: { tokens: LexiconReferenceSchema },
+  },
+  containsNear: {
+    builtIn: false,
+    description:
+      'A phrase with slots: a term of the `first` lexicon(s) followed within `within` words by a term of the `then` lexicon(s), e.g. a second-person pronoun near a violence verb. On `stems`, terms match every inflection.',
+    valueByKind: { tokens: NearReferenceSchema },
   },
   matchesAny: {
     builtIn: false,

@@ -1,6 +1,6 @@
 import type { ModerationCategory } from '@banditore/contracts'
 import { ESCALATION_PRIORITY_LIMIT, FACTS, isFactName, type FactName } from '../facts/fact-catalog.js'
-import { PATTERN_FLAGS, readLexiconReference } from '../operators/custom-operators.js'
+import { PATTERN_FLAGS, readLexiconReference, readNearReference, type NearReference } from '../operators/custom-operators.js'
 import { isOperatorName, OPERATOR_NAMES, OPERATORS, type OperatorName } from '../operators/operator-catalog.js'
 import type { RulesetIssue } from './ruleset-error.js'
 import {
@@ -132,8 +132,11 @@ export function validateRuleFile(document: unknown, ctx: RuleValidationContext):
   }
   const lexicons = new Set<string>()
   for (const leaf of walkContext.leaves) {
-    if (leaf.operator === 'containsLexicon') {
-      const { names } = readLexiconReference(leaf.value as Parameters<typeof readLexiconReference>[0])
+    if (leaf.operator === 'containsLexicon' || leaf.operator === 'containsNear') {
+      const names =
+        leaf.operator === 'containsNear'
+          ? [...readNearReference(leaf.value as NearReference).first, ...readNearReference(leaf.value as NearReference).then]
+          : readLexiconReference(leaf.value as Parameters<typeof readLexiconReference>[0]).names
       for (const name of names) {
         lexicons.add(name)
         if (!ctx.lexiconExists(name)) {

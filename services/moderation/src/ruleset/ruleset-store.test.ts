@@ -38,11 +38,11 @@ describe('RulesetStore', () => {
   it('swaps in a valid ruleset: new version, new decisions', async () => {
     const store = await newStore()
     const before = store.current.version
-    expect(await actionOf(store, 'sei un babbuino')).toBe('allow')
+    expect(await actionOf(store, 'babbuino')).toBe('allow')
     const outcome = await store.load(await withExtraVulgarWord('babbuino'), 'test')
     expect(outcome).toMatchObject({ loaded: true, changed: true })
     expect(store.current.version).not.toBe(before)
-    expect(await actionOf(store, 'sei un babbuino')).toBe('delete')
+    expect(await actionOf(store, 'babbuino')).toBe('delete')
   })
 
   it('refuses a broken file with file, path and reason, and keeps the rules in force', async () => {

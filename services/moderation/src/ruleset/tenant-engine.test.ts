@@ -73,7 +73,7 @@ describe('TenantEngine', () => {
   it('lets escalation rules count the violations found by the rules before them', async () => {
     const profile = memo.profiles.get('corbetta')
     const offence = await memo.firedRules(profile, 'inbound', input('vaffanculo'), { recentMessages: [], pastViolations: 2 })
-    expect(names(offence)).toEqual(['repeat-offender', 'vulgar-language'])
+    expect(names(offence)).toEqual(expect.arrayContaining(['repeat-offender', 'vulgar-language']))
     const clean = await memo.firedRules(profile, 'inbound', input('buongiorno'), { recentMessages: [], pastViolations: 9 })
     expect(clean).toEqual([])
   })

@@ -1,0 +1,27 @@
+// The API shapes the console reads, from the platform's contracts (types only: nothing of the
+// contracts package reaches the browser bundle).
+export type {
+  AlertTemplate,
+  ApiToken,
+  AuditEntry,
+  BroadcastDraftBody,
+  BroadcastPreview,
+  BroadcastProgress,
+  BroadcastStatus,
+  BroadcastView,
+  ComposeOptions,
+  EmergencySummary,
+  EmergencyView,
+  Overview,
+  StaffRole,
+  TimelineEntry,
+  WhatsappTemplate,
+} from '@banditore/contracts'
+
+/** `GET /auth/session`. */
+export interface ConsoleSession {
+  user: { subject: string; name: string; email?: string; grants: Array<{ tenant: string; role: string }> }
+  csrfToken: string
+  tenants: Array<{ id: string; name: string }>
+  idleExpiresAt: string
+}

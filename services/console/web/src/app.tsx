@@ -1,0 +1,90 @@
+import { Component, lazy, Suspense, type ErrorInfo, type ReactNode } from 'react'
+import { BrowserRouter, Route, Routes } from 'react-router-dom'
+import { Loading } from './components/loading'
+import { Layout } from './layout/layout'
+import { ErrorPage, NotFoundPage } from './pages/error-page'
+import { RefusalPage } from './pages/refusal-page'
+import { SessionProvider, useSession } from './session/session-context'
+
+// One chunk per page: the first page loads only what it shows.
+const DashboardPage = lazy(() => import('./pages/dashboard-page'))
+const BroadcastListPage = lazy(() => import('./pages/broadcast-list-page'))
+const BroadcastComposePage = lazy(() => import('./pages/broadcast-compose-page'))
+const BroadcastDetailPage = lazy(() => import('./pages/broadcast-detail-page'))
+const EmergencyPage = lazy(() => import('./pages/emergency-page'))
+const EmergencyDetailPage = lazy(() => import('./pages/emergency-detail-page'))
+const TokensPage = lazy(() => import('./pages/tokens-page'))
+
+const READ = ['operator', 'approver', 'admin', 'civil-protection']
+const BROADCASTS = ['operator', 'approver', 'admin']
+const EMERGENCIES = ['civil-protection', 'admin', 'operator', 'approver']
+
+/** The page, if the person's roles in the selected tenant allow it; otherwise the refusal page. */
+function Allowed({ roles, children }: { roles: string[]; children: ReactNode }) {
+  const { can } = useSession()
+  return can(...roles) ? <>{children}</> : <RefusalPage />
+}
+
+/** Catches render failures: the person reads Italian, never a blank page or a stack trace. */
+class Boundary extends Component<{ children: ReactNode; resetKey: string }, { error: unknown }> {
+  override state: { error: unknown } = { error: null }
+  static getDerivedStateFromError(error: unknown) {
+    return { error }
+  }
+  override componentDidCatch(error: unknown, info: ErrorInfo) {
+    console.error('console page failed', error, info.componentStack)
+  }
+  override componentDidUpdate(previous: { resetKey: string }) {
+    if (previous.resetKey !== this.props.resetKey && this.state.error) this.setState({ error: null })
+  }
+  override render() {
+    return this.state.error ? <ErrorPage error={this.state.error} /> : this.props.children
+  }
+}
+
+function ConsoleRoutes() {
+  const { tenant } = useSession()
+  return (
+    <Layout>
+      <Boundary resetKey={`${tenant?.id}:${window.location.pathname}`}>
+        <Suspense fallback={<Loading />}>
+          {/* key: a tenant switch remounts the page with the other tenant's data. */}
+          <Routes key={tenant?.id ?? 'none'}>
+            <Route path="/" element={<Allowed roles={READ}><DashboardPage /></Allowed>} />
+            <Route path="/comunicazioni" element={<Allowed roles={BROADCASTS}><BroadcastListPage /></Allowed>} />
+            <Route path="/comunicazioni/nuova" element={<Allowed roles={['operator']}><BroadcastComposePage /></Allowed>} />
+            <Route path="/comunicazioni/:id/modifica" element={<Allowed roles={['operator']}><BroadcastComposePage /></Allowed>} />
+            <Route path="/comunicazioni/:id" element={<Allowed roles={BROADCASTS}><BroadcastDetailPage /></Allowed>} />
+            <Route path="/emergenze" element={<Allowed roles={EMERGENCIES}><EmergencyPage /></Allowed>} />
+            <Route path="/emergenze/:id" element={<Allowed roles={EMERGENCIES}><EmergencyDetailPage /></Allowed>} />
+            <Route path="/token" element={<Allowed roles={['admin']}><TokensPage /></Allowed>} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </Suspense>
+      </Boundary>
+    </Layout>
+  )
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+    <SessionProvider
+      fallback={(state) =>
+        state === 'loading' ? (
+          <main id="contenuto" className="container my-5">
+            <h1 className="visually-hidden">Banditore</h1>
+            <Loading label="Verifica dell’accesso in corso…" />
+          </main>
+        ) : (
+          <main id="contenuto" className="container my-5">
+            <ErrorPage error={state} />
+          </main>
+        )
+      }
+    >
+      <ConsoleRoutes />
+    </SessionProvider>
+    </BrowserRouter>
+  )
+}

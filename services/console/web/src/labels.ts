@@ -1,0 +1,80 @@
+/** Italian labels of the platform's states and values. */
+export const BROADCAST_STATUS: Record<string, string> = {
+  draft: 'Bozza da approvare',
+  approved: 'Approvata',
+  scheduled: 'Programmata',
+  sending: 'In invio',
+  paused: 'In pausa',
+  completed: 'Completata',
+  cancelled: 'Annullata',
+}
+export const BROADCAST_BADGE: Record<string, string> = {
+  draft: 'bg-secondary',
+  approved: 'bg-primary',
+  scheduled: 'bg-primary',
+  sending: 'bg-warning text-dark',
+  paused: 'bg-warning text-dark',
+  completed: 'bg-success',
+  cancelled: 'bg-dark',
+}
+export const EMERGENCY_STATUS: Record<string, string> = { draft: 'Bozza', active: 'In corso', closed: 'Chiusa' }
+export const EMERGENCY_KIND: Record<string, string> = { alert: 'Allerta', update: 'Aggiornamento', cancel: 'Cessato allarme' }
+export const SEVERITY: Record<string, string> = { Extreme: 'Estrema', Severe: 'Grave', Moderate: 'Moderata', Minor: 'Lieve', Unknown: 'Non nota' }
+export const URGENCY: Record<string, string> = { Immediate: 'Immediata', Expected: 'Attesa', Future: 'Futura', Past: 'Passata', Unknown: 'Non nota' }
+export const CERTAINTY: Record<string, string> = { Observed: 'Osservata', Likely: 'Probabile', Possible: 'Possibile', Unlikely: 'Improbabile', Unknown: 'Non nota' }
+export const CHANNEL: Record<string, string> = { whatsapp: 'WhatsApp', sms: 'SMS' }
+export const LANGUAGE: Record<string, string> = { it: 'Italiano', fr: 'Francese', de: 'Tedesco', en: 'Inglese', sl: 'Sloveno' }
+export const ROLE: Record<string, string> = {
+  operator: 'Operatore',
+  approver: 'Approvatore',
+  'civil-protection': 'Protezione civile',
+  desk: 'Sportello',
+  'privacy-officer': 'Responsabile privacy',
+  'policy-editor': 'Editor delle regole',
+  admin: 'Amministratore',
+}
+export const TIMELINE: Record<string, string> = {
+  created: 'Allerta creata',
+  triggered: 'Allerta inviata',
+  'approval-skipped': 'Approvazione a quattro occhi saltata',
+  'citizens-sent': 'Messaggi ai cittadini',
+  'sms-fallback': 'Invio di riserva via SMS',
+  'official-notified': 'Responsabile avvisato',
+  acknowledged: 'Presa in carico',
+  'escalation-exhausted': 'Nessuna presa in carico dalla catena dei responsabili',
+  'on-duty-alerted': 'Personale di turno avvisato',
+  superseded: 'Sostituita da un aggiornamento',
+  follows: 'Segue un’allerta precedente',
+  closed: 'Allerta chiusa',
+}
+/** Why a send failed or was skipped, as the send ledger names it. */
+export const REASON: Record<string, string> = {
+  cancelled: 'annullati',
+  'opted-out': 'disiscritti',
+  stopped: 'hanno bloccato i messaggi',
+  blocked: 'bloccati',
+  invalid: 'numero non valido',
+  'invalid-number': 'numero non valido',
+  unreachable: 'non raggiungibile',
+  'no-content': 'nessun testo per il canale',
+  rejected: 'rifiutato dal fornitore',
+  expired: 'scaduto',
+  unknown: 'motivo non noto',
+}
+export const reasonLabel = (reason: string) => REASON[reason] ?? reason
+
+export function formatDateTime(iso: string | null | undefined) {
+  if (!iso) return '—'
+  return new Intl.DateTimeFormat('it-IT', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso))
+}
+
+export function formatDuration(seconds: number) {
+  if (seconds < 60) return Math.ceil(seconds) === 1 ? '1 secondo' : `${Math.ceil(seconds)} secondi`
+  const minutes = Math.ceil(seconds / 60)
+  if (minutes < 60) return `${minutes} ${minutes === 1 ? 'minuto' : 'minuti'}`
+  const hours = Math.floor(minutes / 60)
+  const rest = minutes % 60
+  return `${hours} ${hours === 1 ? 'ora' : 'ore'}${rest ? ` e ${rest} minuti` : ''}`
+}
+
+export const number = (n: number) => new Intl.NumberFormat('it-IT').format(n)

@@ -1,0 +1,298 @@
+import { useState } from 'react'
+import { Link, useLocation, useParams } from 'react-router-dom'
+import { api, broadcastApi } from '../api/api-client'
+import type { AuditEntry, BroadcastProgress, BroadcastView } from '../api/types'
+import { ConfirmDialog } from '../components/confirm-dialog'
+import { Loading } from '../components/loading'
+import { ProblemAlert } from '../components/problem-alert'
+import { useApi } from '../components/use-api'
+import { useProgressStream } from '../compose/progress-stream'
+import { BROADCAST_BADGE, BROADCAST_STATUS, formatDateTime, number, reasonLabel } from '../labels'
+import { usePageTitle } from '../layout/page-title'
+import { useSession } from '../session/session-context'
+import { ErrorPage } from './error-page'
+
+type Action = 'approve' | 'reject' | 'send' | 'schedule' | 'pause' | 'resume' | 'cancel'
+
+const AUDIT: Record<string, string> = {
+  drafted: 'Bozza scritta',
+  edited: 'Bozza modificata',
+  approved: 'Approvata',
+  rejected: 'Respinta',
+  'send-requested': 'Invio richiesto',
+  'pause-requested': 'Pausa richiesta',
+  'resume-requested': 'Ripresa richiesta',
+  'cancel-requested': 'Annullamento richiesto',
+}
+
+const CONFIRM: Record<Action, { title: string; text: string; label: string; danger?: boolean }> = {
+  approve: { title: 'Approvare la comunicazione?', text: 'Dopo l’approvazione potrà essere inviata ai cittadini.', label: 'Approva' },
+  reject: { title: 'Respingere la bozza?', text: 'La bozza torna all’autore con il motivo indicato.', label: 'Respingi', danger: true },
+  send: { title: 'Inviare ora?', text: 'I messaggi partono subito verso tutti i destinatari.', label: 'Invia ora' },
+  schedule: { title: 'Programmare l’invio?', text: 'I messaggi partiranno alla data e ora indicate.', label: 'Programma' },
+  pause: { title: 'Mettere in pausa l’invio?', text: 'I messaggi non ancora partiti restano in attesa finché non riprendi.', label: 'Metti in pausa' },
+  resume: { title: 'Riprendere l’invio?', text: 'I messaggi in attesa ripartono.', label: 'Riprendi' },
+  cancel: { title: 'Annullare l’invio?', text: 'I messaggi non ancora partiti non saranno inviati. L’azione non si può annullare.', label: 'Annulla l’invio', danger: true },
+}
+
+function ProgressPanel({ id, status }: { id: string; status: string }) {
+  const live = ['scheduled', 'sending', 'paused'].includes(status)
+  const { progress: streamed, state } = useProgressStream(id, live)
+  const once = useApi<BroadcastProgress>(live ? null : broadcastApi(`/v1/broadcasts/${id}/progress`))
+  const progress = streamed ?? once.data
+  if (!progress) return live ? <Loading label="Collegamento all’avanzamento…" /> : null
+  const total = progress.total ?? 0
+  const done = progress.sent + progress.delivered + progress.read + progress.failed + progress.skipped + progress.accepted
+  const percent = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : progress.status === 'completed' ? 100 : 0
+  const rows: Array<[string, number]> = [
+    ['In coda', progress.queued],
+    ['Accettati dal fornitore', progress.accepted],
+    ['Inviati', progress.sent],
+    ['Consegnati', progress.delivered],
+    ['Letti', progress.read],
+    ['Non riusciti', progress.failed],
+    ['Saltati', progress.skipped],
+  ]
+  return (
+    <section aria-labelledby="titolo-avanzamento" className="mb-4">
+      <h2 id="titolo-avanzamento" className="h4">
+        {progress.status === 'completed' || progress.status === 'cancelled' ? 'Resoconto dell’invio' : 'Avanzamento'}
+      </h2>
+      {state === 'reconnecting' ? (
+        <div className="alert alert-warning" role="status">
+          Connessione persa, riconnessione…
+        </div>
+      ) : null}
+      <div className="progress mb-2" style={{ height: '1.5rem' }}>
+        <div className="progress-bar" role="progressbar" aria-label="Avanzamento dell’invio" aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100} style={{ width: `${percent}%` }} />
+      </div>
+      <p role="status" aria-live="polite" data-testid="percentuale">
+        {percent} % completato – {number(done)} su {number(total)} destinatari
+      </p>
+      <dl className="row">
+        {rows.map(([label, n]) => (
+          <div className="col-6 col-md-3 mb-2" key={label}>
+            <dt className="small fw-normal">{label}</dt>
+            <dd className="fw-bold mb-0">{number(n)}</dd>
+          </div>
+        ))}
+      </dl>
+      {Object.keys(progress.failedByReason).length > 0 ? (
+        <>
+          <h3 className="h6">Non riusciti per motivo</h3>
+          <ul>
+            {Object.entries(progress.failedByReason).map(([r, n]) => (
+              <li key={r}>
+                {reasonLabel(r)}: {number(n)}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {Object.keys(progress.skippedByReason).length > 0 ? (
+        <>
+          <h3 className="h6">Saltati per motivo</h3>
+          <ul>
+            {Object.entries(progress.skippedByReason).map(([r, n]) => (
+              <li key={r}>
+                {reasonLabel(r)}: {number(n)}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  )
+}
+
+export default function BroadcastDetailPage() {
+  const { id = '' } = useParams()
+  const location = useLocation()
+  const flash = (location.state as { flash?: string } | null)?.flash
+  const { can } = useSession()
+  const { data: broadcast, error, setData } = useApi<BroadcastView>(broadcastApi(`/v1/broadcasts/${id}`))
+  const audit = useApi<{ entries: AuditEntry[] }>(broadcastApi(`/v1/broadcasts/${id}/audit`), broadcast?.updatedAt)
+  const [action, setAction] = useState<Action | null>(null)
+  const [actionError, setActionError] = useState<unknown>(null)
+  const [busy, setBusy] = useState(false)
+  const [reason, setReason] = useState('')
+  const [acknowledge, setAcknowledge] = useState(false)
+  const [at, setAt] = useState('')
+  const [done, setDone] = useState<string | null>(flash ?? null)
+  usePageTitle(broadcast ? `Comunicazione: ${broadcast.draft.title}` : 'Comunicazione')
+
+  if (error) return <ErrorPage error={error} />
+  if (!broadcast) return <Loading />
+
+  const run = async (which: Action) => {
+    setBusy(true)
+    setActionError(null)
+    try {
+      const path = `/v1/broadcasts/${id}/${which === 'schedule' ? 'send' : which}`
+      const body =
+        which === 'approve' ? { acknowledgeFindings: acknowledge || undefined } : which === 'reject' ? { reason } : which === 'schedule' ? { at: new Date(at).toISOString() } : which === 'send' ? {} : undefined
+      const next = await api<BroadcastView>('POST', broadcastApi(path), body)
+      setData(next)
+      setDone(`${CONFIRM[which].label}: fatto.`)
+      setAction(null)
+    } catch (e) {
+      setActionError(e)
+      setAction(null)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const rejection = audit.data?.entries.filter((e) => e.action === 'rejected' || e.action === 'edited').at(-1)
+  const check = broadcast.outboundCheck
+  const status = broadcast.status
+  const show = (a: Action) => {
+    setActionError(null)
+    setAction(a)
+  }
+
+  return (
+    <>
+      <p>
+        <Link to="/comunicazioni">← Tutte le comunicazioni</Link>
+      </p>
+      <h1>{broadcast.draft.title}</h1>
+      <p>
+        <span className={`badge ${BROADCAST_BADGE[status] ?? 'bg-secondary'}`} data-testid="stato">
+          {BROADCAST_STATUS[status] ?? status}
+        </span>{' '}
+        creata il {formatDateTime(broadcast.createdAt)}
+        {broadcast.approvedAt ? `, approvata il ${formatDateTime(broadcast.approvedAt)}` : ''}
+        {broadcast.sendAt ? `, invio programmato per il ${formatDateTime(broadcast.sendAt)}` : ''}
+      </p>
+      <div aria-live="polite">{done ? <div className="alert alert-success">{done}</div> : null}</div>
+      <ProblemAlert error={actionError} title="Azione non eseguita" />
+      {rejection?.action === 'rejected' && status === 'draft' ? (
+        <div className="alert alert-warning">
+          Respinta da {rejection.holder} il {formatDateTime(rejection.at)}. Motivo: {String(rejection.detail.reason ?? '')}
+        </div>
+      ) : null}
+
+      <section aria-labelledby="titolo-azioni" className="mb-4">
+        <h2 id="titolo-azioni" className="h4">
+          Azioni
+        </h2>
+        <div className="d-flex flex-wrap gap-2">
+          {status === 'draft' && can('approver') ? (
+            <>
+              <button className="btn btn-success" type="button" onClick={() => show('approve')}>Approva</button>
+              <button className="btn btn-outline-danger" type="button" onClick={() => show('reject')}>Respingi</button>
+            </>
+          ) : null}
+          {status === 'draft' && can('operator') ? (
+            <Link className="btn btn-outline-primary" to={`/comunicazioni/${id}/modifica`}>Modifica</Link>
+          ) : null}
+          {status === 'approved' && can('operator', 'approver') ? (
+            <>
+              <button className="btn btn-primary" type="button" onClick={() => show('send')}>Invia ora</button>
+              <button className="btn btn-outline-primary" type="button" onClick={() => show('schedule')}>Programma l’invio</button>
+            </>
+          ) : null}
+          {(status === 'sending' || status === 'scheduled') && can('operator', 'approver') ? (
+            <button className="btn btn-warning" type="button" onClick={() => show('pause')}>Metti in pausa</button>
+          ) : null}
+          {status === 'paused' && can('operator', 'approver') ? (
+            <button className="btn btn-primary" type="button" onClick={() => show('resume')}>Riprendi</button>
+          ) : null}
+          {['draft', 'approved', 'scheduled', 'sending', 'paused'].includes(status) && can('operator', 'approver') ? (
+            <button className="btn btn-outline-danger" type="button" onClick={() => show('cancel')}>Annulla l’invio</button>
+          ) : null}
+          {status === 'completed' || status === 'cancelled' ? <p className="mb-0">Nessuna azione disponibile: l’invio è concluso.</p> : null}
+        </div>
+      </section>
+
+      <ProgressPanel id={id} status={status} />
+
+      <section aria-labelledby="titolo-contenuto" className="mb-4">
+        <h2 id="titolo-contenuto" className="h4">Contenuto</h2>
+        <dl>
+          <dt>Argomenti</dt>
+          <dd>{broadcast.draft.topics.join(', ')}</dd>
+          {broadcast.draft.whatsapp ? (
+            <>
+              <dt>Modello WhatsApp</dt>
+              <dd>
+                {broadcast.draft.whatsapp.templateName}:{' '}
+                {Object.entries(broadcast.draft.whatsapp.variants).map(([l, v]) => `${l}: ${(v.bodyParameters ?? []).join(' · ')}`).join(' | ')}
+              </dd>
+            </>
+          ) : null}
+          {broadcast.draft.sms ? (
+            <>
+              <dt>Testo SMS</dt>
+              {Object.entries(broadcast.draft.sms.texts).map(([l, t]) => (
+                <dd key={l} lang={l}>{t}</dd>
+              ))}
+            </>
+          ) : null}
+          {broadcast.draft.media ? (
+            <>
+              <dt>Allegato</dt>
+              <dd>{broadcast.draft.media.url}</dd>
+            </>
+          ) : null}
+          <dt>Controllo dei contenuti</dt>
+          <dd>
+            {check.state === 'clean' ? 'Nessun problema rilevato' : check.state === 'flagged' ? `Segnalato: ${check.categories.join(', ')}` : 'Controllo non eseguito'}
+          </dd>
+        </dl>
+      </section>
+
+      <section aria-labelledby="titolo-storia" className="mb-4">
+        <h2 id="titolo-storia" className="h4">Cronologia</h2>
+        {audit.data ? (
+          <ol>
+            {audit.data.entries.map((e, i) => (
+              <li key={i}>
+                {formatDateTime(e.at)} – {AUDIT[e.action] ?? e.action} da {e.holder}
+                {e.detail.reason ? ` (motivo: ${String(e.detail.reason)})` : ''}
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <Loading />
+        )}
+      </section>
+
+      {action ? (
+        <ConfirmDialog
+          open
+          title={CONFIRM[action].title}
+          confirmLabel={CONFIRM[action].label}
+          danger={CONFIRM[action].danger}
+          busy={busy}
+          confirmDisabled={(action === 'reject' && reason.trim().length < 3) || (action === 'schedule' && !at)}
+          onCancel={() => setAction(null)}
+          onConfirm={() => void run(action)}
+        >
+          <p>{CONFIRM[action].text}</p>
+          {action === 'reject' ? (
+            <div className="form-group">
+              <label htmlFor="motivo" className="active">Motivo (obbligatorio)</label>
+              <textarea id="motivo" className="form-control" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} required />
+            </div>
+          ) : null}
+          {action === 'approve' && check.state !== 'clean' ? (
+            <div className="form-check">
+              <input id="conferma-controllo" type="checkbox" className="form-check-input" checked={acknowledge} onChange={(e) => setAcknowledge(e.target.checked)} />
+              <label htmlFor="conferma-controllo" className="form-check-label">
+                {check.state === 'flagged' ? 'Ho letto le segnalazioni del controllo e approvo comunque' : 'Approvo senza il controllo automatico dei contenuti'}
+              </label>
+            </div>
+          ) : null}
+          {action === 'schedule' ? (
+            <div className="form-group">
+              <label htmlFor="data-invio" className="active">Data e ora di invio</label>
+              <input id="data-invio" type="datetime-local" className="form-control" value={at} onChange={(e) => setAt(e.target.value)} required />
+            </div>
+          ) : null}
+        </ConfirmDialog>
+      ) : null}
+    </>
+  )
+}

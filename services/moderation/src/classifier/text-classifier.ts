@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { MODERATION_CATEGORIES, type ModerationCategory } from '@banditore/contracts'
+
+/**
+ * A small statistical text classifier, used by rules as facts (`classifier.threats-violence`):
+ * one logistic regression per category over the message's stems, stem pairs and the character
+ * 4-grams of its words (which see through misspellings). Trained by `rules classifier-train` from
+ * the dev split only and shipped as a versioned JSON file in services/moderation/models/: no
+ * download at run time, no dependency. Thresholds stay in the rule files, where editors see them.
+ */
+
+export interface ClassifierModel {
+  readonly format: 'banditore-logreg/1'
+  /** Content hash of features and weights. */
+  readonly version: string
+  readonly trainedOn: { readonly files: readonly string[]; readonly messages: number; readonly sha256: string }
+  readonly categories: readonly ModerationCategory[]
+  readonly features: readonly string[]
+  /** Per category: the bias, then one weight per feature (rounded to 4 decimals). */
+  readonly weights: Readonly<Record<string, readonly number[]>>
+}
+
+/** The features of a message: stems, adjacent stem pairs, and character 4-grams of each word. */
+export function featuresOf(words: readonly string[], stems: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < stems.length; i++) {
+    const s = stems[i] as string
+    out.push(`w:${s}`)
+    if (i > 0) out.push(`b:${stems[i - 1] as string}_${s}`)
+  }
+  for (const w of words) {
+    if (w.length < 3) continue
+    const padded = `<${w}>`
+    for (let j = 0; j + 4 <= padded.length; j++) out.push(`c:${padded.slice(j, j + 4)}`)
+  }
+  return out
+}
+
+export type ClassifierScores = Readonly<Record<ModerationCategory, number>>
+
+const ZERO: ClassifierScores = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, 0])) as ClassifierScores
+
+/** The model compiled for scoring: a feature → index map and one Float64Array per category. */
+export class TextClassifier {
+  private readonly index = new Map<string, number>()
+  private readonly rows: { category: ModerationCategory; bias: number; weights: Float64Array }[] = []
+
+  constructor(readonly model: ClassifierModel) {
+    model.features.forEach((f, i) => this.index.set(f, i))
+    for (const category of model.categories) {
+      const w = model.weights[category] as readonly number[]
+      this.rows.push({ category, bias: w[0] as number, weights: Float64Array.from(w.slice(1)) })
+    }
+  }
+
+  get version(): string {
+    return this.model.version
+  }
+
+  /** The probability of each category, 0 to 1 (0 for a category the model does not know). */
+  score(words: readonly string[], stems: readonly string[]): ClassifierScores {
+    const present = new Set<number>()
+    for (const f of featuresOf(words, stems)) {
+      const i = this.index.get(f)
+      if (i !== undefined) present.add(i)
+    }
+    const scores: Record<string, number> = { ...ZERO }
+    for (const row of this.rows) {
+      let z = row.bias
+      for (const i of present) z += row.weights[i] as number
+      scores[row.category] = Math.round((1 / (1 + Math.exp(-z))) * 1000) / 1000
+    }
+    return scores as ClassifierScores
+  }
+
+  /** The features of a message that pushed a category up the most, for explanations. */
+  topFeatures(words: readonly string[], stems: readonly string[], category: ModerationCategory, count = 4): string[] {
+    const row = this.rows.find((r) => r.category === category)
+    if (!row) return []
+    const seen = new Map<string, number>()
+    for (const f of featuresOf(words, stems)) {
+      const i = this.index.get(f)
+      if (i !== undefined) seen.set(f, row.weights[i] as number)
+    }
+    return [...seen].filter(([, w]) => w > 0).sort((a, b) => b[1] - a[1]).slice(0, count).map(([f]) => f.slice(2))
+  }
+}
+
+export const SHIPPED_MODEL_PATH = fileURLToPath(new URL('../../models/text-classifier.json', import.meta.url))
+
+let shipped: TextClassifier | null | undefined
+
+/** The model shipped with the service, read once; null when the file is absent (scores are 0). */
+export function shippedClassifier(): TextClassifier | null {
+  if (shipped === undefined) {
+    try {
+      shipped = new TextClassifier(JSON.parse(readFileSync(SHIPPED_MODEL_PATH, 'utf8')) as ClassifierModel)
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw cause
+      shipped = null
+    }
+  }
+  return shipped
+}
+
+/** Scores of a message with the shipped model (all 0 without one). */
+export function classify(words: readonly string[], stems: readonly string[]): ClassifierScores {
+  return shippedClassifier()?.score(words, stems) ?? ZERO
+}

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto'
+import type { CallbackOutcome } from './callback-dispatcher.js'
+import type { ProviderSimulator } from './provider-simulator.js'
+import { encodeFormBody, normalizePhoneNumber, providerDigitsFromE164, computeTwilioSignature, twilioInboundParams, signWhatsAppPayload, buildWhatsAppMessageWebhook } from '@banditore/providers'
+
+/** A control request the simulator cannot act on (unknown number, missing webhook URL...). */
+export class SimulatorRequestError extends Error {
+  readonly code = 'SIMULATOR_BAD_REQUEST'
+  constructor(
+    message: string,
+    readonly statusCode: 400 | 404 | 409 = 400,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+    this.name = 'SimulatorRequestError'
+  }
+}
+
+export interface InjectWhatsAppInput {
+  /** The business number: phone_number_id or display number (E.164). */
+  readonly to: string
+  /** The citizen (any format; default region IT). */
+  readonly from: string
+  readonly profileName?: string
+  /** Shorthand for `{ type: 'text', text: { body } }`. */
+  readonly text?: string
+  /** A Meta message object without from/id/timestamp, e.g. an interactive reply or an image. */
+  readonly message?: Readonly<Record<string, unknown>>
+  /** Default: a fresh wamid. Reuse one to simulate a provider redelivery. */
+  readonly messageId?: string
+}
+
+export interface InjectedMessage {
+  readonly messageId: string
+  readonly delivery: CallbackOutcome
+}
+
+function citizenNumber(raw: string): string {
+  try {
+    return normalizePhoneNumber(raw, { validation: 'possible' })
+  } catch (cause) {
+    throw new SimulatorRequestError('`from` is not a phone number', 400, { cause })
+  }
+}
+
+/** Posts a citizen's WhatsApp message to the business number's webhook, signed as Meta signs it. */
+export async function injectWhatsAppMessage(sim: ProviderSimulator, input: InjectWhatsAppInput): Promise<InjectedMessage> {
+  const sender = sim.senders.whatsapp(input.to)
+  if (!sender) throw new SimulatorRequestError(`no WhatsApp number ${input.to}`, 404)
+  if (!sender.webhookUrl) throw new SimulatorRequestError(`WhatsApp number ${input.to} has no webhook URL`, 409)
+  if (input.text === undefined && input.message === undefined) throw new SimulatorRequestError('give `text` or `message`')
+  const from = citizenNumber(input.from)
+  const messageId =
+    input.messageId ?? `wamid.HBgM${Buffer.from(`${providerDigitsFromE164(from)}:in:${sim.nextId()}`).toString('base64')}`
+  const now = sim.now()
+  const payload = buildWhatsAppMessageWebhook(
+    {
+      businessAccountId: sender.businessAccountId ?? `waba-${sender.phoneNumberId}`,
+      phoneNumberId: sender.phoneNumberId,
+      displayPhoneNumber: sender.displayPhoneNumber,
+    },
+    {
+      from,
+      messageId,
+      at: new Date(now),
+      ...(input.profileName !== undefined ? { profileName: input.profileName } : {}),
+      message: input.message ?? { type: 'text', text: { body: input.text } },
+    },
+  )
+  sim.noteInbound(sender.phoneNumberId, from, now)
+  const body = JSON.stringify(payload)
+  const delivery = await sim.callbacks.deliver({
+    url: sender.webhookUrl,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-hub-signature-256': signWhatsAppPayload(body, sender.appSecret ?? sim.options.whatsappAppSecret),
+    },
+  })
+  return { messageId, delivery }
+}
+
+export interface InjectSmsInput {
+  /** The business number, E.164. */
+  readonly to: string
+  readonly from: string
+  readonly body: string
+  readonly media?: ReadonlyArray<{ readonly url: string; readonly contentType: string }>
+  /** Default: detected from the body as Twilio's Advanced Opt-Out does; null for none. */
+  readonly optOutType?: 'STOP' | 'START' | 'HELP' | null
+  /** Default: a fresh SM sid. */
+  readonly messageSid?: string
+}
+
+/** Twilio's default opt-out, opt-in and help keywords (whole message, any case). */
+const KEYWORDS: Readonly<Record<string, 'STOP' | 'START' | 'HELP'>> = {
+  STOP: 'STOP',
+  STOPALL: 'STOP',
+  UNSUBSCRIBE: 'STOP',
+  CANCEL: 'STOP',
+  END: 'STOP',
+  QUIT: 'STOP',
+  REVOKE: 'STOP',
+  OPTOUT: 'STOP',
+  START: 'START',
+  YES: 'START',
+  UNSTOP: 'START',
+  HELP: 'HELP',
+  INFO: 'HELP',
+}
+
+export interface InjectedSms extends InjectedMessage {
+  readonly optOutType?: 'STOP' | 'START' | 'HELP'
+}
+
+/**
+ * Posts a citizen's SMS to the number's messaging webhook, signed as Twilio signs it. STOP and
+ * START also change what the gateway lets through (21610), as Twilio's opt-out handling does.
+ */
+export async function injectSms(sim: ProviderSimulator, input: InjectSmsInput): Promise<InjectedSms> {
+  const number = sim.senders.twilioNumber(input.to)
+  if (!number) throw new SimulatorRequestError(`no SMS number ${input.to}`, 404)
+  if (!number.smsUrl) throw new SimulatorRequestError(`SMS number ${input.to} has no smsUrl`, 409)
+  const from = citizenNumber(input.from)
+  const optOutType = input.optOutType === null ? undefined : (input.optOutType ?? KEYWORDS[input.body.trim().toUpperCase()])
+  if (optOutType === 'STOP') sim.setOptOut(from, number.number, true)
+  if (optOutType === 'START') sim.setOptOut(from, number.number, false)
+  const messageSid = input.messageSid ?? `${input.media?.length ? 'MM' : 'SM'}${randomBytes(16).toString('hex')}`
+  const params = twilioInboundParams({
+    accountSid: number.account.accountSid,
+    messageSid,
+    from,
+    to: number.number,
+    body: input.body,
+    ...(input.media ? { media: input.media } : {}),
+    ...(optOutType ? { optOutType } : {}),
+  })
+  const delivery = await sim.callbacks.deliver({
+    url: number.smsUrl,
+    body: encodeFormBody(params),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': computeTwilioSignature(number.account.authToken, number.smsUrl, params),
+    },
+  })
+  return { messageId: messageSid, delivery, ...(optOutType ? { optOutType } : {}) }
+}

@@ -1,0 +1,137 @@
+import { mkdir } from 'node:fs/promises'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitUntil } from '../harness/index.js'
+import { checkAccessibility, describeViolations } from './support/accessibility.js'
+import { launchChromium, type RunningChromium } from './support/chromium.js'
+import { startConsoleWorld, type ConsoleWorld } from './support/console-world.js'
+import { signIn } from './support/sign-in.js'
+
+// A broadcast from the browser, end to end: an operator of Ancona composes it, an approver (another
+// person, another browser) approves it, it is sent, and the progress reaches 100 % while the
+// simulator records each subscriber once.
+const TENANT = { id: 'ancona', whatsapp: '+393667695184' }
+const CITIZENS = ['+393471110001', '+393471110002', '+393471110003']
+const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1'
+
+let world: ConsoleWorld
+let operator: RunningChromium
+let approver: RunningChromium
+
+async function accessible(page: Page) {
+  const violations = await checkAccessibility(page)
+  expect(violations, describeViolations(violations)).toEqual([])
+}
+
+async function screenshot(page: Page, name: string) {
+  if (!SCREENSHOTS) return
+  await mkdir(new URL('../../docs/screenshots/', import.meta.url), { recursive: true })
+  await page.screenshot({ path: new URL(`../../docs/screenshots/${name}.png`, import.meta.url).pathname, fullPage: true })
+}
+
+/** fetch() from the page through the console (its cookie, CSRF token and tenant header). */
+async function fromPage(page: Page, method: string, path: string, body?: unknown) {
+  return await page.evaluate(
+    async ({ method, path, body }) => {
+      const session = (await (await fetch('/auth/session')).json()) as { csrfToken: string }
+      const response = await fetch(path, {
+        method,
+        headers: { accept: 'application/json', 'x-csrf-token': session.csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      return { status: response.status, body: (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined }
+    },
+    { method, path, body },
+  )
+}
+
+beforeAll(async () => {
+  world = await startConsoleWorld()
+  const sim = world.serviceUrls.simulator as string
+  for (const phone of CITIZENS) {
+    const injected = await fetch(`${sim}/_sim/inbound/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to: TENANT.whatsapp, from: phone, text: 'Iscrivimi' }),
+    })
+    expect(injected.status).toBeLessThan(300)
+  }
+  operator = await launchChromium()
+  approver = await launchChromium()
+}, 300_000)
+
+afterAll(async () => {
+  await operator?.close()
+  await approver?.close()
+  await world?.stop()
+})
+
+describe('broadcasts in the console', () => {
+  it('composes, approves with four eyes, sends and follows the progress to 100 %', async () => {
+    const page = await operator.newPage()
+    await signIn(page, world.url, `operator.${TENANT.id}`)
+    // The dashboard counts the three new subscribers once subscriptions has them.
+    await waitUntil(async () => ((await fromPage(page, 'GET', '/api/broadcast/v1/overview')).body?.subscribers as { total?: number } | null)?.total === CITIZENS.length, {
+      timeoutMs: 60_000,
+      what: 'three subscribers counted',
+      intervalMs: 500,
+    })
+    await page.goto(`${world.url}/`)
+    await page.getByRole('heading', { level: 1, name: 'Cruscotto' }).waitFor()
+    await page.getByText('Per canale').waitFor()
+    await accessible(page)
+    await screenshot(page, 'dashboard')
+
+    await page.getByRole('link', { name: 'Comunicazioni', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'Comunicazioni' }).waitFor()
+    await accessible(page)
+    await page.getByRole('link', { name: 'Nuova comunicazione' }).first().click()
+    await page.getByRole('heading', { level: 1, name: 'Nuova comunicazione' }).waitFor()
+    await page.getByLabel('Titolo (solo per il personale)').fill('Festa del porto')
+    // Bootstrap Italia draws the box on the label: click it as a person does.
+    await page.locator('label[for="argomento-eventi"]').click()
+    expect(await page.getByLabel('EVENTI').isChecked()).toBe(true)
+    await page.getByLabel("{{1}} Testo dell'avviso").fill('sabato sera la festa del porto con musica dal vivo')
+    await page.getByLabel('{{2}} Dove informarsi').fill('www.comune.ancona.gov.it')
+    // The dry run counts the audience and checks the text as the editor types.
+    await page.getByTestId('pubblico-totale').filter({ hasText: String(CITIZENS.length) }).waitFor({ timeout: 30_000 })
+    await page.getByText('Nessun problema rilevato.').waitFor({ timeout: 30_000 })
+    await accessible(page)
+    await screenshot(page, 'compose')
+    await page.getByRole('button', { name: 'Invia per approvazione' }).click()
+    await page.getByTestId('stato').filter({ hasText: 'Bozza da approvare' }).waitFor()
+    const id = new URL(page.url()).pathname.split('/').at(-1) as string
+    await accessible(page)
+
+    // The author cannot approve: the API refuses (four eyes), the page does not offer it.
+    expect(await page.getByRole('button', { name: 'Approva' }).count()).toBe(0)
+    expect((await fromPage(page, 'POST', `/api/broadcast/v1/broadcasts/${id}/approve`, {})).status).toBe(403)
+
+    const second = await approver.newPage()
+    await signIn(second, world.url, `approver.${TENANT.id}`, { returnTo: `/comunicazioni/${id}` })
+    await second.getByRole('button', { name: 'Approva' }).click()
+    await second.getByRole('dialog').waitFor()
+    await accessible(second)
+    await second.getByRole('dialog').getByRole('button', { name: 'Approva' }).click()
+    await second.getByTestId('stato').filter({ hasText: 'Approvata' }).waitFor()
+    await second.getByRole('button', { name: 'Invia ora' }).click()
+    await second.getByRole('dialog').getByRole('button', { name: 'Invia ora' }).click()
+    await second.getByTestId('percentuale').filter({ hasText: '100 % completato' }).waitFor({ timeout: 120_000 })
+    await accessible(second)
+    await screenshot(second, 'progress')
+
+    // Each subscriber got the broadcast once.
+    const records = (await (await fetch(`${world.serviceUrls.simulator}/_sim/messages`)).json()) as { messages?: Array<{ to: string; template?: { name: string } }> } | Array<{ to: string; template?: { name: string } }>
+    const list = Array.isArray(records) ? records : (records.messages ?? [])
+    const sent = list.filter((m) => m.template?.name === 'avviso_generico').map((m) => m.to.replace(/^\+?/, '+'))
+    expect(sent.sort()).toEqual([...CITIZENS].sort())
+  }, 300_000)
+
+  it('shows a role without the right the refusal page, and the API refuses with 403', async () => {
+    const page = await operator.newPage()
+    await page.goto(`${world.url}/token`)
+    await page.getByRole('heading', { level: 1, name: 'Accesso non consentito' }).waitFor()
+    await accessible(page)
+    expect((await fromPage(page, 'POST', '/api/broadcast/v1/tokens', { role: 'operator', holder: 'x@ancona.example', label: 'prova' })).status).toBe(403)
+  }, 60_000)
+})

@@ -1,0 +1,80 @@
+import { mkdir } from 'node:fs/promises'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkAccessibility, describeViolations } from './support/accessibility.js'
+import { launchChromium, type RunningChromium } from './support/chromium.js'
+import { startConsoleWorld, type ConsoleWorld } from './support/console-world.js'
+import { signIn } from './support/sign-in.js'
+
+// An emergency from the browser: civil protection of Gressan launches a ready-made alert in three
+// clicks after signing in, and an acknowledgement on an official's behalf appears on the timeline.
+const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1'
+let world: ConsoleWorld
+let browser: RunningChromium
+
+async function accessible(page: Page) {
+  const violations = await checkAccessibility(page)
+  expect(violations, describeViolations(violations)).toEqual([])
+}
+
+beforeAll(async () => {
+  world = await startConsoleWorld()
+  browser = await launchChromium()
+}, 300_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await world?.stop()
+})
+
+describe('emergencies in the console', () => {
+  it('launches from a template in three clicks, with a countdown, and shows the acknowledgement', async () => {
+    const page = await browser.newPage()
+    await signIn(page, world.url, 'civil-protection.gressan')
+    await page.getByRole('heading', { level: 1, name: 'Cruscotto' }).waitFor()
+    await accessible(page)
+
+    await page.getByRole('link', { name: 'Emergenze' }).click() // 1
+    await page.getByRole('button', { name: 'Allerta meteo arancione' }).click() // 2
+    await page.getByRole('dialog').waitFor()
+    await accessible(page)
+    // Cancelling during the countdown sends nothing.
+    await page.getByRole('button', { name: 'Conferma invio' }).click()
+    await page.getByTestId('conto-alla-rovescia').waitFor()
+    await page.getByRole('button', { name: 'Ferma l’invio' }).click()
+    await page.getByRole('dialog').waitFor({ state: 'hidden' })
+    expect(new URL(page.url()).pathname).toBe('/emergenze')
+
+    await page.getByRole('button', { name: 'Allerta meteo arancione' }).click()
+    await page.getByRole('button', { name: 'Conferma invio' }).click() // 3
+    await page.waitForURL(/\/emergenze\/[0-9a-f-]{36}$/, { timeout: 30_000 })
+    await page.getByTestId('cronologia').getByText('Responsabile avvisato').first().waitFor({ timeout: 60_000 })
+    await accessible(page)
+
+    await page.getByRole('button', { name: 'Registra presa in carico' }).click()
+    await page.getByLabel('Per conto di').selectOption({ label: 'Syndic de Gressan' })
+    await page.getByLabel('Motivo (obbligatorio)').fill('Il sindaco ha telefonato alla sala operativa')
+    await page.getByRole('dialog').getByRole('button', { name: 'Registra' }).click()
+    await page.getByTestId('presa-in-carico').filter({ hasText: 'Syndic de Gressan' }).waitFor({ timeout: 30_000 })
+    await page.getByTestId('cronologia').getByText('per conto di Syndic de Gressan').waitFor({ timeout: 30_000 })
+    await accessible(page)
+    if (SCREENSHOTS) {
+      await mkdir(new URL('../../docs/screenshots/', import.meta.url), { recursive: true })
+      await page.screenshot({ path: new URL('../../docs/screenshots/emergency-timeline.png', import.meta.url).pathname, fullPage: true })
+    }
+  }, 300_000)
+
+  it('refuses the launch to an operator: refusal page and 403', async () => {
+    const page = await browser.newPage()
+    await page.context().clearCookies()
+    await signIn(page, world.url, 'operator.gressan', { returnTo: '/token' })
+    await page.getByRole('heading', { level: 1, name: 'Accesso non consentito' }).waitFor()
+    await accessible(page)
+    const status = await page.evaluate(async () => {
+      const session = (await (await fetch('/auth/session')).json()) as { csrfToken: string }
+      const response = await fetch('/api/broadcast/v1/emergency-templates', { headers: { 'x-csrf-token': session.csrfToken } })
+      return response.status
+    })
+    expect(status).toBe(403)
+  }, 120_000)
+})
