@@ -120,12 +120,28 @@ const { result } = concurrently(
     command: `node --conditions=@banditore/source --import tsx ${p.entry}`,
     env: { ...shared, ...p.env },
   })),
-  { prefix: 'name', prefixColors: ['white', 'cyan', 'green', 'magenta', 'yellow', 'blue', 'red', 'gray'], killOthersOn: ['failure'], handleInput: false },
+  {
+    prefix: 'name',
+    prefixColors: ['white', 'cyan', 'green', 'magenta', 'yellow', 'blue', 'red', 'gray'],
+    handleInput: false,
+    // A process that crashes is restarted (after 1, 2, 4 ... 256 s) and logged; nothing else is
+    // taken down with it.
+    restartTries: 9,
+    restartDelay: 'exponential',
+  },
 )
 
 const answers = async (url: string) => (await fetch(url).then((r) => r.ok).catch(() => false)) as boolean
-setTimeout(() => {
-  void (async () => {
+void (async () => {
+    // The banner only when every process answers ready.
+    const readiness = Object.entries(PORTS).map(([name, port]) =>
+      name === 'simulator' ? `${simulatorUrl}/_sim/health` : name === 'identity-provider' ? `${issuer}/.well-known/openid-configuration` : `http://127.0.0.1:${port}/readyz`,
+    )
+    for (;;) {
+      const ready = await Promise.all(readiness.map(answers))
+      if (ready.every(Boolean)) break
+      await new Promise((resolve) => setTimeout(resolve, 500).unref())
+    }
     const nats = (await answers('http://127.0.0.1:8222/healthz')) ? 'http://127.0.0.1:8222' : 'not enabled on the running nats-server'
     const tenantIds = tenants.map((t) => t.id)
     const lines = [
@@ -151,7 +167,6 @@ setTimeout(() => {
     ]
     process.stdout.write(lines.join('\n'))
   })()
-}, 8000).unref()
 
 let code = 0
 try {
