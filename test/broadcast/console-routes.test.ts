@@ -63,6 +63,8 @@ describe('console routes of the staff API', () => {
     expect(overview.body.broadcasts.recent.length).toBeGreaterThan(0)
     expect(overview.body.broadcasts.awaitingApproval).toBeGreaterThan(0)
     expect(overview.body.emergencies.open).toEqual([])
+    // The dry runs and the dashboard were counted, not paged: no audience was written down.
+    expect(await stack.audience.db.selectFrom('audience_snapshot').select('snapshot_id').execute()).toEqual([])
   })
 
   it('lists emergencies and templates only to the roles and tenant they belong to', async () => {

@@ -17,6 +17,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import { Counter, Registry } from 'prom-client'
+import { serveAudienceCount } from './audience/audience-count-responder.js'
 import { serveAudience } from './audience/audience-responder.js'
 import type { SubscriptionsConfig } from './config.js'
 import { createStaffGuard } from './http/staff-auth.js'
@@ -52,8 +53,9 @@ export interface SubscriptionsService {
 
 /**
  * The service, without a port: the staff API on a fastify instance whose ready hook starts the
- * background work (verdict and status consumers, the audience responder, the outbox relay, the
- * retention job) and whose close hook stops it, letting messages in flight finish.
+ * background work (verdict and status consumers, the audience page and count responders, the
+ * outbox relay, the retention job) and whose close hook stops it, letting messages in flight
+ * finish.
  */
 export async function buildSubscriptionsService(config: SubscriptionsConfig, deps: SubscriptionsDeps): Promise<SubscriptionsService> {
   const clock = deps.clock ?? (() => new Date())
@@ -103,6 +105,7 @@ export async function buildSubscriptionsService(config: SubscriptionsConfig, dep
 
   const consumers: RunningConsumer[] = []
   let audience: Subscription | undefined
+  let audienceCounts: Subscription | undefined
   app.addHook('onReady', async () => {
     const onVerdict = createVerdictMessageHandler(processing)
     for (const tenant of profiles.keys()) {
@@ -114,11 +117,13 @@ export async function buildSubscriptionsService(config: SubscriptionsConfig, dep
       await consume(deps.nc, Consumers.subscriptionsStatuses, createDeliveryStatusMessageHandler(processing), deps.logger),
     )
     audience = serveAudience(deps.nc, processing, deps.logger)
+    audienceCounts = serveAudienceCount(deps.nc, processing, deps.logger)
     relay.start(config.OUTBOX_RELAY_INTERVAL_MS)
     retention.start(config.RETENTION_INTERVAL_MINUTES * 60_000)
   })
   app.addHook('onClose', async () => {
     audience?.unsubscribe()
+    audienceCounts?.unsubscribe()
     await Promise.all(consumers.map((c) => c.stop()))
     await retention.stop()
     await relay.stop()

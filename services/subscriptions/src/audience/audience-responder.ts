@@ -42,9 +42,12 @@ export interface AudienceDeps {
   onBackgroundError?: (error: unknown) => void
 }
 
-/** Answers one page request: the first request of a snapshot id materializes it. */
-export async function audiencePage(deps: AudienceDeps, request: AudiencePageRequest): Promise<AudiencePageReply> {
-  const profile = deps.profiles.get(request.tenant)
+/** The filters of a page or count request, checked against the tenant's profile. */
+export function audienceFiltersOf(
+  profiles: ReadonlyMap<string, TenantProfile>,
+  request: Pick<AudiencePageRequest, 'tenant' | 'topics' | 'languages' | 'channels'>,
+): { profile: TenantProfile; filters: AudienceFilters } {
+  const profile = profiles.get(request.tenant)
   if (!profile) throw new AudienceRequestError('UNKNOWN_TENANT', `unknown tenant ${request.tenant}`)
   const unknown = request.topics.filter((t) => !profile.hasTopic(t))
   if (unknown.length > 0) throw new AudienceRequestError('UNKNOWN_TOPIC', `unknown topics: ${unknown.join(', ')}`)
@@ -54,6 +57,20 @@ export async function audiencePage(deps: AudienceDeps, request: AudiencePageRequ
     languages: sorted(request.languages),
     channels: sorted<SendChannel>(request.channels),
   }
+  return { profile, filters }
+}
+
+/** Answers a request with the NATS service-error headers and an empty body. */
+export function respondServiceError(msg: Msg, code: string, message: string): void {
+  const h = headers()
+  h.set(ServiceErrorHeaders.code, code)
+  h.set(ServiceErrorHeaders.message, message)
+  msg.respond(new Uint8Array(), { headers: h })
+}
+
+/** Answers one page request: the first request of a snapshot id materializes it. */
+export async function audiencePage(deps: AudienceDeps, request: AudiencePageRequest): Promise<AudiencePageReply> {
+  const { filters } = audienceFiltersOf(deps.profiles, request)
   const canonical = JSON.stringify({ topics: [...request.topics].sort(), languages: filters.languages, channels: filters.channels })
   const after = decodeCursor(request.after)
 
@@ -101,12 +118,7 @@ export async function audiencePage(deps: AudienceDeps, request: AudiencePageRequ
  * the load. Errors are answered with service-error headers and an empty body.
  */
 export function serveAudience(nc: NatsConnection, deps: AudienceDeps, logger: Logger): Subscription {
-  const respondError = (msg: Msg, code: string, message: string) => {
-    const h = headers()
-    h.set(ServiceErrorHeaders.code, code)
-    h.set(ServiceErrorHeaders.message, message)
-    msg.respond(new Uint8Array(), { headers: h })
-  }
+  const respondError = respondServiceError
   return nc.subscribe(Subjects.audiencePage, {
     queue: 'subscriptions',
     callback: (error, msg) => {

@@ -32,9 +32,13 @@ export async function lockSnapshot(db: Db, tenant: string, snapshotId: string): 
   await sql`select pg_advisory_xact_lock(hashtextextended(${`audience:${tenant}:${snapshotId}`}, 0))`.execute(db)
 }
 
-// The audience of a snapshot taken at `at`: active subscribers matching the filters who had
-// subscribed by then (a newcomer after it is not in it), in subscriber-id order.
-const members = (tenant: string, filters: AudienceFilters, at: Date) => sql`
+/**
+ * `from … where …` of an audience at `at`: active subscribers not stopped on their channel who
+ * match the filters and had subscribed by then (a newcomer after a snapshot is not in it). The
+ * audience pages and the audience counts (audience-count.repository.ts) both read it, so a count
+ * is what a page would hold.
+ */
+export const eligibleSubscribers = (tenant: string, filters: AudienceFilters, at: Date) => sql`
   from subscriptions.subscriber s
   where s.tenant = ${tenant} and s.status = 'active' and s.channel_stopped_at is null
     and coalesce(s.subscribed_at, s.created_at) <= ${at}
@@ -61,14 +65,14 @@ export async function materializeSnapshot(
   now: Date,
   firstPage: number,
 ): Promise<{ total: number; complete: boolean }> {
-  const counted = await sql<{ n: number }>`select count(*)::int as n ${members(tenant, filters, now)}`.execute(db)
+  const counted = await sql<{ n: number }>`select count(*)::int as n ${eligibleSubscribers(tenant, filters, now)}`.execute(db)
   const total = Number(counted.rows[0]?.n ?? 0)
   const complete = total <= Math.max(firstPage, WHOLE_SNAPSHOT_MAX)
   await db.insertInto('audience_snapshot').values({ tenant, snapshot_id: snapshotId, filters: canonical, total, created_at: now, complete }).execute()
   await sql`
     insert into subscriptions.audience_snapshot_member (tenant, snapshot_id, position, subscriber_id, channel, language)
     select s.tenant, ${snapshotId}, row_number() over (order by s.id), s.id, s.channel, s.language
-    from (select s.* ${members(tenant, filters, now)} order by s.id ${complete ? sql`` : sql`limit ${firstPage}`}) s
+    from (select s.* ${eligibleSubscribers(tenant, filters, now)} order by s.id ${complete ? sql`` : sql`limit ${firstPage}`}) s
   `.execute(db)
   return { total, complete }
 }
@@ -84,7 +88,7 @@ export async function completeSnapshot(db: Db, tenant: string, snapshotId: strin
     )
     insert into subscriptions.audience_snapshot_member (tenant, snapshot_id, position, subscriber_id, channel, language)
     select s.tenant, ${snapshotId}, (select position from last) + row_number() over (order by s.id), s.id, s.channel, s.language
-    ${members(tenant, filters, snapshot.created_at)}
+    ${eligibleSubscribers(tenant, filters, snapshot.created_at)}
       and ((select subscriber_id from last) is null or s.id > (select subscriber_id from last))
   `.execute(db)
   await db.updateTable('audience_snapshot').set({ complete: true }).where('tenant', '=', tenant).where('snapshot_id', '=', snapshotId).execute()
