@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitUntil } from '../harness/index.js'
@@ -9,7 +9,8 @@ import { signIn } from './support/sign-in.js'
 
 // A broadcast from the browser, end to end: an operator of Ancona composes it, an approver (another
 // person, another browser) approves it, it is sent, and the progress reaches 100 % while the
-// simulator records each subscriber once.
+// simulator records each subscriber once. One citizen's message is accepted, then fails delivery:
+// the finished report counts it, and the approver downloads the failures as CSV.
 const TENANT = { id: 'ancona', whatsapp: '+393667695184' }
 const CITIZENS = ['+393471110001', '+393471110002', '+393471110003']
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1'
@@ -114,11 +115,50 @@ describe('broadcasts in the console', () => {
     await accessible(second)
     await second.getByRole('dialog').getByRole('button', { name: 'Approva' }).click()
     await second.getByTestId('stato').filter({ hasText: 'Approvata' }).waitFor()
+    // The provider accepts the third citizen's message, then reports it undeliverable.
+    const faults = await fetch(`${world.serviceUrls.simulator}/_sim/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [{ action: 'fail-delivery', to: CITIZENS[2], errorCode: 131026 }] }),
+    })
+    expect(faults.status).toBeLessThan(300)
     await second.getByRole('button', { name: 'Invia ora' }).click()
     await second.getByRole('dialog').getByRole('button', { name: 'Invia ora' }).click()
     await second.getByTestId('percentuale').filter({ hasText: '100 % completato' }).waitFor({ timeout: 120_000 })
     await accessible(second)
     await screenshot(second, 'progress')
+
+    // The finished report: counts by state and failure reason, and the failures as CSV.
+    await second.getByRole('heading', { name: 'Resoconto dell’invio' }).waitFor({ timeout: 30_000 })
+    await second.getByText('rifiutato dal fornitore (codice 131026): 1').waitFor({ timeout: 60_000 })
+    const [download] = await Promise.all([second.waitForEvent('download'), second.getByRole('button', { name: 'Scarica l’elenco dei non riusciti (CSV)' }).click()])
+    expect(download.suggestedFilename()).toBe(`non-riusciti-${id}.csv`)
+    const csv = await readFile((await download.path()) as string, 'utf8')
+    const lines = csv.replace(/^\uFEFF/, '').split('\r\n')
+    expect(lines[0]).toBe('Numero di telefono,Canale,Codice motivo,Motivo,Data e ora (UTC)')
+    expect(lines[1]).toMatch(new RegExp(`^\\${CITIZENS[2]},WhatsApp,provider:131026,`))
+    expect(lines.slice(2)).toEqual([''])
+    await second.getByText(`File scaricato: non-riusciti-${id}.csv`).waitFor()
+    await accessible(second)
+    await second.close()
+
+    // Civil protection may not see citizens' numbers: refusal page, and the API answers 403.
+    const civil = await launchChromium()
+    try {
+      const page3 = await civil.newPage()
+      await signIn(page3, world.url, `civil-protection.${TENANT.id}`, { returnTo: `/comunicazioni/${id}` })
+      await page3.getByRole('heading', { level: 1, name: 'Accesso non consentito' }).waitFor()
+      await accessible(page3)
+      const refused = await page3.evaluate(async (path) => {
+        const response = await fetch(path)
+        return { status: response.status, type: response.headers.get('content-type'), body: await response.text() }
+      }, `/api/broadcast/v1/broadcasts/${id}/failures.csv`)
+      expect(refused.status).toBe(403)
+      expect(refused.type).toContain('application/problem+json')
+      expect(refused.body).not.toContain(CITIZENS[2] as string)
+    } finally {
+      await civil.close()
+    }
 
     // Each subscriber got the broadcast once.
     const records = (await (await fetch(`${world.serviceUrls.simulator}/_sim/messages`)).json()) as { messages?: Array<{ to: string; template?: { name: string } }> } | Array<{ to: string; template?: { name: string } }>

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkAccessibility, describeViolations } from './support/accessibility.js'
@@ -8,6 +8,8 @@ import { signIn } from './support/sign-in.js'
 
 // An emergency from the browser: civil protection of Gressan launches a ready-made alert in three
 // clicks after signing in, and an acknowledgement on an official's behalf appears on the timeline.
+// Civil protection of Corbetta uploads a region's CAP 1.2 alert, reviews it as a draft, sends it,
+// then sends the all-clear linked to it.
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1'
 let world: ConsoleWorld
 let browser: RunningChromium
@@ -60,8 +62,58 @@ describe('emergencies in the console', () => {
     await accessible(page)
     if (SCREENSHOTS) {
       await mkdir(new URL('../../docs/screenshots/', import.meta.url), { recursive: true })
-      await page.screenshot({ path: new URL('../../docs/screenshots/emergency-timeline.png', import.meta.url).pathname, fullPage: true })
+      await page.screenshot({ path: new URL('../../docs/screenshots/emergency.png', import.meta.url).pathname, fullPage: true })
     }
+  }, 300_000)
+
+  it('uploads a CAP file, reviews it as a draft, sends it, then sends the all-clear linked to it', async () => {
+    // The region's file, still valid: its <expires> moved a day ahead (CAP wants a numeric offset).
+    const expires = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, '+00:00')
+    const fixture = await readFile(new URL('../../services/broadcast/src/cap/fixtures/valid/lombardia-allerta-arancione.xml', import.meta.url), 'utf8')
+    const xml = fixture.replace(/<expires>[^<]*<\/expires>/g, `<expires>${expires}</expires>`)
+
+    const page = await browser.newPage()
+    await page.context().clearCookies()
+    await signIn(page, world.url, 'civil-protection.corbetta', { returnTo: '/emergenze' })
+    await page.getByRole('heading', { level: 1, name: 'Emergenze' }).waitFor()
+    await page.getByLabel('File CAP 1.2 (XML)').setInputFiles({ name: 'lombardia-allerta-arancione.xml', mimeType: 'application/xml', buffer: Buffer.from(xml) })
+    await accessible(page)
+    await page.getByRole('button', { name: 'Carica e rivedi come bozza' }).click()
+    await page.waitForURL(/\/emergenze\/[0-9a-f-]{36}$/, { timeout: 30_000 })
+    const alertUrl = page.url()
+
+    // The draft to review: the file's words, nothing sent yet.
+    await page.getByText('Bozza', { exact: true }).waitFor()
+    await page.getByText('da file CAP').waitFor()
+    await page.getByRole('heading', { level: 1 }).waitFor()
+    await accessible(page)
+    await page.getByRole('button', { name: 'Invia ora l’allerta' }).click()
+    await page.getByRole('dialog').waitFor()
+    await page.getByLabel('Perché si salta l’approvazione (obbligatorio)').fill('Allerta regionale arancione: invio immediato')
+    await accessible(page)
+    await page.getByRole('dialog').getByRole('button', { name: 'Invia' }).click()
+    await page.getByText('Allerta inviata.').waitFor()
+    await page.getByText('In corso', { exact: true }).waitFor({ timeout: 30_000 })
+    await page.getByTestId('cronologia').getByText('Allerta inviata').first().waitFor({ timeout: 60_000 })
+    await accessible(page)
+
+    // The all-clear, linked to the alert.
+    await page.getByRole('button', { name: 'Cessato allarme' }).click()
+    await page.getByRole('dialog').waitFor()
+    await page.getByLabel('Testo per i cittadini (obbligatorio)').fill('Cessata l’allerta idrogeologica: la situazione è tornata alla normalità.')
+    await accessible(page)
+    await page.getByRole('dialog').getByRole('button', { name: 'Invia' }).click()
+    await page.getByText('Cessato allarme inviato.').waitFor({ timeout: 30_000 })
+    const followUp = page.getByRole('link', { name: 'Cessato allarme' })
+    await followUp.waitFor({ timeout: 30_000 })
+    await accessible(page)
+    await followUp.click()
+    await page.waitForURL((url) => url.href !== alertUrl && /\/emergenze\/[0-9a-f-]{36}$/.test(url.pathname))
+    await page.getByRole('heading', { level: 1, name: /^Cessato allarme: / }).waitFor()
+    await page.getByText('Cessato allarme · gravità').waitFor()
+    const back = page.getByRole('link', { name: 'l’allerta precedente' })
+    expect(new URL(await back.getAttribute('href') ?? '', world.url).href).toBe(alertUrl)
+    await accessible(page)
   }, 300_000)
 
   it('refuses the launch to an operator: refusal page and 403', async () => {

@@ -112,7 +112,7 @@ describe('emergency alerts', () => {
     // escalation stops there (the fallback does not: citizens still need the alert).
     await expect.poll(() => to(OFFICIALS[0].phone).length, { timeout: 60_000, interval: 100 }).toBe(1)
     const acked = await stack.call('POST', `/v1/emergencies/${id}/acknowledge`, officer)
-    expect(acked.status).toBe(200)
+    expect(acked, JSON.stringify(acked.body)).toMatchObject({ status: 200 })
     await expect.poll(async () => (await stack.call('GET', `/v1/emergencies/${id}`, officer)).body.messages.whatsapp.delivered, { timeout: 60_000, interval: 100 }).toBe(12)
     const undelivered = whatsappCitizens.slice(12)
     await expect.poll(() => undelivered.filter((c) => to(c.phone).some((m) => m.provider === 'sms-gateway')).length, { timeout: 60_000, interval: 200 }).toBe(8)

@@ -1,12 +1,11 @@
-import { freePort } from '../harness/index.js'
 import { fileURLToPath } from 'node:url'
 import { Streams } from '@banditore/contracts'
-import { buildApp, loadConfig, migrations, SCHEMA, secretsFrom, type IngestConfig, type IngestDatabase } from '@banditore/ingest'
-import { connectNats, createDatabase, ensureStreams, loadTenantDirectory, migrateToLatest, type Logger } from '@banditore/platform'
+import type { IngestConfig, IngestDatabase } from '@banditore/ingest'
+import { createDatabase } from '@banditore/platform'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Kysely } from 'kysely'
-import { captureLogs, createTestDatabase, startNatsServer, type CapturedLogs, type TestDatabase, type TestNatsServer } from '../harness/index.js'
+import { startWorld, type CapturedLogs, type TestDatabase, type TestNatsServer, type World } from '../harness/index.js'
 
 export const tenantsDir = fileURLToPath(new URL('./fixtures/tenants', import.meta.url))
 
@@ -25,14 +24,11 @@ export const fixture = {
   montebianco: { phoneNumberId: '200000000000002', whatsapp: '+393330000201' },
 } as const
 
-
-type IngestApp = Awaited<ReturnType<typeof buildApp>>
-
 export interface RunningIngest {
-  /** Base URL of the listening app (also its PUBLIC_BASE_URL). */
+  /** Base URL of the listening service (also its PUBLIC_BASE_URL). */
   url: string
-  app: IngestApp
   config: IngestConfig
+  world: World
   nats: TestNatsServer
   database: TestDatabase
   /** The test's own connection, for reading streams. */
@@ -43,47 +39,47 @@ export interface RunningIngest {
 }
 
 /**
- * Ingest as the service runs it, in this process: a private nats-server, a fresh database,
- * migrations, streams, and the real app listening on a free port.
+ * Ingest as production runs it (its service definition, in this process) in a world of its own:
+ * a private nats-server, a fresh database, the fixture tenants and their secrets. With
+ * `databaseUrl`, ingest's pool points there once its schema is migrated (PostgreSQL down).
  */
-export async function startIngest(
-  env: Record<string, string> = {},
-  options: { databaseUrl?: string; logger?: Logger } = {},
-): Promise<RunningIngest> {
-  const nats = await startNatsServer()
-  const database = await createTestDatabase()
-  const logs = captureLogs('ingest', 'info')
-  const logger = options.logger ?? logs.logger
-  const nc = await connectNats({ servers: nats.url, name: 'ingest-test', logger })
-  await ensureStreams(nc, [Streams.inbound, Streams.deadLetter])
-  const db = createDatabase<IngestDatabase>({ url: database.url, applicationName: 'ingest-test' })
-  await migrateToLatest(db, SCHEMA, migrations)
-  const appDb = options.databaseUrl ? createDatabase<IngestDatabase>({ url: options.databaseUrl, applicationName: 'ingest-test' }) : db
-
-  const tenants = await loadTenantDirectory(tenantsDir)
-  // The SMS gateway signs the public URL it calls, so ingest must know it: a free port, fixed.
-  const port = await freePort()
-  const url = `http://127.0.0.1:${port}`
-  const config = loadConfig({ TENANTS_DIR: tenantsDir, NATS_URL: nats.url, DATABASE_URL: database.url, PUBLIC_BASE_URL: url, ...env })
-  const app = await buildApp(config, { logger, nc, db: appDb, tenants, secrets: secretsFrom({ ...fixtureSecrets }) })
-  await app.listen({ port, host: '127.0.0.1' })
+export async function startIngest(env: Record<string, string> = {}, options: { databaseUrl?: string } = {}): Promise<RunningIngest> {
+  const { databaseUrl } = options
+  const world = await startWorld({
+    services: [
+      {
+        name: 'ingest',
+        ...(databaseUrl
+          ? {
+              definition: (production) => ({
+                ...production,
+                async start(resources) {
+                  const db = createDatabase({ url: databaseUrl, applicationName: 'ingest' })
+                  const running = await production.start({ ...resources, db })
+                  return { ...running, stop: [...(running.stop ?? []), { name: 'unreachable pool', run: () => db.destroy() }] }
+                },
+              }),
+              waitFor: 'alive' as const,
+            }
+          : {}),
+      },
+    ],
+    tenantsDir,
+    simulator: false,
+    env: { ...fixtureSecrets, ...env },
+  })
+  const db = world.openDatabase<IngestDatabase>({ applicationName: 'ingest-test' })
+  const ingest = world.services.ingest!
   return {
-    url,
-    app,
-    config,
-    nats,
-    database,
-    nc,
+    url: ingest.url,
+    config: ingest.config as IngestConfig,
+    world,
+    nats: world.nats,
+    database: world.database,
+    nc: world.nc,
     db,
-    logs,
-    async close() {
-      await app.close()
-      await nc.drain().catch(() => undefined)
-      if (appDb !== db) await appDb.destroy()
-      await db.destroy()
-      await nats.dispose()
-      await database.drop()
-    },
+    logs: world.logs,
+    close: () => world.stop(),
   }
 }
 

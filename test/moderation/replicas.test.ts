@@ -27,7 +27,6 @@ const env = (nats: TestNatsServer): NodeJS.ProcessEnv => ({
   RULESET_SOURCE: 'none',
   LOG_LEVEL: 'warn',
   // SENDER_HISTORY left to its default: kv.
-  ...(process.env.XX_WAIT ? { SENDER_ORDER_WAIT_MS: process.env.XX_WAIT } : {}),
 })
 
 let sequence = 0
@@ -59,6 +58,8 @@ function traffic(): InboundMessage[] {
   const offender = '+393471000001'
   const flooder = '+393471000002'
   const repeater = '+393471000003'
+  const burster = '+393471000004'
+  const offender2 = '+393471000005'
   const others = ['+393471000010', '+393471000011', '+393471000012', '+393471000013', '+393471000014']
   const insults = ['Siete dei coglioni', 'Sindaco imbecille', 'Vaffanculo voi e il vostro servizio', 'Siete dei coglioni', 'Sindaco imbecille', 'Ancora: siete dei coglioni']
   const questions = [
@@ -80,6 +81,10 @@ function traffic(): InboundMessage[] {
     if (round % 3 === 0) out.push(inbound('magenta', repeater, 'Quando riaprono la biblioteca comunale?', at + 150))
     const other = others[round % others.length] as string
     out.push(inbound(round % 2 === 0 ? 'corbetta' : 'ancona', other, questions[round % questions.length] as string, at + 200))
+    // Bursts: one sender's messages next to each other in the stream, where two replicas would
+    // each take some of them at the same moment.
+    if (round === 10) for (let i = 0; i < 8; i++) out.push(inbound('ancona', burster, `Rispondete! Messaggio ${i + 1} sulla fognatura di via Verdi`, at + 10 + i))
+    if (round === 15) for (let i = 0; i < 4; i++) out.push(inbound('corbetta', offender2, i % 2 ? 'Siete dei coglioni' : 'Sindaco imbecille', at + 10 + i))
     // The same sender twice in a row: the second must see the first.
     if (round % 4 === 0) out.push(inbound('corbetta', other, questions[round % questions.length] as string, at + 300))
   }
@@ -124,7 +129,7 @@ async function decidedBy(instance: Instance): Promise<number> {
   return total
 }
 
-const outcome = (v: ModerationVerdict) => ({ action: v.action, categories: v.categories, rules: v.rules })
+const outcome = (v: ModerationVerdict) => ({ action: v.action, categories: v.categories, rules: v.rules, explanations: v.explanations })
 
 describe('moderation replicas behind one stream and durable consumer', () => {
   let logger: Logger

@@ -12,23 +12,19 @@ import {
   type OutboundReply,
   type SubscriptionChanged,
 } from '@banditore/contracts'
+import { DurablePublisher, hashApiTokenSecret, openStaffApiTokenBucket, putStaffApiToken, type TenantDirectory } from '@banditore/platform'
 import {
-  connectNats,
-  createDatabase,
-  DurablePublisher,
-  ensureStreams,
-  hashApiTokenSecret,
-  loadTenantDirectory,
-  migrateToLatest,
-  openStaffApiTokenBucket,
-  putStaffApiToken,
-  type TenantDirectory,
-} from '@banditore/platform'
-import { buildSubscriptionsService, loadConfig, migrations, SCHEMA, type ConsentRecord, type Subscriber, type SubscriptionsDatabase, type SubscriptionsService } from '@banditore/subscriptions'
+  buildSubscriptionsService,
+  SCHEMA,
+  type ConsentRecord,
+  type Subscriber,
+  type SubscriptionsDatabase,
+  type SubscriptionsService,
+} from '@banditore/subscriptions'
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Kysely, RawBuilder } from 'kysely'
-import { captureLogs, createTestDatabase, startNatsServer, type CapturedLogs, type TestDatabase, type TestNatsServer } from '../harness/index.js'
+import { startWorld, type CapturedLogs, type TestDatabase, type TestNatsServer, type World } from '../harness/index.js'
 
 export const tenantsDir = fileURLToPath(new URL('../../tenants', import.meta.url))
 export const STAFF_TOKEN = 'all-tenants-staff-token-0123456789'
@@ -53,61 +49,81 @@ export interface MessageInput {
 }
 
 /**
- * The subscriptions service on a private nats-server and a fresh database, with a settable
- * clock; publishes what ingest and moderation would and reads back what the service published.
+ * The subscriptions service as production defines it, in a test world of its own (private
+ * nats-server, fresh database), with a settable clock; publishes what ingest and moderation
+ * would and reads back what the service published.
  */
 export class SubscriptionsFixture {
   private sequence = 0
   private readonly cursors = new Map<string, number>()
-  now: Date
 
   private constructor(
-    readonly nats: TestNatsServer,
-    readonly database: TestDatabase,
-    readonly nc: NatsConnection,
+    readonly world: World,
     readonly jsm: JetStreamManager,
     readonly pool: Kysely<SubscriptionsDatabase>,
-    readonly db: Kysely<SubscriptionsDatabase>,
-    readonly tenants: TenantDirectory,
-    readonly logs: CapturedLogs,
     readonly service: SubscriptionsService,
-    start: Date,
-  ) {
-    this.now = start
+    private readonly clock: { now: Date },
+  ) {}
+
+  get nats(): TestNatsServer {
+    return this.world.nats
+  }
+  get database(): TestDatabase {
+    return this.world.database
+  }
+  get nc(): NatsConnection {
+    return this.world.nc
+  }
+  get tenants(): TenantDirectory {
+    return this.world.tenants
+  }
+  get logs(): CapturedLogs {
+    return this.world.logs
+  }
+  get db(): Kysely<SubscriptionsDatabase> {
+    return this.pool.withSchema(SCHEMA)
+  }
+  /** The service's clock. */
+  get now(): Date {
+    return this.clock.now
+  }
+  set now(value: Date) {
+    this.clock.now = value
   }
 
   static async start(startAt = '2026-03-10T09:30:00Z'): Promise<SubscriptionsFixture> {
-    const nats = await startNatsServer()
-    const database = await createTestDatabase()
-    const logs = captureLogs('subscriptions', 'info')
-    const nc = await connectNats({ servers: nats.url, name: 'subscriptions-test', logger: logs.logger })
-    await ensureStreams(nc, [Streams.inbound, Streams.moderation, Streams.subscriptions, Streams.outbound, Streams.deadLetter])
-    const pool = createDatabase<SubscriptionsDatabase>({ url: database.url, applicationName: 'subscriptions-test', max: 5 })
-    await migrateToLatest(pool, SCHEMA, migrations)
-    const db = pool.withSchema(SCHEMA)
-    const tenants = await loadTenantDirectory(tenantsDir)
-    const config = loadConfig({
-      SUBSCRIBER_HASH_KEY: 'test-hash-key-test-hash-key-test-hash-key',
-      OUTBOX_RELAY_INTERVAL_MS: '200',
+    const clock = { now: new Date(startAt) }
+    let service: SubscriptionsService | undefined
+    const world = await startWorld({
+      services: [
+        {
+          name: 'subscriptions',
+          // Production's definition, its service built with the fixture's clock (and kept, for its jobs).
+          definition: (production) => ({
+            ...production,
+            async start({ config, logger, tenants, db, nc }) {
+              service = await buildSubscriptionsService(config, { logger, nc, db: db.withSchema(SCHEMA), tenants, clock: () => clock.now })
+              return { http: service.app }
+            },
+          }),
+        },
+      ],
+      tenantsDir,
+      simulator: false,
+      env: { SUBSCRIBER_HASH_KEY: 'test-hash-key-test-hash-key-test-hash-key', OUTBOX_RELAY_INTERVAL_MS: '200' },
+      // API tokens as the broadcast service (their owner) mirrors them into the bucket.
+      async beforeServices({ nc }) {
+        const tokens = await openStaffApiTokenBucket(nc)
+        await putStaffApiToken(tokens, hashApiTokenSecret(STAFF_TOKEN), { id: 'fixture-urp', tenant: null, role: 'admin', holder: 'urp', label: 'URP, every tenant' })
+        await putStaffApiToken(tokens, hashApiTokenSecret(ANCONA_TOKEN), { id: 'fixture-ancona-urp', tenant: 'ancona', role: 'desk', holder: 'ancona-urp', label: 'URP Ancona' })
+      },
     })
-    // API tokens as the broadcast service (their owner) mirrors them into the bucket.
-    const tokens = await openStaffApiTokenBucket(nc)
-    await putStaffApiToken(tokens, hashApiTokenSecret(STAFF_TOKEN), { id: 'fixture-urp', tenant: null, role: 'admin', holder: 'urp', label: 'URP, every tenant' })
-    await putStaffApiToken(tokens, hashApiTokenSecret(ANCONA_TOKEN), { id: 'fixture-ancona-urp', tenant: 'ancona', role: 'desk', holder: 'ancona-urp', label: 'URP Ancona' })
-    // The service reads the fixture's clock, which exists once the service does.
-    const holder: { fixture?: SubscriptionsFixture } = {}
-    const service = await buildSubscriptionsService(config, { logger: logs.logger, nc, db, tenants, clock: () => holder.fixture!.now })
-    const fixture = (holder.fixture = new SubscriptionsFixture(nats, database, nc, await jetstreamManager(nc), pool, db, tenants, logs, service, new Date(startAt)))
-    await service.app.ready()
-    return fixture
+    const pool = world.openDatabase<SubscriptionsDatabase>({ applicationName: 'subscriptions-test' })
+    return new SubscriptionsFixture(world, await jetstreamManager(world.nc), pool, service!, clock)
   }
 
   async close(): Promise<void> {
-    await this.service.app.close()
-    await this.nc.drain()
-    await this.pool.destroy()
-    await this.nats.dispose()
-    await this.database.drop()
+    await this.world.stop()
   }
 
   /** Moves the service's clock. */

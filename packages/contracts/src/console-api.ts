@@ -151,8 +151,10 @@ export type ComposeOptions = Type.Static<typeof ComposeOptionsSchema>
 /** Acknowledging an alert on an official's behalf (they phoned in, say): who, and why it was done for them. */
 export const AcknowledgeBodySchema = Type.Object(
   {
-    onBehalfOf: Type.String({ minLength: 1, maxLength: 200, description: "the official's name, as the escalation chain names them" }),
-    reason: Type.String({ minLength: 3, maxLength: 500 }),
+    onBehalfOf: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: "the official's name, as the escalation chain names them; without it the caller takes charge" }),
+    ),
+    reason: Type.Optional(Type.String({ minLength: 3, maxLength: 500, description: 'required with onBehalfOf' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Optional: a bare POST means the caller takes charge themselves.' },
 )

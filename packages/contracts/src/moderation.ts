@@ -65,6 +65,45 @@ export type ModerationAction = (typeof MODERATION_ACTIONS)[number]
 export const RulesetVersionSchema = Type.String({ pattern: '^sha256:[0-9a-f]{16}$' })
 
 /**
+ * One condition of a fired rule that held, with its evidence: the words a lexicon, phrase or
+ * pattern matched, the classifier's score against the rule's threshold (and the features that
+ * pushed it up), or the fact's value for any other condition.
+ */
+export const ModerationConditionExplanationSchema = Type.Object(
+  {
+    /** The fact the condition reads (`stems`, `classifier.threats-violence`, `senderPastViolations`). */
+    fact: Type.String({ minLength: 1 }),
+    operator: Type.String({ minLength: 1 }),
+    /** The condition's value as the rule file writes it (a lexicon name, a threshold, patterns). */
+    value: Type.Unknown(),
+    /** Lexicon terms (as their file writes them) or pattern matches that made it hold. */
+    matched: Type.Optional(Type.Array(Type.String())),
+    /** The message's words (normalized, or their stems) where the terms matched. */
+    words: Type.Optional(Type.Array(Type.String())),
+    /** A classifier fact: the score, 0 to 1, and the rule's threshold. */
+    score: Type.Optional(Type.Number()),
+    threshold: Type.Optional(Type.Number()),
+    /** A classifier fact: the message's features that pushed the score up the most. */
+    features: Type.Optional(Type.Array(Type.String())),
+    /** Any other fact: its value for this message (counts, ratios, flags, domains). */
+    observed: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+)
+export type ModerationConditionExplanation = Type.Static<typeof ModerationConditionExplanationSchema>
+
+/** Why one rule fired: the conditions of it that held. */
+export const ModerationExplanationSchema = Type.Object(
+  {
+    rule: Type.String({ minLength: 1 }),
+    category: Type.Optional(ModerationCategorySchema),
+    conditions: Type.Array(ModerationConditionExplanationSchema),
+  },
+  { additionalProperties: false },
+)
+export type ModerationExplanation = Type.Static<typeof ModerationExplanationSchema>
+
+/**
  * Moderation's decision on one inbound message, on `moderation.verdict.<tenant>`, published with
  * `Nats-Msg-Id` = `messageId`. The message travels inside, so subscriptions reads one stream.
  */
@@ -82,6 +121,11 @@ export const ModerationVerdictSchema = Type.Object(
     /** The names of the rules that fired, most severe first. */
     rules: Type.Array(Type.String({ minLength: 1 })),
     rulesetVersion: RulesetVersionSchema,
+    /**
+     * Why each rule of `rules` fired, in the same order (optional: verdicts of version 1 without
+     * it stay valid). Holds words of the message, as `message` does.
+     */
+    explanations: Type.Optional(Type.Array(ModerationExplanationSchema)),
     decidedAt: TimestampSchema,
     message: InboundMessageSchema,
   },

@@ -14,6 +14,8 @@ export const WorkerSubjects = {
   broadcastRuns: 'worker.broadcast.runs',
   /** Request/reply: EmergencyRunRequest → EmergencyRunReply. */
   emergencyRun: 'worker.emergency.run',
+  /** Request/reply: BroadcastFailuresRequest → BroadcastFailuresReply (a page of failed sends). */
+  broadcastFailures: 'worker.broadcast.failures',
 } as const
 
 /** The queue group the worker's responders join: one instance answers each request. */
@@ -104,3 +106,42 @@ export const EmergencyRunReplySchema = Type.Union([
 ])
 export type EmergencyRunReply = Type.Static<typeof EmergencyRunReplySchema>
 export const EmergencyRunReplyContract = defineContract('EmergencyRunReply', EmergencyRunReplySchema)
+
+/** A page of a broadcast's failed sends, in ledger order: after the `after` of the previous page. */
+export const BroadcastFailuresRequestSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    broadcastId: Type.String({ format: 'uuid' }),
+    /** The `next` of the previous page; absent for the first. */
+    after: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Integer({ minimum: 1, maximum: 1000 }),
+  },
+  { additionalProperties: false },
+)
+export type BroadcastFailuresRequest = Type.Static<typeof BroadcastFailuresRequestSchema>
+export const BroadcastFailuresRequestContract = defineContract('BroadcastFailuresRequest', BroadcastFailuresRequestSchema)
+
+export const BroadcastFailureSchema = Type.Object(
+  {
+    /** The recipient's number, E.164: personal data, for the roles allowed to see it. */
+    phone: Type.String(),
+    channel: Type.Union([Type.Literal('whatsapp'), Type.Literal('sms')]),
+    /** The ledger's reason (`invalid-number`, `provider:131026`, `retries-exhausted: ...`). */
+    reason: Type.String(),
+    /** When the send failed. */
+    at: TimestampSchema,
+  },
+  { additionalProperties: false },
+)
+export type BroadcastFailure = Type.Static<typeof BroadcastFailureSchema>
+
+/** `next`: the `after` of the following page; null on the last. */
+export const BroadcastFailuresReplySchema = Type.Union([
+  Type.Object(
+    { version: Type.Literal(1), ok: Type.Literal(true), failures: Type.Array(BroadcastFailureSchema), next: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]) },
+    { additionalProperties: false },
+  ),
+  ErrorReplySchema,
+])
+export type BroadcastFailuresReply = Type.Static<typeof BroadcastFailuresReplySchema>
+export const BroadcastFailuresReplyContract = defineContract('BroadcastFailuresReply', BroadcastFailuresReplySchema)

@@ -40,4 +40,5 @@ export {
   type ServiceConfigBase,
   type ServiceDefinition,
   type ServiceResourcesOf,
+  type StartServiceOptions,
 } from './service-runner.js'

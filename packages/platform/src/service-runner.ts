@@ -95,15 +95,22 @@ export function runService<Config extends ServiceConfigBase, Db = unknown>(defin
   })
 }
 
+export interface StartServiceOptions {
+  /** Whether SIGTERM/SIGINT run the shutdown and end the process (default: yes, as `runService`). */
+  installSignals?: boolean
+  /** The logger the deployable writes to instead of its own from LOG_LEVEL (tests read what it logged). */
+  logger?: Logger
+}
+
 /** Everything `runService` does but listening and owning signals' exit: for in-process tests too. */
 export async function startService<Config extends ServiceConfigBase, Db = unknown>(
   definition: ServiceDefinition<Config, Db>,
   env: NodeJS.ProcessEnv,
-  options: { installSignals?: boolean } = {},
+  options: StartServiceOptions = {},
 ): Promise<{ http: FastifyInstance; logger: Logger; config: Config; describe: Record<string, unknown>; shutdown: () => Promise<void> }> {
   const { name } = definition
   const config = definition.loadConfig(env)
-  const logger = createLogger({ service: name, level: config.LOG_LEVEL })
+  const logger = options.logger ?? createLogger({ service: name, level: config.LOG_LEVEL })
   const settings = config as unknown as Partial<NatsConfig & { DATABASE_URL: string; TENANTS_DIR: string }>
 
   const tenants = definition.tenants ? await loadTenantDirectory(declared(name, 'TENANTS_DIR', settings.TENANTS_DIR)) : undefined

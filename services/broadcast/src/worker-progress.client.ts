@@ -1,9 +1,12 @@
 import {
+  BroadcastFailuresReplyContract,
+  BroadcastFailuresRequestContract,
   BroadcastRunsReplyContract,
   BroadcastRunsRequestContract,
   EmergencyRunReplyContract,
   EmergencyRunRequestContract,
   WorkerSubjects,
+  type BroadcastFailure,
   type BroadcastRunView,
   type EmergencyRunReply,
 } from '@banditore/contracts'
@@ -31,6 +34,8 @@ export interface WorkerProgress {
   /** The runs of `broadcastIds` that exist, by broadcast id; with `ledger`, counted. */
   runs(broadcastIds: readonly string[], options?: { ledger?: boolean }): Promise<Map<string, BroadcastRunView>>
   emergencyRun(alertId: string): Promise<EmergencyRun>
+  /** A page of a broadcast's failed sends; `next` is the `after` of the following page (null: none). */
+  failures(broadcastId: string, page: { after?: number; limit: number }): Promise<{ failures: BroadcastFailure[]; next: number | null }>
 }
 
 export function createWorkerProgress({ nc, timeoutMs }: { nc: NatsConnection; timeoutMs: number }): WorkerProgress {
@@ -60,6 +65,13 @@ export function createWorkerProgress({ nc, timeoutMs }: { nc: NatsConnection; ti
         for (const run of reply.runs) runs.set(run.broadcastId, run)
       }
       return runs
+    },
+    async failures(broadcastId, page) {
+      const request = BroadcastFailuresRequestContract.encode({ version: 1, broadcastId, limit: page.limit, ...(page.after !== undefined ? { after: page.after } : {}) })
+      const data = await ask(WorkerSubjects.broadcastFailures, request, 'invii non riusciti')
+      const reply = decoded(() => BroadcastFailuresReplyContract.decode(data), 'invii non riusciti')
+      if (!reply.ok) throw new WorkerUnavailableError(`il worker non ha potuto leggere gli invii non riusciti: ${reply.error.code}`)
+      return { failures: reply.failures, next: reply.next }
     },
     async emergencyRun(alertId) {
       const data = await ask(WorkerSubjects.emergencyRun, EmergencyRunRequestContract.encode({ version: 1, alertId }), "cronologia dell'allerta")

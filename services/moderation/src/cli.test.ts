@@ -88,6 +88,13 @@ describe.concurrent('rules CLI', { timeout: 30_000 }, () => {
     expect(verdicts[1]).toMatchObject({ action: 'delete', categories: ['offensive-language'], rules: expect.arrayContaining(['vulgar-language']) })
     expect(verdicts.at(-2)).toMatchObject({ action: 'allow' })
     expect(verdicts.at(-1)).toMatchObject({ action: 'delete', categories: ['spam'], rules: ['spam-flooding'] })
+    // Each verdict says why: the rule, the condition, the words or the value.
+    expect(verdicts[1].explanations).toContainEqual(
+      expect.objectContaining({ rule: 'vulgar-language', conditions: [expect.objectContaining({ fact: 'tokens', operator: 'containsLexicon', words: expect.arrayContaining(['coglioni']) })] }),
+    )
+    expect(verdicts.at(-1).explanations).toEqual([
+      { rule: 'spam-flooding', category: 'spam', conditions: [{ fact: 'senderMessagesLastMinute', operator: 'greaterThanInclusive', value: 5, observed: 5 }] },
+    ])
   })
 
   it('classify: requires the tenant', async () => {

@@ -3,17 +3,18 @@ import { ProviderSimulator } from './provider-simulator.js'
 import { buildSimulatorApp } from './simulator-app.js'
 import { loadSimulatorConfig, SimulatorConfigError, type SimulatorOptions } from './simulator-config.js'
 
-export interface SimulatorServiceConfig extends SimulatorOptions {
+export interface SimulatorServiceConfig {
   LOG_LEVEL: string
   HOST: string
   PORT: number
+  simulator: SimulatorOptions
 }
 
 /** The simulator's SIM_* variables, in the shape every deployable's configuration has. */
 export function loadSimulatorServiceConfig(env: Readonly<Record<string, string | undefined>>): SimulatorServiceConfig {
   try {
     const options = loadSimulatorConfig(env)
-    return { ...options, LOG_LEVEL: env.SIM_LOG_LEVEL ?? 'info', HOST: options.host, PORT: options.port }
+    return { simulator: options, LOG_LEVEL: env.SIM_LOG_LEVEL ?? 'info', HOST: options.host, PORT: options.port }
   } catch (error) {
     if (error instanceof SimulatorConfigError) {
       const first = error.issues[0]
@@ -28,7 +29,7 @@ export const simulatorService: ServiceDefinition<SimulatorServiceConfig> = {
   name: 'provider-simulator',
   loadConfig: loadSimulatorServiceConfig,
   async start({ config }) {
-    const sim = new ProviderSimulator(config)
+    const sim = new ProviderSimulator(config.simulator)
     const { app, releaseHeld } = buildSimulatorApp(sim, { logger: { level: config.LOG_LEVEL, base: { service: 'provider-simulator' } } })
     return {
       http: app,
@@ -42,9 +43,9 @@ export const simulatorService: ServiceDefinition<SimulatorServiceConfig> = {
         },
       ],
       describe: {
-        whatsappSenders: config.whatsapp.length,
-        twilioAccounts: config.twilio.length,
-        defaultThroughputPerSecond: config.defaultThroughputPerSecond,
+        whatsappSenders: config.simulator.whatsapp.length,
+        twilioAccounts: config.simulator.twilio.length,
+        defaultThroughputPerSecond: config.simulator.defaultThroughputPerSecond,
       },
     }
   },

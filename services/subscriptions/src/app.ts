@@ -22,6 +22,8 @@ import { serveAudience } from './audience/audience-responder.js'
 import type { SubscriptionsConfig } from './config.js'
 import { createStaffGuard } from './http/staff-auth.js'
 import { staffRoutes } from './http/staff.routes.js'
+import { deskConsoleRoutes } from './http/desk-console.routes.js'
+import { subscriberRoutes } from './http/subscribers.routes.js'
 import { createPhoneHasher } from './privacy/phone-hash.js'
 import { RetentionJob } from './privacy/retention-job.js'
 import { createDeliveryStatusMessageHandler } from './processing/delivery-status-handler.js'
@@ -102,6 +104,8 @@ export async function buildSubscriptionsService(config: SubscriptionsConfig, dep
   })
   app.addHook('onClose', async () => await tokenCache?.stop())
   await app.register(staffRoutes, { ...processing, authenticate: createStaffGuard(authenticator) })
+  await app.register(deskConsoleRoutes, { ...processing, authenticate: createStaffGuard(authenticator) })
+  await app.register(subscriberRoutes, { ...processing, authenticate: createStaffGuard(authenticator) })
 
   const consumers: RunningConsumer[] = []
   let audience: Subscription | undefined

@@ -42,7 +42,8 @@ export interface SubscriberTable {
   updated_at: Timestamp
 }
 
-export type ConsentEvent = 'signup-requested' | 'subscribed' | 'unsubscribed'
+/** `consent-imported`: a consent the municipality documented before this platform (a list import), never a keyword consent. */
+export type ConsentEvent = 'signup-requested' | 'subscribed' | 'unsubscribed' | 'consent-imported'
 
 /**
  * Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE): only redaction may clear the
@@ -56,7 +57,7 @@ export interface ConsentLedgerTable {
   phone_hash: string
   event: ConsentEvent
   /** The door consent (or its withdrawal) came through; `staff` and `provider` for ex officio and gateway events. */
-  door: Door | 'staff' | 'provider'
+  door: Door | 'staff' | 'provider' | 'import'
   delivery_channel: SendChannel | null
   /** The exact text the citizen sent. */
   evidence_text: string | null
@@ -86,7 +87,7 @@ export interface PendingConfirmationTable {
   name: string | null
   topics: string[] | null
   delivery_channel: SendChannel
-  door: 'web' | 'paper'
+  door: 'web' | 'paper' | 'import'
   form: Json
   policy_version: string
   inbound_message_id: string
@@ -157,7 +158,133 @@ export interface AudienceSnapshotMemberTable {
   language: string
 }
 
+/** A desk conversation's state: one per citizen who wrote to the desk. */
+export interface DeskConversationTable {
+  tenant: string
+  subscriber_id: string
+  /** The person in charge (their audit name), or null. */
+  assigned_to: string | null
+  assigned_at: Timestamp | null
+  updated_at: Timestamp
+}
+
+/** An answer staff sent in a conversation (free text, or an approved WhatsApp template). */
+export interface DeskAnswerTable {
+  id: Generated<string>
+  tenant: string
+  subscriber_id: string
+  reply_id: string
+  channel: SendChannel
+  /** What the citizen reads (a template's body with its parameters). */
+  text: string
+  template: Json | null
+  sent_by: string
+  sent_at: Timestamp
+}
+
+/** An extraordinary closure (a strike, a holiday bridge) or opening (an extra afternoon). */
+export interface DeskOfficeOverrideTable {
+  id: Generated<string>
+  tenant: string
+  kind: 'closed' | 'open'
+  starts_at: Timestamp
+  ends_at: Timestamp
+  reason: string
+  created_by: string
+  created_at: Timestamp
+}
+
+export interface DeskCannedAnswerTable {
+  id: Generated<string>
+  tenant: string
+  title: string
+  text: string
+  updated_by: string
+  updated_at: Timestamp
+}
+
+/** Who did what at the desk. */
+export interface DeskAuditTable {
+  id: Generated<number>
+  tenant: string
+  actor: string
+  action: string
+  subscriber_id: string | null
+  detail: Json
+  occurred_at: Timestamp
+}
+
+/** Bumped by every change of a tenant's desk: the live stream and ETags follow it. */
+export interface DeskRevisionTable {
+  tenant: string
+  revision: ColumnType<string, number, number>
+  changed_at: Timestamp
+}
+
+/** What staff did to a citizen from the subscribers screens (search, export, erasure, removal, block, paper sign-up, import), naming the person. */
+export interface StaffAuditTable {
+  id: Generated<number>
+  tenant: string
+  actor: string
+  action: string
+  subscriber_id: string | null
+  /** Keyed hash of the number: survives erasure, like the ledger's proof. */
+  phone_hash: string | null
+  detail: Json
+  occurred_at: Timestamp
+}
+
+/** A list import: its id is derived from the tenant and the file's hash, so a file is imported once. */
+export interface SubscriberImportTable {
+  id: string
+  tenant: string
+  file_name: string | null
+  file_sha256: string
+  status: 'previewed' | 'running' | 'completed'
+  mode: 'confirmation' | 'imported-consent' | null
+  evidence: Json | null
+  total_rows: number
+  valid_rows: number
+  error_rows: number
+  summary: Json
+  /** The last file line handled: a resumed run goes on after it. */
+  processed_line: Generated<number>
+  subscribed: Generated<number>
+  confirmations_requested: Generated<number>
+  skipped: Generated<number>
+  created_by: string
+  created_at: Timestamp
+  started_by: string | null
+  started_at: Timestamp | null
+  completed_at: Timestamp | null
+  updated_at: Timestamp
+}
+
+export interface SubscriberImportRowTable {
+  import_id: string
+  line: number
+  tenant: string
+  raw_phone: string
+  /** E.164, null when the number is invalid. */
+  phone: string | null
+  name: string | null
+  channel: SendChannel | null
+  language: string | null
+  topics: string[] | null
+  error: string | null
+  outcome: string | null
+}
+
 export interface SubscriptionsDatabase {
+  staff_audit: StaffAuditTable
+  subscriber_import: SubscriberImportTable
+  subscriber_import_row: SubscriberImportRowTable
+  desk_conversation: DeskConversationTable
+  desk_answer: DeskAnswerTable
+  desk_office_override: DeskOfficeOverrideTable
+  desk_canned_answer: DeskCannedAnswerTable
+  desk_audit: DeskAuditTable
+  desk_revision: DeskRevisionTable
   subscriber: SubscriberTable
   consent_ledger: ConsentLedgerTable
   pending_confirmation: PendingConfirmationTable

@@ -1,10 +1,13 @@
 import {
+  BroadcastFailuresReplyContract,
+  BroadcastFailuresRequestContract,
   BroadcastRunsReplyContract,
   BroadcastRunsRequestContract,
   EmergencyRunReplyContract,
   EmergencyRunRequestContract,
   WORKER_RESPONDERS,
   WorkerSubjects,
+  type BroadcastFailuresReply,
   type BroadcastRunsReply,
   type EmergencyRunReply,
 } from '@banditore/contracts'
@@ -12,6 +15,7 @@ import type { Logger } from '@banditore/platform'
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { Kysely } from 'kysely'
 import { readEmergencyRun } from '../sending/emergency-run.repository.js'
+import { readFailedSends } from '../sending/send-ledger.repository.js'
 import { countChannelMessages, readBroadcastRuns } from '../sending/worker-progress.repository.js'
 import type { WorkerDatabase } from '../worker-database.js'
 
@@ -21,7 +25,8 @@ export interface WorkerProgressResponder {
 
 /**
  * Answers the staff API's questions about the worker's data (WorkerSubjects): where broadcast
- * runs stand with their ledgers counted, and an emergency alert's run with its timeline steps.
+ * runs stand with their ledgers counted, a broadcast's failed sends page by page (for the staff's
+ * report of failures), and an emergency alert's run with its timeline steps.
  * Read from the tables, so a run whose workflow has closed is answered the same. Requests are
  * validated on receipt; one outside its contract is answered `ok: false`, never guessed at.
  */
@@ -57,6 +62,29 @@ export function startWorkerProgressResponder(options: { nc: NatsConnection; db: 
     return BroadcastRunsReplyContract.encode(reply)
   })
 
+  const failures = serve(WorkerSubjects.broadcastFailures, async (data) => {
+    let reply: BroadcastFailuresReply
+    try {
+      const request = BroadcastFailuresRequestContract.decode(data)
+      try {
+        const rows = await readFailedSends(db, request.broadcastId, request.after ?? 0, request.limit)
+        const last = rows.at(-1)
+        reply = {
+          version: 1,
+          ok: true,
+          failures: rows.map((r) => ({ phone: r.phone, channel: r.channel, reason: r.reason, at: r.at.toISOString() })),
+          next: rows.length === request.limit && last ? last.id : null,
+        }
+      } catch (error) {
+        logger.warn({ err: error, broadcastId: request.broadcastId }, 'failed sends not read')
+        reply = failure('UNAVAILABLE', error)
+      }
+    } catch (error) {
+      reply = failure('BAD_REQUEST', error)
+    }
+    return BroadcastFailuresReplyContract.encode(reply)
+  })
+
   const emergencies = serve(WorkerSubjects.emergencyRun, async (data) => {
     let reply: EmergencyRunReply
     try {
@@ -87,7 +115,7 @@ export function startWorkerProgressResponder(options: { nc: NatsConnection; db: 
   return {
     async stop() {
       // Drained: requests already received are answered before the subscription goes.
-      await Promise.all([runs.drain(), emergencies.drain()])
+      await Promise.all([runs.drain(), failures.drain(), emergencies.drain()])
     },
   }
 }

@@ -233,3 +233,25 @@ export async function advanceStatusFeed(db: Db, caughtUpAt: Date): Promise<void>
     on conflict (name) do update set caught_up_at = greatest(worker.status_feed.caught_up_at, excluded.caught_up_at), updated_at = now()
   `.execute(db)
 }
+
+/** One failed send, for the staff's report of failures. */
+export interface FailedSend {
+  id: number
+  phone: string
+  channel: 'whatsapp' | 'sms'
+  reason: string
+  at: Date
+}
+
+/**
+ * A page of a broadcast's failed sends, in ledger order, after ledger id `after` (keyset paging
+ * over the (broadcast_id, state) index: a long report never re-reads earlier pages).
+ */
+export async function readFailedSends(db: Db, broadcastId: string, after: number, limit: number): Promise<FailedSend[]> {
+  const { rows } = await sql<{ id: number; phone: string; channel: 'whatsapp' | 'sms'; reason: string | null; updated_at: Date }>`
+    select id, phone, channel, reason, updated_at from worker.send_ledger
+    where broadcast_id = ${broadcastId}::uuid and state = 'failed' and id > ${after}
+    order by id limit ${limit}
+  `.execute(db)
+  return rows.map((r) => ({ id: Number(r.id), phone: r.phone, channel: r.channel, reason: r.reason ?? 'unknown', at: new Date(r.updated_at) }))
+}

@@ -8,6 +8,7 @@ import {
   TenantIdSchema,
 } from '@banditore/contracts'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import Type from 'typebox'
@@ -18,6 +19,7 @@ import { toView, type BroadcastLifecycle } from '../broadcast-lifecycle.js'
 import { listAudit } from '../store/broadcast-audit.repository.js'
 import { listBroadcasts } from '../store/broadcast.repository.js'
 import type { WorkerProgress } from '../worker-progress.client.js'
+import { FAILURE_CSV_HEADERS, csvLine, failureCsvLine } from './failure-report.js'
 import { ProblemSchema } from './problem.schema.js'
 import { streamProgress } from './progress-stream.js'
 
@@ -26,6 +28,13 @@ const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 4
 const ById = Type.Object({ id: Type.String({ format: 'uuid' }) })
 const ANYONE = ['operator', 'approver', 'admin'] as const
 const STEERS = ['operator', 'approver'] as const
+/**
+ * The roles allowed to see recipients' phone numbers (the failures report): the tenant's
+ * operators and approvers, who run its broadcasts, and admins. Not civil protection, the desk,
+ * the privacy officer or policy editors.
+ */
+export const SEES_PHONE_NUMBERS = ['operator', 'approver', 'admin'] as const
+const FAILURES_PAGE = 1000
 
 export function registerBroadcastRoutes(app: FastifyInstance, deps: { db: Kysely<BroadcastDatabase>; lifecycle: BroadcastLifecycle; worker: WorkerProgress }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -157,6 +166,45 @@ export function registerBroadcastRoutes(app: FastifyInstance, deps: { db: Kysely
     const staff = requireRole(request, ANYONE)
     await lifecycle.load(staff, request.params.id)
     streamProgress(request, reply, () => lifecycle.progress(staff, request.params.id), request.query.intervalMs ?? 1000, streams)
+  })
+
+  api.get('/v1/broadcasts/:id/failures.csv', {
+    schema: {
+      tags: ['progress'],
+      summary: 'The failed sends as CSV (operators, approvers, admins: it holds phone numbers)',
+      description:
+        'One line per failed recipient: number, channel, reason code and its Italian text, time (UTC). RFC 4180 (comma, CRLF, double quotes), UTF-8 with a byte-order mark so spreadsheets read the accents.',
+      security,
+      params: ById,
+      response: {
+        200: { description: 'CSV', content: { 'text/csv': { schema: Type.String() } } },
+        ...problems,
+        503: ProblemSchema,
+      },
+    },
+  }, async (request, reply) => {
+    const staff = requireRole(request, SEES_PHONE_NUMBERS)
+    // Another tenant's broadcast is not found (never a hint it exists).
+    await lifecycle.load(staff, request.params.id)
+    const id = request.params.id
+    // The first page before the headers: a worker that does not answer is a 503, not a cut file.
+    const first = await deps.worker.failures(id, { limit: FAILURES_PAGE })
+    const worker = deps.worker
+    async function* lines() {
+      yield `\uFEFF${csvLine(FAILURE_CSV_HEADERS)}`
+      let page = first
+      for (;;) {
+        if (page.failures.length > 0) yield page.failures.map(failureCsvLine).join('')
+        if (page.next === null) return
+        page = await worker.failures(id, { after: page.next, limit: FAILURES_PAGE })
+      }
+    }
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="non-riusciti-${id}.csv"`)
+      .header('cache-control', 'no-store')
+      // A stream (the typed reply knows the schema's string, not streams).
+      .send(Readable.from(lines()) as unknown as string)
   })
 
   api.get('/v1/broadcasts/:id/audit', {

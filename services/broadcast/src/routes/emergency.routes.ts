@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { requireRole } from '../auth/staff-auth.js'
-import { CapInvalidError } from '../broadcast-errors.js'
+import { CapInvalidError, DraftInvalidError } from '../broadcast-errors.js'
 import { MAX_CAP_DOCUMENT_BYTES as CAP_MAX_BYTES } from '../cap/index.js'
 import type { EmergencyLifecycle } from '../emergency/emergency-lifecycle.js'
 import { ProblemSchema } from './problem.schema.js'
@@ -96,10 +96,17 @@ export function registerEmergencyRoutes(app: FastifyInstance, deps: { lifecycle:
       body: Type.Optional(AcknowledgeBodySchema),
       response: { 200: EmergencyViewSchema, ...problems },
     },
+    // A bare POST (no body) is an official or staff member taking charge themselves.
+    preValidation: async (request) => {
+      request.body ??= {}
+    },
   }, async (request) => {
     const staff = requireRole(request, ANYONE)
-    const body = request.body
-    return lifecycle.acknowledge(staff, request.params.id, body?.onBehalfOf ? { official: body.onBehalfOf, reason: body.reason } : undefined)
+    const { onBehalfOf, reason } = request.body ?? {}
+    if (onBehalfOf !== undefined && reason === undefined) {
+      throw new DraftInvalidError('indicare il motivo per cui si prende in carico a nome di un altro', '/reason')
+    }
+    return lifecycle.acknowledge(staff, request.params.id, onBehalfOf !== undefined && reason !== undefined ? { official: onBehalfOf, reason } : undefined)
   })
 
   api.get('/v1/emergencies/:id', {

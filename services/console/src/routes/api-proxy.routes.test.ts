@@ -76,6 +76,39 @@ describe('API proxy', () => {
     expect(seen?.headers['x-csrf-token']).toBeUndefined()
   })
 
+  it('streams a CSV download byte for byte, with its type and filename, as the API writes it', async () => {
+    const first = '\uFEFFNumero di telefono,Canale,Codice motivo,Motivo,Data e ora (UTC)\r\n'
+    const second = '+393471110001,WhatsApp,provider:131026,"rifiutato dal fornitore: messaggio non consegnabile, città ""x""",2026-12-08T10:00:00.000Z\r\n'
+    let finish: (() => void) | undefined
+    const upstream = await upstreamServer((_url, _headers, _body, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="non-riusciti-b1.csv"' })
+      res.write(first)
+      // The rest only once the browser has the first part: the console must not buffer the file.
+      finish = () => res.end(second)
+    })
+    const origin = await consoleOver(upstream)
+    const response = await fetch(`${origin}/api/broadcast/v1/broadcasts/b1/failures.csv`, { headers: { cookie: 'banditore_session=valid', 'x-banditore-tenant': 'corbetta' } })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="non-riusciti-b1.csv"')
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    const chunks: Uint8Array[] = []
+    const expected = Buffer.byteLength(first)
+    while (chunks.reduce((n, c) => n + c.length, 0) < expected) {
+      const { value, done } = await reader.read()
+      if (done) throw new Error('the stream ended before the first part')
+      chunks.push(value)
+    }
+    finish?.()
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      chunks.push(value)
+    }
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(first + second)
+  })
+
   it('answers 401 problem+json without a session or when the token cannot be refreshed, 403 without the CSRF token', async () => {
     const upstream = await upstreamServer((_u, _h, _b, res) => res.writeHead(200).end('{}'))
     const origin = await consoleOver(upstream)

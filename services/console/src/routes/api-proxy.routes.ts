@@ -40,7 +40,8 @@ export function registerApiProxy(app: FastifyInstance, deps: ApiProxyDeps): void
   void app.register(async (api) => {
     // Bytes in, bytes out: the APIs validate their own bodies.
     api.removeAllContentTypeParsers()
-    api.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+    // Up to 16 MiB: list imports upload CSV files of tens of thousands of rows.
+    api.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_request, body, done) => done(null, body))
 
     for (const [name, base] of Object.entries(deps.upstreams)) {
       const prefix = `/api/${name}`

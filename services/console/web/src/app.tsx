@@ -1,5 +1,5 @@
 import { Component, lazy, Suspense, type ErrorInfo, type ReactNode } from 'react'
-import { BrowserRouter, Route, Routes } from 'react-router-dom'
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom'
 import { Loading } from './components/loading'
 import { Layout } from './layout/layout'
 import { ErrorPage, NotFoundPage } from './pages/error-page'
@@ -14,6 +14,16 @@ const BroadcastDetailPage = lazy(() => import('./pages/broadcast-detail-page'))
 const EmergencyPage = lazy(() => import('./pages/emergency-page'))
 const EmergencyDetailPage = lazy(() => import('./pages/emergency-detail-page'))
 const TokensPage = lazy(() => import('./pages/tokens-page'))
+const DeskInboxPage = lazy(() => import('./pages/desk-inbox-page'))
+const DeskConversationPage = lazy(() => import('./pages/desk-conversation-page'))
+const DeskHoursPage = lazy(() => import('./pages/desk-hours-page'))
+const DeskCannedPage = lazy(() => import('./pages/desk-canned-page'))
+const SubscribersPage = lazy(() => import('./pages/subscribers-page'))
+const SubscriberDetailPage = lazy(() => import('./pages/subscriber-detail-page'))
+const PaperSignupPage = lazy(() => import('./pages/paper-signup-page'))
+const ImportPage = lazy(() => import('./pages/import-page'))
+const SUBSCRIBERS = ['desk', 'privacy-officer', 'admin']
+const DESK = ['desk', 'admin']
 
 const READ = ['operator', 'approver', 'admin', 'civil-protection']
 const BROADCASTS = ['operator', 'approver', 'admin']
@@ -42,6 +52,13 @@ class Boundary extends Component<{ children: ReactNode; resetKey: string }, { er
   }
 }
 
+/** The dashboard; a person who only works the desk starts at the desk. */
+function Home() {
+  const { can } = useSession()
+  if (!can(...READ) && can('desk')) return <Navigate to="/sportello" replace />
+  return <Allowed roles={READ}><DashboardPage /></Allowed>
+}
+
 function ConsoleRoutes() {
   const { tenant } = useSession()
   return (
@@ -50,7 +67,7 @@ function ConsoleRoutes() {
         <Suspense fallback={<Loading />}>
           {/* key: a tenant switch remounts the page with the other tenant's data. */}
           <Routes key={tenant?.id ?? 'none'}>
-            <Route path="/" element={<Allowed roles={READ}><DashboardPage /></Allowed>} />
+            <Route path="/" element={<Home />} />
             <Route path="/comunicazioni" element={<Allowed roles={BROADCASTS}><BroadcastListPage /></Allowed>} />
             <Route path="/comunicazioni/nuova" element={<Allowed roles={['operator']}><BroadcastComposePage /></Allowed>} />
             <Route path="/comunicazioni/:id/modifica" element={<Allowed roles={['operator']}><BroadcastComposePage /></Allowed>} />
@@ -58,6 +75,14 @@ function ConsoleRoutes() {
             <Route path="/emergenze" element={<Allowed roles={EMERGENCIES}><EmergencyPage /></Allowed>} />
             <Route path="/emergenze/:id" element={<Allowed roles={EMERGENCIES}><EmergencyDetailPage /></Allowed>} />
             <Route path="/token" element={<Allowed roles={['admin']}><TokensPage /></Allowed>} />
+            <Route path="/sportello" element={<Allowed roles={DESK}><DeskInboxPage /></Allowed>} />
+            <Route path="/sportello/orari" element={<Allowed roles={DESK}><DeskHoursPage /></Allowed>} />
+            <Route path="/sportello/risposte" element={<Allowed roles={DESK}><DeskCannedPage /></Allowed>} />
+            <Route path="/sportello/:id" element={<Allowed roles={DESK}><DeskConversationPage /></Allowed>} />
+            <Route path="/iscritti" element={<Allowed roles={SUBSCRIBERS}><SubscribersPage /></Allowed>} />
+            <Route path="/iscritti/modulo-cartaceo" element={<Allowed roles={SUBSCRIBERS}><PaperSignupPage /></Allowed>} />
+            <Route path="/iscritti/importazioni" element={<Allowed roles={SUBSCRIBERS}><ImportPage /></Allowed>} />
+            <Route path="/iscritti/:id" element={<Allowed roles={SUBSCRIBERS}><SubscriberDetailPage /></Allowed>} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Suspense>

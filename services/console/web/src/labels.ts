@@ -61,7 +61,17 @@ export const REASON: Record<string, string> = {
   expired: 'scaduto',
   unknown: 'motivo non noto',
 }
-export const reasonLabel = (reason: string) => REASON[reason] ?? reason
+/** A reason as the ledger writes it (`provider:131026`, `retries-exhausted: ...`) in Italian. */
+export function reasonLabel(reason: string): string {
+  const known = REASON[reason]
+  if (known) return known
+  if (reason === 'no-content-for-channel') return 'nessun testo per il canale'
+  if (reason === 'ambiguous-unresolved') return 'esito non confermato dal fornitore'
+  if (reason.startsWith('retries-exhausted:')) return `tentativi esauriti (${reasonLabel(reason.slice('retries-exhausted:'.length).trim())})`
+  const provider = /^[a-z-]+:(.+)$/.exec(reason)
+  if (provider) return provider[1] === 'network' ? 'fornitore non raggiungibile' : `rifiutato dal fornitore (codice ${provider[1]})`
+  return reason
+}
 
 export function formatDateTime(iso: string | null | undefined) {
   if (!iso) return '—'

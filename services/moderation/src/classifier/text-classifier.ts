@@ -60,11 +60,21 @@ export class TextClassifier {
 
   /** The probability of each category, 0 to 1 (0 for a category the model does not know). */
   score(words: readonly string[], stems: readonly string[]): ClassifierScores {
+    return this.scoreFeatures(this.featureIndices(words, stems))
+  }
+
+  /** The model's features present in a message, by index. */
+  featureIndices(words: readonly string[], stems: readonly string[]): ReadonlySet<number> {
     const present = new Set<number>()
     for (const f of featuresOf(words, stems)) {
       const i = this.index.get(f)
       if (i !== undefined) present.add(i)
     }
+    return present
+  }
+
+  /** The scores of a message from its features' indices (featureIndices). */
+  scoreFeatures(present: ReadonlySet<number>): ClassifierScores {
     const scores: Record<string, number> = { ...ZERO }
     for (const row of this.rows) {
       let z = row.bias
@@ -74,16 +84,19 @@ export class TextClassifier {
     return scores as ClassifierScores
   }
 
-  /** The features of a message that pushed a category up the most, for explanations. */
-  topFeatures(words: readonly string[], stems: readonly string[], category: ModerationCategory, count = 4): string[] {
+  /** Of the features present (featureIndices), those that pushed a category up the most, without their kind prefix. */
+  topFeaturesOf(present: ReadonlySet<number>, category: ModerationCategory, count = 4): string[] {
     const row = this.rows.find((r) => r.category === category)
     if (!row) return []
-    const seen = new Map<string, number>()
-    for (const f of featuresOf(words, stems)) {
-      const i = this.index.get(f)
-      if (i !== undefined) seen.set(f, row.weights[i] as number)
+    const top: { i: number; w: number }[] = []
+    for (const i of present) {
+      const w = row.weights[i] as number
+      if (w > 0) top.push({ i, w })
     }
-    return [...seen].filter(([, w]) => w > 0).sort((a, b) => b[1] - a[1]).slice(0, count).map(([f]) => f.slice(2))
+    return top
+      .sort((a, b) => b.w - a.w)
+      .slice(0, count)
+      .map(({ i }) => (this.model.features[i] as string).slice(2))
   }
 }
 
@@ -104,7 +117,10 @@ export function shippedClassifier(): TextClassifier | null {
   return shipped
 }
 
-/** Scores of a message with the shipped model (all 0 without one). */
-export function classify(words: readonly string[], stems: readonly string[]): ClassifierScores {
-  return shippedClassifier()?.score(words, stems) ?? ZERO
+/** Scores with the shipped model (all 0 without one), and the indices of the features present (for explanations). */
+export function classifyWithFeatures(words: readonly string[], stems: readonly string[]): { scores: ClassifierScores; present: ReadonlySet<number> } {
+  const classifier = shippedClassifier()
+  if (!classifier) return { scores: ZERO, present: new Set() }
+  const present = classifier.featureIndices(words, stems)
+  return { scores: classifier.scoreFeatures(present), present }
 }

@@ -43,7 +43,9 @@ export async function classifyCommand(options: SourceOptions & { tenant: string 
       text: normalizeText(value.text).text,
       violation: isViolation(decision.action),
     })
-    const { action, categories, rules, rulesetVersion } = decision
-    console.log(JSON.stringify({ ...(value.id ? { id: value.id } : {}), action, categories, rules, rulesetVersion }))
+    const { action, categories, rules, rulesetVersion, explanations } = decision
+    console.log(
+      JSON.stringify({ ...(value.id ? { id: value.id } : {}), action, categories, rules, ...(explanations?.length ? { explanations } : {}), rulesetVersion }),
+    )
   })
 }

@@ -7,7 +7,7 @@ import { findPhoneNumbers } from '../detectors/phone-number-detector.js'
 import { findStreetAddresses } from '../detectors/street-address-detector.js'
 import { senderActivity, type SenderHistory } from '../sender/sender-history.js'
 import type { ModerationProfile } from '../tenant/moderation-profile.js'
-import { classify } from '../classifier/text-classifier.js'
+import { classifyWithFeatures } from '../classifier/text-classifier.js'
 import { markStemmed } from '../lexicon/lexicon-library.js'
 import { stemForm } from '../lexicon/lexicon-matcher.js'
 import { normalizeText } from '../text/text-normalizer.js'
@@ -109,6 +109,13 @@ const MAY_HAVE_DIGITS = /\d/
 const MAY_HAVE_LINK_OR_EMAIL = /[./@]/
 
 /** Computes every static fact of a message; the engine only decides on them. */
+/**
+ * What explanations quote of facts computed here, without normalizing or classifying again: the
+ * normalized words (unsqueezed, one per token and stem) and the classifier features present.
+ * Not facts: rules cannot name them.
+ */
+export const evidenceOfFacts = new WeakMap<object, { readonly words: readonly string[]; readonly features: ReadonlySet<number> }>()
+
 export function computeMessageFacts(
   input: ModerationInput,
   sender: SenderHistory,
@@ -126,10 +133,10 @@ export function computeMessageFacts(
       ? personalDataOf(input.text, profile)
       : { kinds: [], count: 0 }
   const stems = markStemmed(normalized.words.map(stemForm))
-  const scores = classify(normalized.words, stems)
+  const { scores, present } = classifyWithFeatures(normalized.words, stems)
   const classifier: Record<string, number> = {}
   for (const category in scores) classifier[`classifier.${category}`] = scores[category as keyof typeof scores]
-  return {
+  const facts: MessageFacts = {
     text: normalized.text,
     tokens: normalized.tokens,
     stems,
@@ -154,4 +161,6 @@ export function computeMessageFacts(
     ...senderActivity(sender, normalized.text, input.at),
     officeHours: clock.isOpen(input.at),
   }
+  evidenceOfFacts.set(facts, { words: normalized.words, features: present })
+  return facts
 }

@@ -114,4 +114,43 @@ describe('createVerdictHandler', () => {
       expect(JSON.parse(line)).toMatchObject({ tenant: 'corbetta', msg: 'message moderated' })
     }
   })
+
+  it('explains every fired rule: the condition that held and its words, or the classifier score and threshold', async () => {
+    const { handle, published, lines } = await setup()
+    const verdict = await handle(message('Ti ammazzo se ti trovo, stronzo'), SUBJECT)
+    expect(verdict.action).toBe('report')
+    // One explanation per fired rule, in the order of `rules`; the published verdict carries them.
+    expect(verdict.explanations?.map((e) => e.rule)).toEqual(verdict.rules)
+    expect(ModerationVerdictContract.decode(published[0]?.data as Uint8Array).explanations).toEqual(verdict.explanations)
+    const byRule = new Map(verdict.explanations?.map((e) => [e.rule, e]))
+    expect(byRule.get('vulgar-language')).toEqual({
+      rule: 'vulgar-language',
+      category: 'offensive-language',
+      conditions: [{ fact: 'tokens', operator: 'containsLexicon', value: 'vulgar', matched: ['stronz*'], words: ['stronzo'] }],
+    })
+    // A phrase pattern on stems names both terms and the message's words they matched.
+    expect(byRule.get('threats-violence-phrase')?.conditions).toContainEqual(
+      expect.objectContaining({ fact: 'stems', operator: 'containsNear', matched: ['ti', 'ammazzare'], words: ['ti', 'ammazzo'] }),
+    )
+    // The classifier: its score against the rule's threshold, and the features behind it.
+    const classifier = byRule.get('threats-violence-classifier')?.conditions.find((c) => c.fact === 'classifier.threats-violence')
+    expect(classifier).toMatchObject({ operator: 'greaterThanInclusive', threshold: 0.6, features: expect.arrayContaining([expect.any(String)]) })
+    expect(classifier?.score).toBeGreaterThanOrEqual(0.6)
+    // The words stay in the verdict: never in the log.
+    for (const line of lines) expect(line).not.toMatch(/ammazz|stronz/)
+  })
+
+  it('gives an allowed message no explanations, and explains a repeat offence with the count it rests on', async () => {
+    const { handle } = await setup()
+    expect((await handle(message('Quando passa lo spazzaneve?'), SUBJECT)).explanations).toBeUndefined()
+    let last
+    for (let i = 2; i <= 4; i++) last = await handle(message('vaffanculo', `whatsapp-cloud:wamid.${i}`), SUBJECT)
+    expect(last?.action).toBe('block')
+    expect(last?.explanations?.find((e) => e.rule === 'repeat-offender')?.conditions).toContainEqual({
+      fact: 'senderPastViolations',
+      operator: 'greaterThanInclusive',
+      value: 2,
+      observed: 2,
+    })
+  })
 })

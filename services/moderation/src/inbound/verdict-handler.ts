@@ -64,6 +64,7 @@ export function createVerdictHandler(
       categories: [...decision.categories],
       rules: [...decision.rules],
       rulesetVersion: decision.rulesetVersion,
+      ...(decision.explanations && decision.explanations.length > 0 ? { explanations: [...decision.explanations] } : {}),
       decidedAt: deps.now().toISOString(),
       message,
     }

@@ -74,10 +74,14 @@ export class CompiledRuleset {
     return this.engine(profile, direction, languages).decide(facts)
   }
 
-  /** The decision on an inbound message of a tenant. */
+  /** The decision on an inbound message of a tenant, with why each rule fired. */
   async moderate(tenant: string, input: ModerationInput, sender: SenderHistory): Promise<Decision> {
-    const fired = await this.firedRules(this.profiles.get(tenant), 'inbound', input, sender)
-    return decisionOf(fired, this.version)
+    const profile = this.profiles.get(tenant)
+    const facts = computeMessageFacts(input, sender, profile, this.clock(profile))
+    const engine = this.engine(profile, 'inbound')
+    const decision = decisionOf(await engine.decide(facts), this.version)
+    if (decision.rules.length === 0) return decision
+    return { ...decision, explanations: engine.explain(decision.rules, facts) }
   }
 }
 

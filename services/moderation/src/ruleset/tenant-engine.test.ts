@@ -42,7 +42,8 @@ describe('TenantEngine', () => {
       }
     }
     expect(compared).toBeGreaterThan(500)
-  })
+    // Two engines over the corpus and every case: seconds on a busy machine.
+  }, 30_000)
 
   it('runs concurrent decisions one at a time, so none cuts another short', async () => {
     const profile = direct.profiles.get('ancona')

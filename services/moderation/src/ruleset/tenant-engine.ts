@@ -4,6 +4,8 @@ import { FACTS, isFactName, type MessageFacts } from '../facts/fact-catalog.js'
 import type { LexiconSet } from '../lexicon/lexicon-library.js'
 import { registerCustomOperators } from '../operators/custom-operators.js'
 import { ModerationEngineError } from './ruleset-error.js'
+import type { ModerationExplanation } from '@banditore/contracts'
+import { RuleExplainer } from '../verdict/rule-explainer.js'
 import type { ConditionNode, EventType, RuleDefinition } from './rule-file-validator.js'
 
 /** A rule that fired on a message. */
@@ -54,6 +56,7 @@ export class TenantEngine {
   private readonly priorities = new Map<string, number>()
   private queue: Promise<unknown> = Promise.resolve()
   private engineRuns = 0
+  private readonly explainer: RuleExplainer
 
   constructor(
     rules: readonly RuleDefinition[],
@@ -90,6 +93,12 @@ export class TenantEngine {
       this.atoms.push({ fact: node.fact as keyof MessageFacts, operator, value: node.value })
     }
     for (const rule of rules) collect(rule.conditions)
+    this.explainer = new RuleExplainer(new Map(rules.map((r) => [r.name, r])), operators, lexicons)
+  }
+
+  /** Why the named rules (fired on these facts) fired: the conditions that held, with evidence. */
+  explain(ruleNames: readonly string[], facts: MessageFacts): ModerationExplanation[] {
+    return this.explainer.explain(ruleNames, facts)
   }
 
   /** The rules that fire on a message's facts. */

@@ -1,4 +1,4 @@
-import type { ModerationAction, ModerationCategory } from '@banditore/contracts'
+import type { ModerationAction, ModerationCategory, ModerationExplanation } from '@banditore/contracts'
 import type { FiredRule } from '../ruleset/tenant-engine.js'
 
 /** What the rules decided on one message, before it is wrapped into a verdict. */
@@ -8,6 +8,8 @@ export interface Decision {
   /** The names of the rules that fired, most severe first. */
   readonly rules: readonly string[]
   readonly rulesetVersion: string
+  /** Why each rule of `rules` fired, in the same order (CompiledRuleset.moderate fills it). */
+  readonly explanations?: readonly ModerationExplanation[]
 }
 
 /** The ladder of actions: the verdict takes the highest step any rule reached. */

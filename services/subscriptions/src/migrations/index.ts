@@ -1,6 +1,8 @@
 import type { Migration } from 'kysely'
 import { initialSchema } from './2026-11-23T00-00-00_initial.js'
 import { snapshotFirstPage } from './2026-11-23T02-30-00_snapshot-first-page.js'
+import { deskConsole } from './2026-12-10T00-00-00_desk-console.js'
+import { subscribersConsole } from './2026-12-10T01-00-00_subscribers-console.js'
 
 /** Subscriptions' schema. Names are timestamps; a migration is never edited after it lands. */
 export const SCHEMA = 'subscriptions'
@@ -8,4 +10,6 @@ export const SCHEMA = 'subscriptions'
 export const migrations: Record<string, Migration> = {
   '2026-11-23T00-00-00_initial': initialSchema,
   '2026-11-23T02-30-00_snapshot-first-page': snapshotFirstPage,
+  '2026-12-10T00-00-00_desk-console': deskConsole,
+  '2026-12-10T01-00-00_subscribers-console': subscribersConsole,
 }

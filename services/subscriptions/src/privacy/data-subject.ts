@@ -57,6 +57,8 @@ export async function eraseDataSubject(deps: DataSubjectDeps, profile: TenantPro
     const desk = await trx.deleteFrom('desk_message').where('tenant', '=', tenant).where('phone', '=', phone).executeTakeFirst()
     const pending = await trx.deleteFrom('pending_confirmation').where('tenant', '=', tenant).where('phone', '=', phone).executeTakeFirst()
     await dropQueuedReplies(trx, tenant, phone)
+    // Rows of list imports that named the number (the import keeps its counts).
+    await trx.deleteFrom('subscriber_import_row').where('tenant', '=', tenant).where('phone', '=', phone).execute()
     if (row) {
       await trx.deleteFrom('audience_snapshot_member').where('subscriber_id', '=', row.id).execute()
       await trx.deleteFrom('subscriber').where('id', '=', row.id).execute()

@@ -15,6 +15,8 @@ export interface SessionOrigin {
   message?: InboundMessage
   /** `citizen`, `staff:<id>`, `provider`, `system`. */
   actor: string
+  /** Base of reply ids when there is no message (an import row: `import:<id>:<line>`), so each citizen's replies get distinct ids. */
+  replyBase?: string
 }
 
 /**
@@ -140,7 +142,7 @@ export class CitizenSession {
 
   /** The reply id for a purpose: derived from the inbound message, so a retry queues the same id. */
   replyId(purpose: string): string {
-    const base = this.origin.message?.id ?? `${this.origin.actor}:${this.now.getTime()}`
+    const base = this.origin.message?.id ?? this.origin.replyBase ?? `${this.origin.actor}:${this.now.getTime()}`
     return `${base}:${purpose}`
   }
 

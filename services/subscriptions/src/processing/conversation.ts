@@ -1,6 +1,7 @@
 import type { InboundMessage, ModerationAction } from '@banditore/contracts'
-import { isOfficeOpen } from '@banditore/platform'
+import { bumpDeskRevision } from '../repositories/desk-console.repository.js'
 import { addDeskMessage } from '../repositories/desk-message.repository.js'
+import { isDeskOpen, loadOfficeOverrides } from '../tenant/desk-calendar.js'
 import type { TextKey } from '../tenant/tenant-texts.js'
 import type { CitizenSession } from './citizen-session.js'
 
@@ -32,10 +33,24 @@ export async function converse(session: CitizenSession, message: InboundMessage,
   if (tenant.mode !== 'desk' || !session.isActive) {
     return (await autoReply(session, 'auto-reply', 'autoReply', language)) ? 'auto-reply' : 'auto-reply-suppressed'
   }
-  if (!tenant.officeHours || !isOfficeOpen(tenant.officeHours, tenant.timezone ?? 'Europe/Rome', session.now)) {
+  if (!(await deskOpenNow(session))) {
     await autoReply(session, 'desk-closed', 'deskClosed', language)
     return 'desk-closed'
   }
+  await queueForDesk(session, message, moderation, language)
+  await autoReply(session, 'desk-received', 'deskReceived', language)
+  return 'desk'
+}
+
+/** The weekly hours with the tenant's extraordinary closures and openings (set from the console). */
+async function deskOpenNow(session: CitizenSession): Promise<boolean> {
+  const tenant = session.profile.tenant
+  const overrides = await loadOfficeOverrides(session.trx, tenant.id, session.now)
+  return isDeskOpen(tenant.officeHours, tenant.timezone ?? 'Europe/Rome', overrides, session.now)
+}
+
+async function queueForDesk(session: CitizenSession, message: InboundMessage, moderation: ModerationAction, language: string): Promise<void> {
+  const tenant = session.profile.tenant
   const channel = message.channel === 'sms' ? 'sms' : 'whatsapp'
   await addDeskMessage(session.trx, {
     tenant: tenant.id,
@@ -55,6 +70,22 @@ export async function converse(session: CitizenSession, message: InboundMessage,
     answer_reply_id: null,
     redacted_at: null,
   })
-  await autoReply(session, 'desk-received', 'deskReceived', language)
-  return 'desk'
+  await bumpDeskRevision(session.trx, tenant.id, session.now)
+}
+
+/**
+ * A message moderation deleted, from a desk subscriber inside office hours: kept on the desk,
+ * answered already (nobody owes it an answer) and hidden from all but the roles that review
+ * moderation; the citizen gets nothing back.
+ */
+export async function keepDeletedForReview(session: CitizenSession, message: InboundMessage): Promise<void> {
+  const profile = session.profile
+  if (profile.tenant.mode !== 'desk' || !session.isActive || session.isBlocked) return
+  if (!(await deskOpenNow(session))) return
+  await queueForDesk(session, message, 'delete', profile.language(session.subscriber?.language))
+  await session.trx
+    .updateTable('desk_message')
+    .set({ status: 'answered', answered_at: session.now, answered_by: 'moderation' })
+    .where('inbound_message_id', '=', message.id)
+    .execute()
 }

@@ -2,7 +2,8 @@ import { PaperSignupFormContract, SignupFormContract, type InboundMessage } from
 
 /** A form sign-up, read from an InboundMessage of type `form`, ready for the double opt-in. */
 export interface SignupRequest {
-  door: 'web' | 'paper'
+  /** `import`: a list import's confirmation request (double opt-in), same path as a form. */
+  door: 'web' | 'paper' | 'import'
   messageId: string
   language: string
   name: string | null

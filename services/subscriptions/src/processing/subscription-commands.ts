@@ -7,7 +7,7 @@ import type { SignupRequest } from './signup-form.js'
 
 /** How the citizen consented: what the ledger keeps as evidence. */
 export interface ConsentEvidence {
-  door: Door
+  door: Door | 'import'
   text: string | null
   form: unknown
   policyVersion: string

@@ -8,7 +8,7 @@ import type { SubscriptionsDatabase } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
 import { describeTopics } from '../tenant/tenant-texts.js'
 import { CitizenSession } from './citizen-session.js'
-import { converse } from './conversation.js'
+import { converse, keepDeletedForReview } from './conversation.js'
 import type { OutboxRelay } from './outbox-relay.js'
 import { InvalidSignupFormError, readSignupForm } from './signup-form.js'
 import { chooseTopics, confirmSignup, requestConfirmation, subscribe, unsubscribe } from './subscription-commands.js'
@@ -77,7 +77,10 @@ async function carryOut(session: CitizenSession, verdict: ModerationVerdict, com
     if (BLOCKING.has(verdict.action)) await blockSender(session, verdict)
     return result
   }
-  if (verdict.action === 'delete') return 'dropped'
+  if (verdict.action === 'delete') {
+    if (command.kind === 'message') await keepDeletedForReview(session, message)
+    return 'dropped'
+  }
   if (BLOCKING.has(verdict.action)) {
     await blockSender(session, verdict)
     return 'sender-blocked'

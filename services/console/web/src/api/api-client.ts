@@ -77,6 +77,38 @@ export async function api<T>(method: string, path: string, body?: unknown, init?
   return (type.includes('json') ? await response.json() : await response.text()) as T
 }
 
+/**
+ * Downloads a file from the console's API (a CSV report) with the session's headers, and hands
+ * it to the browser as a download named by the answer's Content-Disposition. Refusals throw
+ * ApiError, as `api` does, so the page shows them in Italian.
+ */
+export async function downloadFile(path: string, fallbackName: string): Promise<string> {
+  const headers = { ...apiHeaders('GET'), accept: 'text/csv, application/problem+json' }
+  let response: Response
+  try {
+    response = await fetch(path, { headers, credentials: 'same-origin' })
+  } catch {
+    throw new ApiError({ status: 0, detail: 'Connessione assente: controlla la rete e riprova.' })
+  }
+  if (!response.ok) {
+    const problem = await problemOf(response)
+    if (response.status === 401) state.onUnauthenticated()
+    throw new ApiError(problem)
+  }
+  const disposition = response.headers.get('content-disposition') ?? ''
+  const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? fallbackName
+  const url = URL.createObjectURL(await response.blob())
+  const link = document.createElement('a')
+  link.href = url
+  link.download = name
+  link.hidden = true
+  document.body.append(link)
+  link.click()
+  link.remove()
+  window.setTimeout(() => URL.revokeObjectURL(url), 60_000)
+  return name
+}
+
 /** Path of the broadcast service's staff API through the console. */
 export const broadcastApi = (path: string) => `/api/broadcast${path}`
 export const subscriptionsApi = (path: string) => `/api/subscriptions${path}`

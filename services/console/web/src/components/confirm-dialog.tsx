@@ -1,8 +1,10 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react'
+import { Button, Modal, ModalBody, ModalFooter, ModalHeader } from 'design-react-kit'
+import { useId, type ReactNode } from 'react'
 
 /**
- * A modal confirmation on the native <dialog>: focus moves into it and is held there, Escape
- * cancels, focus returns to what opened it.
+ * A modal confirmation on the design system's Modal: focus moves into it and is held there
+ * (trapFocus and Tab cycling), Escape cancels, a click on the backdrop does not (static, as the
+ * native <dialog> it replaces), focus returns to what opened it when it closes or the page unmounts it.
  */
 export function ConfirmDialog(props: {
   open: boolean
@@ -16,51 +18,32 @@ export function ConfirmDialog(props: {
   onConfirm: () => void
   onCancel: () => void
 }) {
-  const ref = useRef<HTMLDialogElement>(null)
   const titleId = useId()
-  const opener = useRef<Element | null>(null)
-
-  useEffect(() => {
-    const dialog = ref.current
-    if (!dialog) return
-    if (props.open && !dialog.open) {
-      opener.current = document.activeElement
-      dialog.showModal()
-    } else if (!props.open && dialog.open) {
-      dialog.close()
-      if (opener.current instanceof HTMLElement) opener.current.focus()
-    }
-  }, [props.open])
-
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      className="console-dialog p-0 border-0 rounded shadow"
-      onCancel={(e) => {
-        e.preventDefault()
-        props.onCancel()
-      }}
+    <Modal
+      isOpen={props.open}
+      toggle={() => props.onCancel()}
+      labelledBy={titleId}
+      backdrop="static"
+      trapFocus
+      returnFocusAfterClose
+      centered
     >
-      <div className="p-4">
-        <h2 id={titleId} className="h4">
-          {props.title}
-        </h2>
-        <div className="my-3">{props.children}</div>
-        <div className="d-flex gap-2 justify-content-end">
-          <button type="button" className="btn btn-outline-primary" onClick={props.onCancel}>
-            {props.cancelLabel ?? 'Annulla'}
-          </button>
-          <button
-            type="button"
-            className={`btn ${props.danger ? 'btn-danger' : 'btn-primary'}`}
-            onClick={props.onConfirm}
-            disabled={props.busy || props.confirmDisabled}
-          >
-            {props.confirmLabel}
-          </button>
-        </div>
-      </div>
-    </dialog>
+      <ModalHeader id={titleId}>{props.title}</ModalHeader>
+      <ModalBody>{props.children}</ModalBody>
+      <ModalFooter>
+        <Button type="button" color="primary" outline onClick={props.onCancel}>
+          {props.cancelLabel ?? 'Annulla'}
+        </Button>
+        <Button
+          type="button"
+          color={props.danger ? 'danger' : 'primary'}
+          onClick={props.onConfirm}
+          disabled={props.busy || props.confirmDisabled}
+        >
+          {props.confirmLabel}
+        </Button>
+      </ModalFooter>
+    </Modal>
   )
 }

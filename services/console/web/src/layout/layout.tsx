@@ -1,5 +1,17 @@
+import {
+  Button,
+  Header,
+  HeaderBrand,
+  HeaderContent,
+  HeaderRightZone,
+  Headers,
+  Nav,
+  NavItem,
+  NavLink,
+  SkiplinkItem,
+} from 'design-react-kit'
 import { useEffect, useRef, type ReactNode } from 'react'
-import { NavLink, useLocation } from 'react-router-dom'
+import { NavLink as RouterNavLink, useLocation, useMatch } from 'react-router-dom'
 import { useSession } from '../session/session-context'
 
 interface NavEntry {
@@ -13,8 +25,24 @@ export const NAVIGATION: NavEntry[] = [
   { to: '/', label: 'Cruscotto', roles: ['operator', 'approver', 'admin', 'civil-protection'] },
   { to: '/comunicazioni', label: 'Comunicazioni', roles: ['operator', 'approver', 'admin'] },
   { to: '/emergenze', label: 'Emergenze', roles: ['civil-protection', 'admin', 'operator', 'approver'] },
+  { to: '/sportello', label: 'Sportello', roles: ['desk', 'admin'] },
+  { to: '/sportello/orari', label: 'Aperture e chiusure', roles: ['desk', 'admin'] },
+  { to: '/iscritti', label: 'Iscritti', roles: ['desk', 'privacy-officer', 'admin'] },
   { to: '/token', label: 'Token API', roles: ['admin'] },
 ]
+
+/** One menu entry: the design system's NavLink rendered as the router's link (client-side navigation, aria-current). */
+function MenuLink({ entry }: { entry: NavEntry }) {
+  const end = entry.to === '/'
+  const active = useMatch({ path: entry.to, end }) !== null
+  return (
+    <NavItem>
+      <NavLink tag={RouterNavLink} to={entry.to} end={end} active={active} className={`text-white${active ? ' fw-bold text-decoration-underline' : ''}`}>
+        <span>{entry.label}</span>
+      </NavLink>
+    </NavItem>
+  )
+}
 
 /** Header (municipality, tenant switcher, person, sign-out), skip link, menu, main, footer. */
 export function Layout({ children }: { children: ReactNode }) {
@@ -42,19 +70,29 @@ export function Layout({ children }: { children: ReactNode }) {
   const entries = NAVIGATION.filter((e) => e.roles.some((r) => roles.has(r)))
   return (
     <>
-      <a className="visually-hidden-focusable skiplink-item" href="#contenuto" onClick={(e) => {
-        e.preventDefault()
-        const main = mainRef.current
-        main?.focus()
-      }}>
-        Vai al contenuto principale
-      </a>
-      <header className="it-header-wrapper">
-        <div className="it-header-slim-wrapper">
-          <div className="container">
-            <div className="d-flex justify-content-between align-items-center py-2 flex-wrap gap-2">
-              <span className="it-header-slim-wrapper-content text-white">Banditore · console del personale</span>
-              <div className="d-flex align-items-center gap-3 flex-wrap">
+      {/* Bootstrap Italia's skiplinks container, written out: design-react-kit 5.10's <Skiplink> drops its
+          children unless it renders a <nav> (a landmark this single link does not need). */}
+      <div className="skiplinks">
+        {/* onClickCapture, not onClick: SkiplinkItem swaps href for "#" when given onClick. Focus moves to
+            main without changing the URL the router owns. */}
+        <SkiplinkItem
+          href="#contenuto"
+          onClickCapture={(e) => {
+            e.preventDefault()
+            mainRef.current?.focus()
+          }}
+        >
+          Vai al contenuto principale
+        </SkiplinkItem>
+      </div>
+      <header>
+        <Headers>
+          <Header type="slim">
+            <HeaderContent className="flex-wrap gap-2">
+              <HeaderBrand tag="span" responsive>
+                Banditore · console del personale
+              </HeaderBrand>
+              <HeaderRightZone className="gap-3 flex-wrap">
                 {session.tenants.length > 1 ? (
                   <div className="d-flex align-items-center gap-2">
                     <label htmlFor="scelta-comune" className="text-white mb-0 small">
@@ -72,40 +110,36 @@ export function Layout({ children }: { children: ReactNode }) {
                 <span className="text-white small" data-testid="utente">
                   {session.user.name}
                 </span>
-                <button type="button" className="btn btn-sm btn-outline-light" onClick={() => void signOut()}>
+                <Button type="button" color="light" outline size="sm" onClick={() => void signOut()}>
                   Esci
-                </button>
-              </div>
-            </div>
-          </div>
-        </div>
-        <div className="it-header-center-wrapper">
-          <div className="container">
-            <div className="it-header-center-content-wrapper">
-              <div className="it-brand-wrapper">
-                <div className="it-brand-text">
+                </Button>
+              </HeaderRightZone>
+            </HeaderContent>
+          </Header>
+          <Header type="center">
+            <HeaderContent>
+              {/* No href: the brand names the municipality, it is not a link (HeaderBrand renders an <a> without href).
+                  One child: HeaderBrand hides every child after the first on small screens, the tagline included. */}
+              <HeaderBrand>
+                <div>
                   <p className="it-brand-title h2 mb-0 text-white">{tenant?.name ?? 'Nessun Comune'}</p>
                   <p className="it-brand-tagline mb-0 text-white">Comunicazioni ed emergenze ai cittadini</p>
                 </div>
-              </div>
-            </div>
-          </div>
-        </div>
-        <div className="it-header-navbar-wrapper">
-          <div className="container">
-            <nav className="navbar navbar-expand" aria-label="Menu principale">
-              <ul className="navbar-nav flex-wrap">
+              </HeaderBrand>
+            </HeaderContent>
+          </Header>
+          {/* bg-primary: Bootstrap Italia colours the navbar band from 992px only (below, it expects the off-canvas
+              menu); the always-shown white links need the blue band on phones too. */}
+          <Header type="navbar" className="bg-primary">
+            <HeaderContent expand aria-label="Menu principale">
+              <Nav navbar className="flex-wrap">
                 {entries.map((e) => (
-                  <li className="nav-item" key={e.to}>
-                    <NavLink to={e.to} end={e.to === '/'} className={({ isActive }) => `nav-link text-white${isActive ? ' active fw-bold text-decoration-underline' : ''}`}>
-                      <span>{e.label}</span>
-                    </NavLink>
-                  </li>
+                  <MenuLink key={e.to} entry={e} />
                 ))}
-              </ul>
-            </nav>
-          </div>
-        </div>
+              </Nav>
+            </HeaderContent>
+          </Header>
+        </Headers>
       </header>
       <main id="contenuto" ref={mainRef} tabIndex={-1} className="container my-4 console-main">
         {children}

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { Link, useLocation, useParams } from 'react-router-dom'
-import { api, broadcastApi } from '../api/api-client'
+import { api, broadcastApi, downloadFile } from '../api/api-client'
 import type { AuditEntry, BroadcastProgress, BroadcastView } from '../api/types'
 import { ConfirmDialog } from '../components/confirm-dialog'
 import { Loading } from '../components/loading'
@@ -33,6 +33,42 @@ const CONFIRM: Record<Action, { title: string; text: string; label: string; dang
   pause: { title: 'Mettere in pausa l’invio?', text: 'I messaggi non ancora partiti restano in attesa finché non riprendi.', label: 'Metti in pausa' },
   resume: { title: 'Riprendere l’invio?', text: 'I messaggi in attesa ripartono.', label: 'Riprendi' },
   cancel: { title: 'Annullare l’invio?', text: 'I messaggi non ancora partiti non saranno inviati. L’azione non si può annullare.', label: 'Annulla l’invio', danger: true },
+}
+
+/**
+ * The failed sends as a CSV file, for the roles allowed to see phone numbers (operators,
+ * approvers, admins); the API refuses the others too.
+ */
+function FailuresDownload({ id, failed }: { id: string; failed: number }) {
+  const { can } = useSession()
+  const [error, setError] = useState<unknown>(null)
+  const [saved, setSaved] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  if (failed === 0) return <p>Nessun invio non riuscito.</p>
+  if (!can('operator', 'approver', 'admin')) {
+    return <p>L’elenco dei numeri non raggiunti è riservato a operatori, approvatori e amministratori.</p>
+  }
+  const download = async () => {
+    setBusy(true)
+    setError(null)
+    setSaved(null)
+    try {
+      setSaved(await downloadFile(broadcastApi(`/v1/broadcasts/${id}/failures.csv`), `non-riusciti-${id}.csv`))
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <div className="mb-3">
+      <button type="button" className="btn btn-outline-primary" onClick={() => void download()} disabled={busy}>
+        Scarica l’elenco dei non riusciti (CSV)
+      </button>
+      <div aria-live="polite">{saved ? <p className="mt-2 mb-0">File scaricato: {saved}</p> : null}</div>
+      <ProblemAlert error={error} title="Download non riuscito" />
+    </div>
+  )
 }
 
 function ProgressPanel({ id, status }: { id: string; status: string }) {
@@ -89,6 +125,7 @@ function ProgressPanel({ id, status }: { id: string; status: string }) {
           </ul>
         </>
       ) : null}
+      {progress.status === 'completed' || progress.status === 'cancelled' ? <FailuresDownload id={id} failed={progress.failed} /> : null}
       {Object.keys(progress.skippedByReason).length > 0 ? (
         <>
           <h3 className="h6">Saltati per motivo</h3>

@@ -21,6 +21,7 @@ export default function TokensPage() {
   const [created, setCreated] = useState<string | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [revoking, setRevoking] = useState<ApiToken | null>(null)
+  const [revokeError, setRevokeError] = useState<unknown>(null)
   return (
     <>
       <h1>Token API</h1>
@@ -73,6 +74,7 @@ export default function TokensPage() {
       <section aria-labelledby="titolo-token">
         <h2 id="titolo-token" className="h4">Token esistenti</h2>
         <ProblemAlert error={list.error} />
+        <ProblemAlert error={revokeError} title="Token non revocato" />
         {!list.data && !list.error ? <Loading /> : null}
         {list.data ? (
           <div className="table-responsive">
@@ -118,9 +120,10 @@ export default function TokensPage() {
           danger
           onCancel={() => setRevoking(null)}
           onConfirm={() => {
+            setRevokeError(null)
             api('DELETE', broadcastApi(`/v1/tokens/${revoking.id}`))
               .then(() => list.reload())
-              .catch((err: unknown) => setError(err))
+              .catch((err: unknown) => setRevokeError(err))
               .finally(() => setRevoking(null))
           }}
         >

@@ -1,0 +1,136 @@
+import { readFile } from 'node:fs/promises'
+import type { DataSubjectExport } from '@banditore/contracts'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { audienceOf, checkAccessibility, describeViolations, launchChromium, startConsoleWorld, type ConsoleWorld, type RunningChromium } from './support/index.js'
+
+// The subscribers and privacy screens in the browser: Ancona's privacy officer finds a citizen by
+// the number as people type it, reads the subscriber's page and consent history, downloads the
+// export and erases the number (gone from search, its export not found); Corbetta's desk types in
+// a paper form signed at the counter and imports a list, seeing the bad rows first.
+let world: ConsoleWorld
+let browser: RunningChromium
+let deskBrowser: RunningChromium
+const [kept, erased] = audienceOf('ancona', 2, { from: 4200, topics: ['eventi'] })
+
+async function accessible(page: Page) {
+  const violations = await checkAccessibility(page)
+  expect(violations, describeViolations(violations)).toEqual([])
+}
+
+/** fetch() from the page through the console (its cookie, CSRF token and tenant header). */
+async function fromPage(page: Page, method: string, path: string, body?: unknown) {
+  return await page.evaluate(
+    async ({ method, path, body }) => {
+      const session = (await (await fetch('/auth/session')).json()) as { csrfToken: string }
+      const response = await fetch(path, {
+        method,
+        headers: { accept: 'application/json', 'x-csrf-token': session.csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      return { status: response.status }
+    },
+    { method, path, body },
+  )
+}
+
+async function search(page: Page, query: string) {
+  await page.getByLabel('Numero di telefono o nome').fill(query)
+  await page.getByRole('button', { name: 'Cerca' }).click()
+}
+
+beforeAll(async () => {
+  world = await startConsoleWorld({ services: ['subscriptions'] })
+  await world.addSubscribers([kept!, erased!])
+  browser = await launchChromium()
+  deskBrowser = await launchChromium()
+}, 300_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await deskBrowser?.close()
+  await world?.stop()
+})
+
+describe('subscribers and privacy in the console', () => {
+  it('finds a subscriber, shows the consent history, downloads the export and erases the number', async () => {
+    const page = await browser.newPage()
+    await world.signIn(page, 'privacy-officer.ancona', { returnTo: '/iscritti' })
+    await page.getByRole('heading', { level: 1, name: 'Iscritti' }).waitFor()
+    await accessible(page)
+
+    // The number as a person types it: national, with spaces.
+    const typed = `${erased!.phone.slice(3, 6)} ${erased!.phone.slice(6, 9)} ${erased!.phone.slice(9)}`
+    await search(page, typed)
+    await page.getByRole('link', { name: erased!.phone }).click()
+    await page.getByRole('heading', { level: 1, name: `Scheda iscritto ${erased!.phone}` }).waitFor()
+    await page.getByTestId('stato-iscritto').filter({ hasText: 'Iscritto' }).waitFor()
+    await page.getByTestId('storico-consenso').getByText('Ha scritto «ISCRIVIMI» via WhatsApp.').waitFor()
+    await accessible(page)
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Scarica i dati (esportazione)' }).click()])
+    expect(download.suggestedFilename()).toMatch(/^banditore-ancona-.+\.json$/)
+    const exported = JSON.parse(await readFile((await download.path())!, 'utf8')) as DataSubjectExport
+    expect(exported).toMatchObject({ tenant: 'ancona', phone: erased!.phone, subscriber: { status: 'active' } })
+    expect(exported.consentLedger).toHaveLength(1)
+    const id = new URL(page.url()).pathname.split('/').at(-1) as string
+
+    await page.getByRole('button', { name: 'Cancella i dati' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByText('prova anonimizzata del consenso e della sua revoca').waitFor()
+    await accessible(page)
+    await dialog.getByLabel('Motivo o riferimento della richiesta (facoltativo)').fill('richiesta art. 17, prot. 77')
+    await dialog.getByRole('button', { name: 'Cancella i dati' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Iscritti' }).waitFor()
+
+    await search(page, erased!.phone)
+    await page.getByTestId('nessun-risultato').waitFor()
+    expect((await fromPage(page, 'POST', `/api/subscriptions/staff/ancona/subscribers/${id}/export`, {})).status).toBe(404)
+    await page.goto(`${world.url}/iscritti/${id}`)
+    await page.getByText('Questo cittadino non è presente').waitFor()
+    await accessible(page)
+
+    // The other subscriber is untouched.
+    await page.goto(`${world.url}/iscritti`)
+    await search(page, kept!.phone)
+    await page.getByRole('link', { name: kept!.phone }).waitFor()
+  })
+
+  it('records a paper form signed at the counter and imports a list after its preview', async () => {
+    const page = await deskBrowser.newPage()
+    await world.signIn(page, 'desk.corbetta', { returnTo: '/iscritti/modulo-cartaceo' })
+    await page.getByRole('heading', { level: 1, name: 'Modulo cartaceo' }).waitFor()
+    await page.getByLabel('Numero di telefono').fill('347 555 0101')
+    await page.getByLabel('Nome e cognome').fill('Giulia Verdi')
+    await page.getByLabel('Numero del modulo (protocollo)').fill('URP-2026-0042')
+    await page.locator('label[for="modulo-argomento-eventi"]').click()
+    await accessible(page)
+    await page.getByRole('button', { name: 'Registra il modulo' }).click()
+    await page.getByRole('status').filter({ hasText: 'richiesta di conferma' }).waitFor()
+    await page.getByRole('link', { name: 'Apri la scheda' }).click()
+    await page.getByTestId('storico-consenso').getByText(/Ha firmato il modulo cartaceo n\. URP-2026-0042/).waitFor()
+    await accessible(page)
+
+    await page.goto(`${world.url}/iscritti/importazioni`)
+    await page.getByRole('heading', { level: 1, name: 'Importa un elenco' }).waitFor()
+    const csv = ['telefono;nome;argomenti', '347 555 0201;Anna Neri;eventi', '+393475550202;Luca Blu;', '12345;Numero sbagliato;', '347 555 0201;Anna di nuovo;', '3475550203;Sara Gialli;eventi'].join('\n')
+    await page.getByLabel('File CSV dell’elenco').setInputFiles({ name: 'lista-broadcast.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await page.getByRole('button', { name: 'Controlla il file' }).click()
+    const problems = page.getByTestId('problemi-import')
+    await problems.getByRole('heading', { name: 'Ci sono 2 problemi nel file' }).waitFor()
+    await problems.getByRole('row', { name: /4 12345 Numero sbagliato Numero non valido/ }).waitFor()
+    await problems.getByRole('row', { name: /5 347 555 0201 Anna di nuovo Numero ripetuto nel file/ }).waitFor()
+    await page.getByTestId('riepilogo-import').filter({ hasText: '5 righe: 3 da importare, 2 con problemi.' }).waitFor()
+    await accessible(page)
+    await page.getByRole('button', { name: 'Importa 3 cittadini' }).click()
+    await page.getByTestId('avanzamento-import').filter({ hasText: 'Importazione completata: 3 di 3 righe, 3 richieste di conferma inviate' }).waitFor({ timeout: 30_000 })
+    await accessible(page)
+
+    // The same file again: recognised, nothing imported twice.
+    await page.reload()
+    await page.getByLabel('File CSV dell’elenco').setInputFiles({ name: 'copia.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await page.getByRole('button', { name: 'Controlla il file' }).click()
+    await page.getByText('Questo file era già stato caricato').waitFor()
+    expect(await page.getByRole('button', { name: /Importa \d+ cittadini/ }).count()).toBe(0)
+  })
+})
