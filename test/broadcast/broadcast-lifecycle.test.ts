@@ -106,7 +106,7 @@ describe('a broadcast from draft to read, through the staff API', () => {
     const id = (await stack.call('POST', '/v1/broadcasts', operator, { ...draft, topics: ['eventi'], sms: undefined })).body.id as string
     await stack.call('POST', `/v1/broadcasts/${id}/approve`, approver, {})
     await stack.call('POST', `/v1/broadcasts/${id}/send`, operator, {})
-    const address = await stack.api.listen({ port: 0, host: '127.0.0.1' })
+    const address = stack.apiUrl
     const response = await fetch(`${address}/v1/broadcasts/${id}/progress/stream?intervalMs=200`, { headers: { authorization: `Bearer ${operator}` } })
     expect(response.headers.get('content-type')).toBe('text/event-stream')
     const text = await response.text()

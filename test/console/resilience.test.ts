@@ -131,7 +131,7 @@ describe('the console in bad moments', () => {
     expect(new URL(page.url()).pathname).toBe('/comunicazioni/nuova')
     await accessible(page)
     // Later visits to the editor start empty.
-    await page.evaluate(() => window.localStorage.clear())
+    await page.evaluate(() => (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear())
   }, 60_000)
 
   it('gives one approval when two approvers approve at once; the other reads why not', async () => {

@@ -49,7 +49,10 @@ describe('the five seed municipalities, end to end', () => {
       const messages = (await inbox(phone)).slice(seen)
       const match = messages.find((m) => (expected.text ? m.text?.startsWith(expected.text) : m.template?.name === expected.template))
       if (match) return match
-      if (Date.now() > deadline) throw new Error(`no message to the citizen like ${JSON.stringify(expected)}; got ${JSON.stringify(messages.map((m) => m.text ?? m.template))}`)
+      if (Date.now() > deadline) {
+        const logs = processes.map((p) => p.output().slice(-1500)).join('\n---\n')
+        throw new Error(`no message to the citizen like ${JSON.stringify(expected)}; got ${JSON.stringify(messages.map((m) => m.text ?? m.template))}\nprocess logs (tails):\n${logs}`)
+      }
       await new Promise((resolve) => setTimeout(resolve, 200))
     }
   }

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { createEmergencyWorkflows, startEmergencyAcknowledgements } from '@banditore/broadcast'
 import { EmergencyWorkflow } from '@banditore/contracts'
-import type { RunningConsumer } from '@banditore/platform'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBroadcastStack, type BroadcastStack } from '../broadcast/support/broadcast-stack.js'
 import { BORGO } from '../broadcast/support/broadcast-tenant.js'
@@ -41,7 +39,6 @@ const alertBody = (headline: string) => ({
 describe('emergency alerts', () => {
   let stack: BroadcastStack
   let worker: RunningWorker
-  let acks: RunningConsumer
   let officer: string
   let operator: string
   const whatsappCitizens = audienceOf(BORGO.id, 20, { from: 50_000 })
@@ -78,19 +75,10 @@ describe('emergency alerts', () => {
     })
     await stack.audience.add([...whatsappCitizens, ...smsCitizens])
     worker = await startInProcessWorker(stack)
-    acks = await startEmergencyAcknowledgements({
-      nc: stack.nc,
-      db: stack.db,
-      tenants: stack.tenants,
-      workflows: createEmergencyWorkflows({ client: stack.client, taskQueue: stack.taskQueue }),
-      logger: stack.logger,
-      durable: 'emergency-acks-test',
-    })
     officer = await stack.token('civil-protection', 'ufficiale@borgo.example')
     operator = await stack.token('operator', 'operatore@borgo.example')
   }, 300_000)
   afterAll(async () => {
-    await acks?.stop()
     await worker?.stop()
     await stack?.stop()
   })

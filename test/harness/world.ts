@@ -223,8 +223,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
 
     const services: Partial<Record<WorldServiceName, WorldService>> = {}
     const mode = options.mode ?? 'in-process'
-    // Services migrate their schemas at start, safely in parallel: they start together, as in production.
-    await Promise.all(
+    // Services migrate their schemas at start, safely in parallel: they start together, as in
+    // production. All are settled before a failure is reported, so stopping leaves none behind.
+    const outcomes = await Promise.allSettled(
       specs.map(async (spec) => {
         const { name } = spec
         const serviceEnv = { ...env, ...wiring[name], ...options.serviceEnv?.[name], ...spec.env, PORT: String(ports[name]) }
@@ -259,6 +260,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         }
       }),
     )
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected')
+    if (failed) throw failed.reason
 
     const urls: World['urls'] = Object.fromEntries([
       ...Object.values(services).map((s) => [s.name, s.url] as const),

@@ -58,6 +58,15 @@ describe('Gressan: Italian and French, topics, WhatsApp stop', () => {
     expect((await fx.newChanges()).map((c) => `${c.change}:${c.language}`)).toEqual(['topics-changed:it', 'language-changed:fr'])
   })
 
+  it('carries out a command made only of keywords even when moderation deletes it', async () => {
+    // A statistical rule can misread "INFO COMMUNE" as an insult: the keywords say nothing to remove.
+    await fx.send('gressan', { from: lucia, text: 'TEMI EVENTI' }, 'delete')
+    const [reply] = await fx.newReplies()
+    expect(reply!.text).toContain('temi aggiornati')
+    expect((await fx.subscriber('gressan', lucia))!.topics).toEqual(['eventi'])
+    expect((await fx.newChanges()).map((c) => c.change)).toContain('topics-changed')
+  })
+
   it('drops a message moderation deletes, but never an unsubscribe', async () => {
     await fx.send('gressan', { from: lucia, text: '(spam)' }, 'delete')
     expect(await fx.newReplies()).toEqual([])

@@ -8,14 +8,15 @@ import { ModerationSubjects, OutboundCheckReplyContract, type StaffRole } from '
 import { answerOutboundCheck, compileRuleset, ProfileDirectory, readRulesetDirectory, RulesetStore } from '@banditore/moderation'
 import { migrateToLatest, type Logger, type RunningConsumer, type TenantDirectory } from '@banditore/platform'
 import type { RunningSimulator, StartSimulatorOptions } from '@banditore/provider-simulator'
+import { buildSubscriptionsService, SCHEMA as SUBSCRIPTIONS_SCHEMA, type SubscriptionsDatabase, type SubscriptionsService } from '@banditore/subscriptions'
 import { migrations as workerMigrations, startWorkerProgressResponder, WORKER_SCHEMA, type WorkerDatabase } from '@banditore/workflows'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { Client, Connection } from '@temporalio/client'
 import type { Kysely } from 'kysely'
 import { inject } from 'vitest'
-import { startWorld, type CapturedLogs, type TestDatabase, type TestNatsServer, type World } from '../../harness/index.js'
+import { startWorld, type CapturedLogs, type TestDatabase, type TestNatsServer, type World, type WorldService } from '../../harness/index.js'
 import { BORGO, borgoTenantDocument, SECRETS } from './broadcast-tenant.js'
-import { startSubscribers, type Subscribers } from './subscribers.js'
+import { SUBSCRIBER_HASH_KEY, subscribersOf, type Subscribers } from './subscribers.js'
 
 const RULES_DIR = fileURLToPath(new URL('../../../rules', import.meta.url))
 export const ADMIN_TOKEN = 'bootstrap-admin-token-for-the-broadcast-tests'
@@ -35,11 +36,14 @@ export interface StackOptions {
 
 /**
  * The broadcast path of Banditore for one test file, all real: a test world (private
- * nats-server, fresh database, the tenant "borgo" in a tenant directory of its own) with ingest
- * and the staff API started from their production definitions, ingest receiving the simulator's
- * status webhooks, moderation's outbound check over the shipped rules, the staff API with a Temporal
- * client, and the subscriptions service answering audience pages and taking opt-outs. The worker
- * is started by the test (in-process or as a child process) on `taskQueue`.
+ * nats-server, fresh database, the tenant "borgo" in a tenant directory of its own, the provider
+ * simulator in-process) with ingest, the staff API (emergency acknowledgements included) and the
+ * subscriptions service started from their production definitions, broadcasts and emergencies
+ * both on `taskQueue`. Besides the world: moderation's outbound check over the shipped rules
+ * (not the whole moderation service: the tests pass citizens' messages on as verdicts
+ * themselves), the worker's progress responder and schema (up for the whole file, so a test that
+ * kills its worker still reads progress), and a Temporal client. The worker is started by the
+ * test (in-process or as a child process) on `taskQueue`.
  */
 export interface BroadcastStack {
   world: World
@@ -54,7 +58,9 @@ export interface BroadcastStack {
   sim: RunningSimulator
   /** The subscriptions service: the audience of every broadcast. */
   audience: Subscribers
-  api: NonNullable<World['services']['broadcast']>['http'] & object
+  /** The staff API (production's broadcast service, in this process), listening at `apiUrl`. */
+  api: NonNullable<WorldService['http']>
+  apiUrl: string
   ingestUrl: string
   client: Client
   taskQueue: string
@@ -88,11 +94,27 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
   )
   // The test's worker serves every workflow on one queue: emergencies run there too.
   const taskQueue = `broadcast-${randomUUID()}`
+  let subscriptions: SubscriptionsService | undefined
   const world = await startWorld({
-    services: ['ingest', 'broadcast'],
+    services: [
+      'ingest',
+      'broadcast',
+      {
+        name: 'subscriptions',
+        // Production's definition, its service kept for the audience helpers.
+        definition: (production) => ({
+          ...production,
+          async start({ config, logger, tenants, db, nc }) {
+            subscriptions = await buildSubscriptionsService(config, { logger, nc, db: db.withSchema(SUBSCRIPTIONS_SCHEMA), tenants })
+            return { http: subscriptions.app }
+          },
+        }),
+      },
+    ],
     tenantsDir,
     env: { ...SECRETS },
     serviceEnv: {
+      subscriptions: { SUBSCRIBER_HASH_KEY, OUTBOX_RELAY_INTERVAL_MS: '200' },
       broadcast: { BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN, TEMPORAL_TASK_QUEUE_BROADCAST: taskQueue, TEMPORAL_TASK_QUEUE_EMERGENCY: taskQueue, OUTBOUND_CHECK_TIMEOUT_MS: '2000' },
     },
     simulator: {
@@ -126,8 +148,8 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
     const responder = startWorkerProgressResponder({ nc, db: workerDb, logger })
     stops.push(() => responder.stop())
 
-    const audience = await startSubscribers({ nc, databaseUrl: database.url, tenants, logger })
-    stops.push(() => audience.stop())
+    const subscriptionsDb = world.openDatabase<SubscriptionsDatabase>({ applicationName: 'subscriptions-test' }).withSchema(SUBSCRIPTIONS_SCHEMA)
+    const audience = subscribersOf(subscriptions!, { nc, db: subscriptionsDb, tenants })
 
     const connection = await Connection.connect({ address: inject('temporalAddress') })
     stops.push(() => connection.close())
@@ -157,6 +179,7 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
       sim,
       audience,
       api,
+      apiUrl: world.url('broadcast'),
       ingestUrl,
       client,
       taskQueue,

@@ -1,5 +1,3 @@
-import { parseTenant, TenantDirectory } from '@banditore/platform'
-
 /** The secrets the test tenant's file names, by environment variable. */
 export const SECRETS: Record<string, string> = {
   BORGO_WA_TOKEN: 'borgo-access-token',
@@ -23,12 +21,7 @@ export interface BorgoOptions {
   emergency?: Record<string, unknown>
 }
 
-/** A municipality with a WhatsApp number and an SMS number at the given tiers. */
-export function borgoTenant(options: BorgoOptions = {}): TenantDirectory {
-  return new TenantDirectory([parseTenant('borgo.json', borgoTenantDocument(options))])
-}
-
-/** The tenant file's content (tenants/borgo.json). */
+/** The tenant file (borgo.json): a municipality with a WhatsApp number and an SMS number at the given tiers. */
 export function borgoTenantDocument({ whatsappMps = 80, smsMps = 10, extraTopics = [], emergency }: BorgoOptions = {}): Record<string, unknown> {
   return {
     version: 1,

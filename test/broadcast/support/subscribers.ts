@@ -65,6 +65,22 @@ export async function startSubscribers(deps: { nc: NatsConnection; databaseUrl: 
   const config = loadConfig({ SUBSCRIBER_HASH_KEY, LOG_LEVEL: 'warn', OUTBOX_RELAY_INTERVAL_MS: '200' })
   const service = await buildSubscriptionsService(config, { logger: deps.logger.child({ service: 'subscriptions' }), nc: deps.nc, db, tenants: deps.tenants })
   await service.app.ready()
+  const subscribers = subscribersOf(service, { nc: deps.nc, db, tenants: deps.tenants })
+  return {
+    ...subscribers,
+    async stop() {
+      await service.app.close()
+      await pool.destroy()
+    },
+  }
+}
+
+/**
+ * The helpers over a subscriptions service started elsewhere (a test world's, with
+ * SUBSCRIBER_HASH_KEY): `stop` is the world's business, so it does nothing.
+ */
+export function subscribersOf(service: SubscriptionsService, deps: { nc: NatsConnection; db: Kysely<SubscriptionsDatabase>; tenants: TenantDirectory }): Subscribers {
+  const { db } = deps
   const hash = createPhoneHasher(SUBSCRIBER_HASH_KEY)
   const publisher = new DurablePublisher(deps.nc)
 
@@ -160,9 +176,6 @@ export async function startSubscribers(deps: { nc: NatsConnection; databaseUrl: 
       }
       await publisher.publish(Subjects.moderationVerdict(member.tenant), new TextEncoder().encode(JSON.stringify(verdict)), { msgId: message.id })
     },
-    async stop() {
-      await service.app.close()
-      await pool.destroy()
-    },
+    async stop() {},
   }
 }

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { createModerationMetrics } from '../moderation-metrics.js'
 import { RulesetStore } from '../ruleset/ruleset-store.js'
 import { InMemorySenderHistoryStore } from '../sender/sender-history-store.js'
-import { seedProfiles, shippedRuleset } from '../testing/shipped-ruleset.js'
+import { compileRuleset } from '../ruleset/compiled-ruleset.js'
+import { seedProfiles, shippedFiles, shippedRuleset, withFile } from '../testing/shipped-ruleset.js'
 import { createVerdictHandler, type VerdictPublisher } from './verdict-handler.js'
 
 const message = (text: string, id = 'whatsapp-cloud:wamid.1', extra: Partial<InboundMessage> = {}): InboundMessage => ({
@@ -27,7 +28,7 @@ const message = (text: string, id = 'whatsapp-cloud:wamid.1', extra: Partial<Inb
 
 const SUBJECT = 'inbound.message.corbetta'
 
-async function setup(publisher?: VerdictPublisher) {
+async function setup(publisher?: VerdictPublisher, ruleset?: Awaited<ReturnType<typeof shippedRuleset>>) {
   const published: { subject: string; data: Uint8Array; msgId: string }[] = []
   const lines: string[] = []
   const logger = createLogger({
@@ -41,7 +42,7 @@ async function setup(publisher?: VerdictPublisher) {
   })
   const senders = new InMemorySenderHistoryStore()
   const handle = createVerdictHandler({
-    store: new RulesetStore(await shippedRuleset(), await seedProfiles()),
+    store: new RulesetStore(ruleset ?? (await shippedRuleset()), await seedProfiles()),
     senders,
     publisher: publisher ?? { publish: async (subject, data, { msgId }) => published.push({ subject, data, msgId }) },
     logger,
@@ -116,7 +117,22 @@ describe('createVerdictHandler', () => {
   })
 
   it('explains every fired rule: the condition that held and its words, or the classifier score and threshold', async () => {
-    const { handle, published, lines } = await setup()
+    // The shipped policy uses no classifier rule (README); an editor's rule on its score is explained too.
+    const classifierRule = {
+      $schema: '../../rule.schema.json',
+      name: 'threats-violence-classifier',
+      description: 'Minacce riconosciute dal classificatore statistico.',
+      policy: 'Prova: soglia 0.6.',
+      priority: 40,
+      conditions: { all: [{ fact: 'classifier.threats-violence', operator: 'greaterThanInclusive', value: 0.6 }] },
+      event: { type: 'review', params: { category: 'threats-violence' } },
+    }
+    const files = withFile(
+      withFile(await shippedFiles(), 'default/inbound/threats-violence-classifier.json', classifierRule),
+      'default/inbound/threats-violence-classifier.cases.json',
+      { $schema: '../../cases.schema.json', rule: 'threats-violence-classifier', match: [{ text: "t'ammazzo sindaco" }], noMatch: [{ text: 'Quando passa lo spazzaneve?' }] },
+    )
+    const { handle, published, lines } = await setup(undefined, await compileRuleset(files, await seedProfiles()))
     const verdict = await handle(message('Ti ammazzo se ti trovo, stronzo'), SUBJECT)
     expect(verdict.action).toBe('report')
     // One explanation per fired rule, in the order of `rules`; the published verdict carries them.

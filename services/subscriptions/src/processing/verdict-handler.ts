@@ -48,6 +48,10 @@ export type VerdictOutcome =
 
 const BLOCKING = new Set(['block', 'report'])
 
+/** A command made only of the tenant's keywords: nothing of the citizen's own words in it. */
+const isKeywordOnly = (command: Command): boolean =>
+  command.kind === 'topics' || command.kind === 'confirm' || command.kind === 'subscribe-name-missing' || (command.kind === 'subscribe' && command.name === undefined)
+
 async function blockSender(session: CitizenSession, verdict: ModerationVerdict): Promise<void> {
   const language = session.profile.language(session.subscriber?.language)
   const row = await session.ensure(language, session.profile.deliveryChannel(verdict.channel))
@@ -77,7 +81,10 @@ async function carryOut(session: CitizenSession, verdict: ModerationVerdict, com
     if (BLOCKING.has(verdict.action)) await blockSender(session, verdict)
     return result
   }
-  if (verdict.action === 'delete') {
+  // A message that is nothing but the tenant's keywords (TEMI INFO COMUNE, SI, MI ISCRIVO) says
+  // nothing a policy could remove: a deletion (a statistical rule misreading a keyword) does not
+  // stop it. A name or a form carries the citizen's own text, so those are still moderated.
+  if (verdict.action === 'delete' && !isKeywordOnly(command)) {
     if (command.kind === 'message') await keepDeletedForReview(session, message)
     return 'dropped'
   }
