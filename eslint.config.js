@@ -34,7 +34,12 @@ export default tseslint.config(
     // I/O into the bundle. Tests beside the workflows (replay, names) run outside the sandbox.
     files: ['workflows/src/workflows/**/*.ts'],
     ignores: ['workflows/src/workflows/**/*.test.ts'],
+    // Type-aware, for no-floating-promises: an un-awaited activity or timer in a workflow is a
+    // command Temporal records but the code never waits for.
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': [
         'error',
