@@ -33,7 +33,7 @@ import { createBroadcastWorkflows } from '../src/broadcast-workflow.client.js'
 import { loadConfig } from '../src/config.js'
 import { createEmergencyWorkflows } from '../src/emergency/emergency-workflow.client.js'
 import { createOutboundChecker } from '../src/outbound-check.client.js'
-import { upsertBootstrapToken } from '../src/store/api-token.repository.js'
+import { upsertBootstrapToken } from '../src/repositories/api-token.repository.js'
 import { startBenchInfra } from './bench-infra.js'
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 100_000)

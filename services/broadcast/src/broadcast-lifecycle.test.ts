@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { statusOf } from './broadcast-lifecycle.js'
-import type { BroadcastWithRun } from './store/broadcast.repository.js'
+import type { BroadcastWithRun } from './repositories/broadcast.repository.js'
 
 const base = { status: 'dispatched', send_at: null, run: null } as unknown as BroadcastWithRun
 const at = new Date('2026-11-23T10:00:00.000Z')

@@ -15,7 +15,7 @@ import {
 import type { BroadcastWorkflows } from './broadcast-workflow.client.js'
 import type { OutboundChecker } from './outbound-check.client.js'
 import type { WorkerProgress } from './worker-progress.client.js'
-import { appendAudit, findAuthorHolder } from './store/broadcast-audit.repository.js'
+import { appendAudit, findAuthorHolder } from './repositories/broadcast-audit.repository.js'
 import {
   findBroadcast,
   insertBroadcast,
@@ -23,7 +23,7 @@ import {
   updateBroadcast,
   type BroadcastRow,
   type BroadcastWithRun,
-} from './store/broadcast.repository.js'
+} from './repositories/broadcast.repository.js'
 
 export interface BroadcastLifecycleDeps {
   db: Kysely<BroadcastDatabase>

@@ -10,7 +10,7 @@ import { startEmergencyAcknowledgements } from './emergency/emergency-acknowledg
 import { createEmergencyWorkflows } from './emergency/emergency-workflow.client.js'
 import { migrations, SCHEMA } from './migrations/index.js'
 import { createOutboundChecker } from './outbound-check.client.js'
-import { upsertBootstrapToken } from './store/api-token.repository.js'
+import { upsertBootstrapToken } from './repositories/api-token.repository.js'
 
 /** The staff API as a deployable: broadcasts, emergencies, approvals, API tokens. */
 export const broadcastService: ServiceDefinition<BroadcastConfig, BroadcastDatabase> = {

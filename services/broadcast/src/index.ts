@@ -7,7 +7,7 @@ export { createBroadcastWorkflows, type BroadcastWorkflows } from './broadcast-w
 export { BroadcastConfigSchema, loadConfig, type BroadcastConfig } from './config.js'
 export { migrations, SCHEMA } from './migrations/index.js'
 export { createOutboundChecker, draftTexts, type OutboundChecker } from './outbound-check.client.js'
-export { BOOTSTRAP_TOKEN_ID, upsertBootstrapToken } from './store/api-token.repository.js'
+export { BOOTSTRAP_TOKEN_ID, upsertBootstrapToken } from './repositories/api-token.repository.js'
 export { parseCapAlert, type CapAlert } from './cap/index.js'
 export { startEmergencyAcknowledgements } from './emergency/emergency-acknowledgements.js'
 export { createEmergencyWorkflows, type EmergencyWorkflows } from './emergency/emergency-workflow.client.js'

@@ -15,11 +15,11 @@ import { JetStreamAckPublisher } from './jetstream-ack.publisher.js'
 import type { IngestDatabase } from './ingest-database.js'
 import { createIngestMetrics } from './ingest-metrics.js'
 import { PaperFormOperators } from './paper-form-operators.js'
-import { PostgresReceivedMessageLedger, type ReceivedMessageLedger } from './received-message.repository.js'
-import { signupFormRoutes } from './signup-form.route.js'
-import { smsWebhookRoutes } from './sms-webhook.route.js'
+import { PostgresReceivedMessageLedger, type ReceivedMessageLedger } from './repositories/received-message.repository.js'
+import { signupFormRoutes } from './routes/signup-form.routes.js'
+import { smsWebhookRoutes } from './routes/sms-webhook.routes.js'
 import { WebhookCredentials, type SecretResolver } from './webhook-credentials.js'
-import { whatsAppWebhookRoutes } from './whatsapp-webhook.route.js'
+import { whatsAppWebhookRoutes } from './routes/whatsapp-webhook.routes.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,6 +1,6 @@
 import type { Logger } from '@banditore/platform'
 import type { IngestMetrics } from './ingest-metrics.js'
-import type { ReceivedMessageLedger } from './received-message.repository.js'
+import type { ReceivedMessageLedger } from './repositories/received-message.repository.js'
 
 /** One canonical message ready for JetStream. */
 export interface InboundEnvelope {

@@ -1,7 +1,7 @@
 import type { Logger } from '@banditore/platform'
 import { sql, type Kysely } from 'kysely'
 import type { IngestDatabase } from './ingest-database.js'
-import { purgeReceivedOlderThan } from './received-message.repository.js'
+import { purgeReceivedOlderThan } from './repositories/received-message.repository.js'
 
 export interface RetentionOptions {
   readonly db: Kysely<IngestDatabase>

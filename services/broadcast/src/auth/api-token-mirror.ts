@@ -3,7 +3,7 @@ import { deleteStaffApiToken, openStaffApiTokenBucket, putStaffApiToken, reconci
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Kysely } from 'kysely'
 import type { BroadcastDatabase } from '../broadcast-database.js'
-import { listActiveTokens, type ApiTokenRow } from '../store/api-token.repository.js'
+import { listActiveTokens, type ApiTokenRow } from '../repositories/api-token.repository.js'
 
 /**
  * Mirrors the live API tokens into the `staff-api-tokens` KV bucket, so every service verifies

@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { BroadcastDatabase } from '../broadcast-database.js'
 import { ForbiddenError, UnauthenticatedError } from '../broadcast-errors.js'
-import { findActiveTokenByHash } from '../store/api-token.repository.js'
+import { findActiveTokenByHash } from '../repositories/api-token.repository.js'
 
 /**
  * Who is calling, acting for one tenant: a person signed in at the OpenID provider or an API

@@ -3,7 +3,7 @@ import { consume, type Logger, type RunningConsumer, type TenantDirectory } from
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Kysely } from 'kysely'
 import type { BroadcastDatabase } from '../broadcast-database.js'
-import { activeEmergencies } from '../store/emergency.repository.js'
+import { activeEmergencies } from '../repositories/emergency.repository.js'
 import type { EmergencyWorkflows } from './emergency-workflow.client.js'
 
 /**

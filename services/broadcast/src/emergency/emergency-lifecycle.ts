@@ -17,7 +17,7 @@ import {
   recordRunOutcome,
   updateDraftText,
   type EmergencyRow,
-} from '../store/emergency.repository.js'
+} from '../repositories/emergency.repository.js'
 import { capToDraft } from './cap-to-draft.js'
 import { emergencyRunInput } from './emergency-content.js'
 import { WorkerUnavailableError, type EmergencyRun, type WorkerProgress } from '../worker-progress.client.js'

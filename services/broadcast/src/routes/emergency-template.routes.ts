@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely'
 import Type from 'typebox'
 import { requireRole } from '../auth/staff-auth.js'
 import type { BroadcastDatabase } from '../broadcast-database.js'
-import { listEmergencies, summaryOf } from '../store/console-overview.repository.js'
+import { listEmergencies, summaryOf } from '../repositories/console-overview.repository.js'
 import { ProblemSchema } from './problem.schema.js'
 import { tenantForRead } from './staff-tenant.js'
 

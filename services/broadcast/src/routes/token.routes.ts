@@ -16,7 +16,7 @@ import type { ApiTokenMirror } from '../auth/api-token-mirror.js'
 import { actingTenantOf, generateToken, hashToken, requireRole, type StaffPrincipal } from '../auth/staff-auth.js'
 import type { BroadcastDatabase } from '../broadcast-database.js'
 import { ForbiddenError, TokenNotFoundError, UnauthenticatedError, UnknownTenantError, WorkflowUnavailableError } from '../broadcast-errors.js'
-import { findToken, insertToken, listTokens, revokeToken, toApiToken } from '../store/api-token.repository.js'
+import { findToken, insertToken, listTokens, revokeToken, toApiToken } from '../repositories/api-token.repository.js'
 import { ProblemSchema } from './problem.schema.js'
 
 const security = [{ bearer: [] }]

@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely'
-import * as m20250601000000 from './20250601000000-received-message.js'
+import * as receivedMessage from './2025-06-01T00-00-00_received-message.js'
 
-/** Ingest's schema. Names are timestamps; a migration is never edited after it lands. */
+/**
+ * Ingest's schema. A migration is never edited after it lands. The file follows the house style
+ * (YYYY-MM-DDTHH-MM-SS_name); the key keeps the name this migration was first applied under, the
+ * one databases have recorded.
+ */
 export const SCHEMA = 'ingest'
 
 export const migrations: Record<string, Migration> = {
-  '20250601000000-received-message': m20250601000000,
+  '20250601000000-received-message': receivedMessage,
 }

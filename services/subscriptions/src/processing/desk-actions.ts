@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { WhatsappTemplate } from '@banditore/contracts'
 import { CUSTOMER_SERVICE_WINDOW_MS } from '@banditore/providers'
-import { HttpProblem } from '../http/http-problem.js'
+import { HttpProblem } from '../routes/http-problem.js'
 import { recordDeskAction } from '../repositories/desk-console.repository.js'
 import { enqueueReply } from '../repositories/outbox.repository.js'
 import type { Subscriber } from '../subscriptions-database.js'

@@ -4,7 +4,7 @@ import { findDeskMessage, recordDeskAnswer } from '../repositories/desk-message.
 import { enqueueReply } from '../repositories/outbox.repository.js'
 import { findSubscriber } from '../repositories/subscriber.repository.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
-import { HttpProblem } from '../http/http-problem.js'
+import { HttpProblem } from '../routes/http-problem.js'
 import { CitizenSession } from './citizen-session.js'
 import { unsubscribe } from './subscription-commands.js'
 import type { ProcessingDeps } from './verdict-handler.js'

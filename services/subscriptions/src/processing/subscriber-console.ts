@@ -11,7 +11,7 @@ import {
   type SubscriberSummary,
 } from '@banditore/contracts'
 import { normalizePhoneNumber } from '@banditore/providers'
-import { HttpProblem } from '../http/http-problem.js'
+import { HttpProblem } from '../routes/http-problem.js'
 import { consentHistory } from '../repositories/consent-ledger.repository.js'
 import { claimMessage } from '../repositories/processed-message.repository.js'
 import { recordStaffAction, staffActionsAbout } from '../repositories/staff-audit.repository.js'

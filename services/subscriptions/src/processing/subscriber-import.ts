@@ -3,7 +3,7 @@ import type { ImportEvidence, ImportRowError, ImportRowView, ImportStartRequest,
 import type { Logger } from '@banditore/platform'
 import type { Kysely } from 'kysely'
 import { normalizeCommandText } from '../commands/command-text.js'
-import { HttpProblem } from '../http/http-problem.js'
+import { HttpProblem } from '../routes/http-problem.js'
 import { recordStaffAction } from '../repositories/staff-audit.repository.js'
 import type { SendChannel, SubscriberImportRowTable, SubscriptionsDatabase } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'

@@ -3,9 +3,9 @@ import type { TenantDirectory } from '@banditore/platform'
 import { parseFormBody } from '@banditore/providers'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { InboundEnvelope, InboundIntake } from './inbound-intake.js'
-import { OperatorUnauthorizedError, SignupRateLimitedError } from './ingest-errors.js'
-import type { PaperFormOperators } from './paper-form-operators.js'
+import type { InboundEnvelope, InboundIntake } from '../inbound-intake.js'
+import { OperatorUnauthorizedError, SignupRateLimitedError } from '../ingest-errors.js'
+import type { PaperFormOperators } from '../paper-form-operators.js'
 import {
   checkSignup,
   formFieldsFromParams,
@@ -13,8 +13,8 @@ import {
   parsePaperSignupBody,
   parseWebSignupBody,
   webSignupMessage,
-} from './signup-form.js'
-import { signupText } from './signup-form-texts.js'
+} from '../signup-form.js'
+import { signupText } from '../signup-form-texts.js'
 
 export interface SignupLimits {
   readonly perIp: number

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
-import type { IngestDatabase } from './ingest-database.js'
-import { StatementBatcher } from './statement-batcher.js'
+import type { IngestDatabase } from '../ingest-database.js'
+import { StatementBatcher } from '../statement-batcher.js'
 
 /** What the intake needs from the dedupe memory. */
 export interface ReceivedMessageLedger {

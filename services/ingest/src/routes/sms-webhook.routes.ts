@@ -2,10 +2,10 @@ import type { Tenant } from '@banditore/contracts'
 import type { TenantDirectory } from '@banditore/platform'
 import { e164FromProviderDigits, formValue, parseFormBody, parseTwilioWebhook, verifyTwilioSignature, WebhookPayloadError, type FormParams } from '@banditore/providers'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { InboundIntake } from './inbound-intake.js'
-import { MalformedRequestError, WebhookSecretMissingError, WebhookSignatureError } from './ingest-errors.js'
-import type { WebhookCredentials } from './webhook-credentials.js'
-import { routeParsedWebhook, unroutedEnvelope, type TenantRoute } from './webhook-routing.js'
+import type { InboundIntake } from '../inbound-intake.js'
+import { MalformedRequestError, WebhookSecretMissingError, WebhookSignatureError } from '../ingest-errors.js'
+import type { WebhookCredentials } from '../webhook-credentials.js'
+import { routeParsedWebhook, unroutedEnvelope, type TenantRoute } from '../webhook-routing.js'
 
 export interface SmsWebhookDeps {
   readonly tenants: TenantDirectory

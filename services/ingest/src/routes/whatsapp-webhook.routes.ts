@@ -1,10 +1,10 @@
 import type { TenantDirectory } from '@banditore/platform'
 import { answerWhatsAppSubscription, parseWhatsAppWebhook, verifyWhatsAppSignature, WebhookPayloadError } from '@banditore/providers'
 import type { FastifyInstance } from 'fastify'
-import type { InboundIntake } from './inbound-intake.js'
-import { MalformedRequestError, WebhookSignatureError } from './ingest-errors.js'
-import type { WebhookCredentials } from './webhook-credentials.js'
-import { routeParsedWebhook, unroutedEnvelope, type TenantRoute } from './webhook-routing.js'
+import type { InboundIntake } from '../inbound-intake.js'
+import { MalformedRequestError, WebhookSignatureError } from '../ingest-errors.js'
+import type { WebhookCredentials } from '../webhook-credentials.js'
+import { routeParsedWebhook, unroutedEnvelope, type TenantRoute } from '../webhook-routing.js'
 
 export interface WhatsAppWebhookDeps {
   readonly tenants: TenantDirectory
