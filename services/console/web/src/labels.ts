@@ -12,8 +12,8 @@ export const BROADCAST_BADGE: Record<string, string> = {
   draft: 'bg-secondary',
   approved: 'bg-primary',
   scheduled: 'bg-primary',
-  sending: 'bg-warning text-dark',
-  paused: 'bg-warning text-dark',
+  sending: 'bg-warning text-white',
+  paused: 'bg-warning text-white',
   completed: 'bg-success',
   cancelled: 'bg-dark',
 }

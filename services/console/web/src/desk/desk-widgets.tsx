@@ -35,7 +35,7 @@ export function WindowCountdown({ endsAt, compact = false }: { endsAt: string | 
   const remaining = Date.parse(endsAt) - now
   if (remaining <= 0) return <span className="badge bg-secondary">Finestra di 24 ore chiusa</span>
   return (
-    <span className={`badge ${remaining < 3 * 3_600_000 ? 'bg-warning text-dark' : 'bg-primary'}`} data-testid="finestra">
+    <span className={`badge ${remaining < 3 * 3_600_000 ? 'bg-warning text-white' : 'bg-primary'}`} data-testid="finestra">
       {compact ? `${left(remaining)}` : `Finestra di risposta: ${left(remaining)} rimanenti (fino a ${formatDateTime(endsAt)})`}
     </span>
   )
@@ -50,7 +50,7 @@ export const MODERATION: Record<string, string> = {
 }
 export const MODERATION_BADGE: Record<string, string> = {
   allow: 'bg-success',
-  review: 'bg-warning text-dark',
+  review: 'bg-warning text-white',
   delete: 'bg-danger',
   block: 'bg-danger',
   report: 'bg-danger',
