@@ -191,7 +191,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     }
     // What a deployable needs to find the others, unless told otherwise.
     const wiring: Partial<Record<WorldServiceName, Record<string, string>>> = {
-      console: { PUBLIC_URL: urlOf('console'), BROADCAST_API_URL: urlOf('broadcast'), SUBSCRIPTIONS_API_URL: urlOf('subscriptions') },
+      console: { PUBLIC_URL: urlOf('console'), BROADCAST_API_URL: urlOf('broadcast'), SUBSCRIPTIONS_API_URL: urlOf('subscriptions'), MODERATION_API_URL: urlOf('moderation') },
     }
 
     await options.beforeServices?.({ nats, nc, database, logger: logs.logger })

@@ -59,7 +59,7 @@ export async function buildApp(config: ConsoleConfig, deps: ConsoleDeps): Promis
     sessions,
     cookies,
     publicUrl: config.PUBLIC_URL,
-    upstreams: { broadcast: config.BROADCAST_API_URL, subscriptions: config.SUBSCRIPTIONS_API_URL },
+    upstreams: { broadcast: config.BROADCAST_API_URL, subscriptions: config.SUBSCRIPTIONS_API_URL, moderation: config.MODERATION_API_URL },
   })
   await registerWebApp(app, { webDir: deps.webDir ?? DEFAULT_WEB_DIR, https: config.PUBLIC_URL.startsWith('https:') })
   return app

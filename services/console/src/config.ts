@@ -33,6 +33,8 @@ export const ConsoleConfigSchema = Type.Object({
   BROADCAST_API_URL: Type.String({ default: 'http://127.0.0.1:3000', ...httpUrl, description: 'broadcast service URL' }),
   /** The subscriptions service's staff API (desk, privacy). */
   SUBSCRIPTIONS_API_URL: Type.String({ default: 'http://127.0.0.1:3003', ...httpUrl, description: 'subscriptions service URL' }),
+  /** The moderation service (the policy editors' bench), reached as /api/moderation/*. */
+  MODERATION_API_URL: Type.String({ default: 'http://127.0.0.1:3002', ...httpUrl, description: 'moderation service URL' }),
   /** PostgreSQL connection string; sessions live in schema `console`, shared by every replica. */
   DATABASE_URL: Type.String({
     default: 'postgres://postgres@127.0.0.1:5432/banditore',

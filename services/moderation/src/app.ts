@@ -3,8 +3,14 @@ import {
   consume,
   createServiceServer,
   DurablePublisher,
+  createStaffAuthenticator,
+  oidcVerificationOf,
+  openStaffApiTokenBucket,
   pingNats,
+  watchStaffApiTokens,
+  type ApiTokenResolver,
   type Logger,
+  type StaffApiTokenCache,
   type ReadinessCheck,
   type RunningConsumer,
 } from '@banditore/platform'
@@ -13,7 +19,10 @@ import type { ModerationConfig } from './config.js'
 import { createVerdictHandler, type VerdictPublisher } from './inbound/verdict-handler.js'
 import { createModerationMetrics, type ModerationMetrics } from './moderation-metrics.js'
 import { serveOutboundChecks } from './outbound/outbound-responder.js'
+import { readDevCorpus } from './policy/policy-bench.js'
 import { formatIssue } from './ruleset/ruleset-error.js'
+import { registerPolicyRoutes } from './routes/policy.routes.js'
+import type { CorpusEntry } from './corpus/corpus-evaluator.js'
 import type { RulesetStore } from './ruleset/ruleset-store.js'
 import type { SenderHistoryStore } from './sender/sender-history-store.js'
 import type { SenderOrderGate } from './sender/sender-order-gate.js'
@@ -26,6 +35,8 @@ export interface ModerationDeps {
   readonly now?: () => Date
   /** Keeps a sender's messages in stream order across replicas (with the shared KV history). */
   readonly gate?: SenderOrderGate
+  /** API tokens; default: the staff-api-tokens KV bucket the broadcast service mirrors them into. */
+  readonly staffApiTokens?: ApiTokenResolver
 }
 
 export interface ModerationApp {
@@ -73,10 +84,37 @@ export function buildApp(config: ModerationConfig, deps: ModerationDeps): Modera
   }
   const server = createServiceServer({ service: 'moderation', logger: deps.logger, registry: metrics.registry, readiness })
 
+  // The policy editors' bench, behind the platform's one staff identity: people's access tokens
+  // (OIDC_ISSUER) and the API tokens broadcast mirrors into the staff-api-tokens bucket (watched
+  // from start(), or from the first staff request).
+  let tokenCache: Promise<StaffApiTokenCache> | undefined
+  const openTokenCache = () => {
+    tokenCache ??= openStaffApiTokenBucket(deps.nc, { replicas: config.NATS_STREAM_REPLICAS }).then((kv) => watchStaffApiTokens(kv, deps.logger))
+    tokenCache.catch(() => {
+      tokenCache = undefined
+    })
+    return tokenCache
+  }
+  const oidc = oidcVerificationOf(config)
+  const authenticator = createStaffAuthenticator({
+    ...(oidc ? { oidc } : {}),
+    apiTokens: deps.staffApiTokens ?? (async (secret) => (await openTokenCache()).resolve(secret)),
+  })
+  let corpus: Promise<CorpusEntry[]> | undefined
+  registerPolicyRoutes(server, {
+    store: deps.store,
+    authenticator,
+    corpus: () => (corpus ??= readDevCorpus(config.RULES_DIR)),
+  })
+  server.addHook('onClose', async () => {
+    if (tokenCache) await (await tokenCache.catch(() => undefined))?.stop()
+  })
+
   return {
     server,
     metrics,
     async start() {
+      if (!deps.staffApiTokens) await openTokenCache()
       const durable = new DurablePublisher(deps.nc)
       const publisher: VerdictPublisher = {
         publish: (subject, data, { msgId }) => durable.publish(subject, data, { msgId, timeoutMs: config.PUBLISH_TIMEOUT_MS }),

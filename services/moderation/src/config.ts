@@ -1,8 +1,10 @@
-import { BaseEnvSchema, parseEnv } from '@banditore/platform'
+import { BaseEnvSchema, oidcVerificationOf, parseEnv, StaffIdentityEnvSchema } from '@banditore/platform'
 import Type from 'typebox'
 
 export const ModerationConfigSchema = Type.Object({
   ...BaseEnvSchema.properties,
+  /** Staff sign-in for the policy routes: OIDC_ISSUER, OIDC_AUDIENCE, OIDC_ROLES_CLAIM, OIDC_ROLE_MAP (API tokens come from the staff-api-tokens bucket). */
+  ...StaffIdentityEnvSchema.properties,
   /** HTTP port for health, readiness and metrics. */
   PORT: Type.Integer({ default: 3002, minimum: 0, maximum: 65535, description: 'HTTP port' }),
   /** Directory of tenant files (tenants/<id>.json): languages, timezone, office hours, own domains. */
@@ -46,5 +48,7 @@ export type ModerationConfig = Type.Static<typeof ModerationConfigSchema>
 
 /** Pure: reads only the `env` it is given. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): ModerationConfig {
-  return parseEnv(ModerationConfigSchema, env)
+  const config = parseEnv(ModerationConfigSchema, env)
+  oidcVerificationOf(config) // refuses a malformed OIDC_ROLE_MAP at start
+  return config
 }

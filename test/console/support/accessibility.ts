@@ -33,6 +33,12 @@ export async function checkAccessibility(page: Page, options: { exclude?: string
       await page.evaluate(axeSource)
     }
   }
+  // Judge the page at rest: a colour caught halfway through a CSS transition (a badge fading in)
+  // is not what a person reads.
+  await page.evaluate(async () => {
+    const doc = (globalThis as unknown as { document: { getAnimations(): Array<{ finished: Promise<unknown> }> } }).document
+    await Promise.all(doc.getAnimations().map((a) => a.finished.catch(() => undefined)))
+  })
   const result = (await page.evaluate(
     async ({ exclude }) => {
       const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }).axe

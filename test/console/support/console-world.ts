@@ -112,6 +112,7 @@ export async function startConsoleWorld(options: ConsoleWorldOptions = {}): Prom
       COOKIE_SECURE: 'false',
       BROADCAST_API_URL: serviceUrls.broadcast ?? `http://127.0.0.1:${await freePort()}`,
       SUBSCRIPTIONS_API_URL: serviceUrls.subscriptions ?? `http://127.0.0.1:${await freePort()}`,
+      MODERATION_API_URL: serviceUrls.moderation ?? `http://127.0.0.1:${await freePort()}`,
       LOG_LEVEL: 'info',
       ...(options.sessionIdleMinutes ? { SESSION_IDLE_MINUTES: String(options.sessionIdleMinutes) } : {}),
     })

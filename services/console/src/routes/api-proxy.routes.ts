@@ -22,7 +22,7 @@ const FORWARDED_REQUEST = ['accept', 'accept-language', 'content-type', 'x-bandi
 const FORWARDED_RESPONSE = ['content-type', 'cache-control', 'content-disposition', 'etag', 'last-modified', 'location', 'retry-after', 'x-request-id', 'x-total-count']
 
 /**
- * `/api/broadcast/*` and `/api/subscriptions/*`: the staff APIs behind the console's origin,
+ * `/api/broadcast/*`, `/api/subscriptions/*` and `/api/moderation/*`: the staff APIs behind the console's origin,
  * called with the person's access token. Bodies go through as bytes; answers (problem+json,
  * CSV downloads, server-sent event streams) are streamed back as they arrive.
  */

@@ -22,6 +22,9 @@ const SubscribersPage = lazy(() => import('./pages/subscribers-page'))
 const SubscriberDetailPage = lazy(() => import('./pages/subscriber-detail-page'))
 const PaperSignupPage = lazy(() => import('./pages/paper-signup-page'))
 const ImportPage = lazy(() => import('./pages/import-page'))
+const PolicyRulesPage = lazy(() => import('./pages/policy-rules-page'))
+const PolicyRulePage = lazy(() => import('./pages/policy-rule-page'))
+const POLICY = ['policy-editor', 'admin']
 const SUBSCRIBERS = ['desk', 'privacy-officer', 'admin']
 const DESK = ['desk', 'admin']
 
@@ -83,6 +86,8 @@ function ConsoleRoutes() {
             <Route path="/iscritti/modulo-cartaceo" element={<Allowed roles={SUBSCRIBERS}><PaperSignupPage /></Allowed>} />
             <Route path="/iscritti/importazioni" element={<Allowed roles={SUBSCRIBERS}><ImportPage /></Allowed>} />
             <Route path="/iscritti/:id" element={<Allowed roles={SUBSCRIBERS}><SubscriberDetailPage /></Allowed>} />
+            <Route path="/regole" element={<Allowed roles={POLICY}><PolicyRulesPage /></Allowed>} />
+            <Route path="/regole/:direction/:name" element={<Allowed roles={POLICY}><PolicyRulePage /></Allowed>} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Suspense>

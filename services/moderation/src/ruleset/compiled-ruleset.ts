@@ -27,6 +27,8 @@ export class CompiledRuleset {
     readonly content: RulesetContent,
     readonly profiles: ProfileDirectory,
     private readonly options: CompileOptions = {},
+    /** The files it was compiled from (the policy editors' bench reads and edits them). */
+    readonly files: RulesetFiles = new Map(),
   ) {
     this.version = content.version
   }
@@ -126,7 +128,7 @@ export async function compileRuleset(
   const all = [defaultProfile(''), ...configured, ...unconfigured]
   const issues = languageIssues(content, all)
   if (issues.length > 0) throw new RulesetInvalidError(issues)
-  const ruleset = new CompiledRuleset(content, profiles, options)
+  const ruleset = new CompiledRuleset(content, profiles, options, files)
   for (const profile of all) {
     for (const direction of ['inbound', 'outbound'] as const) {
       try {

@@ -112,3 +112,5 @@ export async function downloadFile(path: string, fallbackName: string): Promise<
 /** Path of the broadcast service's staff API through the console. */
 export const broadcastApi = (path: string) => `/api/broadcast${path}`
 export const subscriptionsApi = (path: string) => `/api/subscriptions${path}`
+/** Path of the moderation service's staff API (the policy editors' bench) through the console. */
+export const moderationApi = (path: string) => `/api/moderation${path}`

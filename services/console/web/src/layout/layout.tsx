@@ -28,6 +28,7 @@ export const NAVIGATION: NavEntry[] = [
   { to: '/sportello', label: 'Sportello', roles: ['desk', 'admin'] },
   { to: '/sportello/orari', label: 'Aperture e chiusure', roles: ['desk', 'admin'] },
   { to: '/iscritti', label: 'Iscritti', roles: ['desk', 'privacy-officer', 'admin'] },
+  { to: '/regole', label: 'Regole di moderazione', roles: ['policy-editor', 'admin'] },
   { to: '/token', label: 'Token API', roles: ['admin'] },
 ]
 

@@ -260,7 +260,7 @@ export default function DeskConversationPage() {
             <li key={entry.id} className="border rounded p-3 mb-2 me-5">
               <p className="small mb-1">
                 <strong>Cittadino</strong> · {formatDateTime(entry.at)} · <span className={`badge ${MODERATION_BADGE[entry.moderation] ?? 'bg-secondary'}`}>Moderazione: {MODERATION[entry.moderation] ?? entry.moderation}</span>{' '}
-                {entry.status === 'open' ? <span className="badge bg-warning text-white">In attesa</span> : <span className="badge bg-light text-dark border">Risposto</span>}
+                {entry.status === 'open' ? <span className="badge bg-warning text-white">In attesa</span> : <span className="badge bg-secondary text-white">Risposto</span>}
               </p>
               <p className="mb-0 text-break" style={{ whiteSpace: 'pre-wrap' }}>
                 {entry.text ?? '(contenuto multimediale)'}

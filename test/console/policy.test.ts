@@ -1,0 +1,86 @@
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkAccessibility, describeViolations } from './support/accessibility.js'
+import { launchChromium, type RunningChromium } from './support/chromium.js'
+import { startConsoleWorld, type ConsoleWorld } from './support/console-world.js'
+import { signIn } from './support/sign-in.js'
+
+// A policy editor works on the moderation rules in the browser: the rules in force, a message
+// tried against them, and an edited rule checked (a failing case, a refused file) without publishing.
+let world: ConsoleWorld
+let browser: RunningChromium
+
+async function accessible(page: Page) {
+  const violations = await checkAccessibility(page)
+  expect(violations, describeViolations(violations)).toEqual([])
+}
+
+beforeAll(async () => {
+  world = await startConsoleWorld({ services: ['moderation'] })
+  browser = await launchChromium()
+}, 240_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await world?.stop()
+})
+
+describe('the policy editors\' bench in the console', () => {
+  it('lists the rules, tries a message, and checks an edit showing failing cases and refused files', async () => {
+    const page = await browser.newPage()
+    await signIn(page, world.url, 'policy-editor.ancona', { returnTo: '/regole' })
+    await page.getByRole('heading', { level: 1, name: 'Regole di moderazione' }).waitFor()
+    await page.getByRole('link', { name: 'Regole di moderazione' }).waitFor()
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'insults', exact: true }) })
+    await row.waitFor()
+    expect(await row.textContent()).toContain('offensive-language')
+    await accessible(page)
+
+    await page.getByLabel('Testo del messaggio').fill('Sindaco imbecille')
+    await page.getByRole('button', { name: 'Prova', exact: true }).click()
+    const verdict = page.getByTestId('verdetto')
+    await verdict.waitFor()
+    expect(await verdict.textContent()).toContain('Eliminato dalla moderazione')
+    expect(await verdict.textContent()).toContain('Regola scattata: insults')
+    expect(await verdict.getByTestId('parole').first().textContent()).toContain('imbecille')
+    await accessible(page)
+
+    await row.getByRole('link', { name: 'insults', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'Regola insults' }).waitFor()
+    const casesBox = page.getByLabel('Casi (JSON)')
+    await expect.poll(async () => (await casesBox.inputValue()).length).toBeGreaterThan(0)
+    const cases = JSON.parse(await casesBox.inputValue())
+    cases.match.push({ text: 'Quando riapre la biblioteca comunale?' })
+    await casesBox.fill(JSON.stringify(cases, null, 2))
+    await page.getByRole('button', { name: 'Verifica' }).click()
+    const report = page.getByTestId('esito-verifica')
+    await report.getByText('1 casi non passano', { exact: false }).waitFor({ timeout: 60_000 })
+    expect(await report.textContent()).toContain('Quando riapre la biblioteca comunale?')
+    await accessible(page)
+
+    // A broken file: refused with its file, path and reason.
+    const ruleBox = page.getByLabel('Regola (JSON)')
+    const rule = JSON.parse(await ruleBox.inputValue())
+    rule.event.type = 'explode'
+    await ruleBox.fill(JSON.stringify(rule, null, 2))
+    await page.getByRole('button', { name: 'Verifica' }).click()
+    await report.getByText('La regola non è valida').waitFor({ timeout: 60_000 })
+    expect(await report.textContent()).toContain('tenants/ancona/inbound/insults.json')
+    expect(await report.textContent()).toContain('/event')
+    await accessible(page)
+  }, 180_000)
+
+  it('is not offered to a desk operator', async () => {
+    // Another person: a browser of their own (the provider remembers who signed in).
+    const desk = await launchChromium()
+    try {
+      const page = await desk.newPage()
+      await signIn(page, world.url, 'desk.ancona', { returnTo: '/regole' })
+      await page.getByRole('heading', { level: 1 }).first().waitFor()
+      expect(await page.getByRole('link', { name: 'Regole di moderazione' }).count()).toBe(0)
+      expect(await page.getByRole('heading', { level: 1, name: 'Regole di moderazione' }).count()).toBe(0)
+    } finally {
+      await desk.close()
+    }
+  }, 60_000)
+})
