@@ -11,6 +11,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const EDITOR = 'ancona-policy-editor-token-0123456789'
 const DESK = 'ancona-desk-staff-token-0123456789'
 const ADMIN = 'platform-admin-staff-token-0123456789'
+type Call = { status: number; body: any } // eslint-disable-line @typescript-eslint/no-explicit-any -- assertions read any field
 
 /**
  * The policy editors' bench on the running moderation service: the rules in force for a tenant,
@@ -24,13 +25,13 @@ describe('the moderation policy routes', () => {
   let base: string
   let logger: Logger
 
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown, token: string | null = EDITOR) => {
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown, token: string | null = EDITOR): Promise<Call> => {
     const response = await fetch(`${base}${path}`, {
       method,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     })
-    return { status: response.status, body: (await response.json()) as Record<string, any> }
+    return { status: response.status, body: await response.json() }
   }
 
   beforeAll(async () => {
@@ -66,7 +67,7 @@ describe('the moderation policy routes', () => {
     const { status, body } = await call('GET', '/policy/ancona/rules')
     expect(status).toBe(200)
     expect(body.rulesetVersion).toMatch(/^sha256:/)
-    const rules = body.rules as Array<Record<string, any>>
+    const rules = body.rules as Array<{ name: string; cases: { match: number } }>
     expect(rules.find((r) => r.name === 'insults')).toMatchObject({
       layer: 'default',
       direction: 'inbound',
@@ -75,7 +76,7 @@ describe('the moderation policy routes', () => {
       category: 'offensive-language',
       overridesDefault: false,
     })
-    expect(rules.find((r) => r.name === 'insults').cases.match).toBeGreaterThan(0)
+    expect(rules.find((r) => r.name === 'insults')?.cases.match).toBeGreaterThan(0)
     expect(rules.find((r) => r.name === 'external-link-off-topic')).toMatchObject({ layer: 'ancona', overridesDefault: true })
 
     const detail = await call('GET', '/policy/ancona/rules/insults')

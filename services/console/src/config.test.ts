@@ -15,6 +15,7 @@ describe('console config', () => {
       SESSION_IDLE_MINUTES: 30,
       BROADCAST_API_URL: 'http://127.0.0.1:3000',
       SUBSCRIPTIONS_API_URL: 'http://127.0.0.1:3003',
+      MODERATION_API_URL: 'http://127.0.0.1:3002',
       COOKIE_SECURE: false,
     })
   })

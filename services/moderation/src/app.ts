@@ -89,10 +89,14 @@ export function buildApp(config: ModerationConfig, deps: ModerationDeps): Modera
   // from start(), or from the first staff request).
   let tokenCache: Promise<StaffApiTokenCache> | undefined
   const openTokenCache = () => {
-    tokenCache ??= openStaffApiTokenBucket(deps.nc, { replicas: config.NATS_STREAM_REPLICAS }).then((kv) => watchStaffApiTokens(kv, deps.logger))
-    tokenCache.catch(() => {
-      tokenCache = undefined
-    })
+    if (!tokenCache) {
+      const opening = openStaffApiTokenBucket(deps.nc, { replicas: config.NATS_STREAM_REPLICAS }).then((kv) => watchStaffApiTokens(kv, deps.logger))
+      // A failure is tried again by the next request.
+      opening.catch(() => {
+        if (tokenCache === opening) tokenCache = undefined
+      })
+      tokenCache = opening
+    }
     return tokenCache
   }
   const oidc = oidcVerificationOf(config)
