@@ -3,7 +3,7 @@ import type { BroadcastDraftBody, BroadcastProgress, BroadcastStatus, BroadcastV
 import type { Logger, TenantDirectory } from '@banditore/platform'
 import type { Kysely, Transaction } from 'kysely'
 import type { StaffPrincipal } from './auth/staff-auth.js'
-import type { BroadcastDatabase } from './broadcast-database.js'
+import type { BroadcastDatabase, BroadcastRecordStatus } from './broadcast-database.js'
 import { defaultLanguageOf, runInputOf, validateDraft } from './broadcast-draft.js'
 import {
   BroadcastNotFoundError,
@@ -24,6 +24,14 @@ import {
   type BroadcastRow,
   type BroadcastWithRun,
 } from './repositories/broadcast.repository.js'
+
+/** A broadcast record's state as staff read it in a refusal. */
+const STATUS_IT: Record<BroadcastRecordStatus, string> = {
+  draft: 'una bozza',
+  approved: 'già approvato',
+  dispatched: 'già inviato o in invio',
+  cancelled: 'annullato',
+}
 
 export interface BroadcastLifecycleDeps {
   db: Kysely<BroadcastDatabase>
@@ -128,7 +136,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
       validateDraft(tenantOf(current.tenant), draft)
       const outboundCheck = await checker.check(current.tenant, id, draft)
       return await transition(staff, id, async (row, trx) => {
-        if (row.status !== 'draft') throw new BroadcastStateError(`si può modificare solo una bozza; questo invio è ${row.status}`)
+        if (row.status !== 'draft') throw new BroadcastStateError(`si può modificare solo una bozza; questo invio è ${STATUS_IT[row.status]}`)
         await updateBroadcast(trx, id, { draft, outboundCheck })
         await appendAudit(trx, { broadcastId: id, tenant: row.tenant, action: 'edited', actor: actor(staff), detail: { check: outboundCheck.state } })
       })
@@ -136,7 +144,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
 
     async approve(staff: StaffPrincipal, id: string, body: { acknowledgeFindings?: boolean; note?: string }): Promise<BroadcastView> {
       return await transition(staff, id, async (row, trx) => {
-        if (row.status !== 'draft') throw new BroadcastStateError(`si può approvare solo una bozza; questo invio è ${row.status}`)
+        if (row.status !== 'draft') throw new BroadcastStateError(`si può approvare solo una bozza; questo invio è ${STATUS_IT[row.status]}`)
         if (await isAuthor(trx, row, staff)) {
           throw new FourEyesError('principio dei quattro occhi: chi ha scritto la bozza non può approvarla')
         }
@@ -166,7 +174,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
      */
     async reject(staff: StaffPrincipal, id: string, reason: string): Promise<BroadcastView> {
       return await transition(staff, id, async (row, trx) => {
-        if (row.status !== 'draft') throw new BroadcastStateError(`si può respingere solo una bozza; questo invio è ${row.status}`)
+        if (row.status !== 'draft') throw new BroadcastStateError(`si può respingere solo una bozza; questo invio è ${STATUS_IT[row.status]}`)
         if (await isAuthor(trx, row, staff)) {
           throw new FourEyesError('principio dei quattro occhi: chi ha scritto la bozza non può respingerla; può modificarla')
         }
@@ -178,7 +186,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
 
     async send(staff: StaffPrincipal, id: string, at: Date | undefined): Promise<BroadcastView> {
       return await transition(staff, id, async (row, trx) => {
-        if (row.status !== 'approved') throw new BroadcastStateError(`si può inviare solo un invio approvato; questo è ${row.status}`)
+        if (row.status !== 'approved') throw new BroadcastStateError(`si può inviare solo un invio approvato; questo è ${STATUS_IT[row.status]}`)
         const sendAt = at && at.getTime() > Date.now() ? at : null
         const input = runInputOf(row, tenantOf(row.tenant), sendAt)
         await updateBroadcast(trx, id, { status: 'dispatched', sendAt, dispatchedAt: new Date() })
