@@ -11,7 +11,7 @@ import {
   SkiplinkItem,
 } from 'design-react-kit'
 import { useEffect, useRef, type ReactNode } from 'react'
-import { NavLink as RouterNavLink, useLocation, useMatch } from 'react-router-dom'
+import { matchPath, NavLink as RouterNavLink, useLocation, useMatch } from 'react-router-dom'
 import { useSession } from '../session/session-context'
 
 interface NavEntry {
@@ -35,10 +35,13 @@ export const NAVIGATION: NavEntry[] = [
 /** One menu entry: the design system's NavLink rendered as the router's link (client-side navigation, aria-current). */
 function MenuLink({ entry }: { entry: NavEntry }) {
   const end = entry.to === '/'
-  const active = useMatch({ path: entry.to, end }) !== null
+  const { pathname } = useLocation()
+  // The most specific entry is current: on the desk's hours, "Aperture e chiusure", not "Sportello".
+  const deeper = NAVIGATION.some((other) => other.to.startsWith(`${entry.to}/`) && matchPath({ path: other.to, end: false }, pathname) !== null)
+  const active = useMatch({ path: entry.to, end }) !== null && !deeper
   return (
     <NavItem>
-      <NavLink tag={RouterNavLink} to={entry.to} end={end} active={active} className={`text-white${active ? ' fw-bold text-decoration-underline' : ''}`}>
+      <NavLink tag={RouterNavLink} to={entry.to} end={end || deeper} active={active} className={`text-white${active ? ' fw-bold text-decoration-underline' : ''}`}>
         <span>{entry.label}</span>
       </NavLink>
     </NavItem>
