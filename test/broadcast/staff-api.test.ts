@@ -89,6 +89,8 @@ describe('staff API', () => {
     expect(created.body.outboundCheck).toMatchObject({ state: 'flagged', categories: expect.arrayContaining(['political-propaganda']) })
     const id = created.body.id as string
     expect(await stack.call('POST', `/v1/broadcasts/${id}/approve`, approver, {})).toMatchObject({ status: 409, body: { code: 'FINDINGS_NOT_ACKNOWLEDGED' } })
+    // A bare POST (no body at all) is read as the empty object, not refused by validation.
+    expect(await stack.call('POST', `/v1/broadcasts/${id}/approve`, approver)).toMatchObject({ status: 409, body: { code: 'FINDINGS_NOT_ACKNOWLEDGED' } })
 
     // Rewritten, it is checked again and comes back clean.
     const edited = await stack.call('PUT', `/v1/broadcasts/${id}`, operator, draft)

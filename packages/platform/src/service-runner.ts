@@ -7,7 +7,7 @@ import { ensureStreams } from './jetstream-streams.js'
 import { createLogger, type Logger } from './logger.js'
 import { connectNats } from './nats-connection.js'
 import { runMain } from './run-main.js'
-import { installShutdown, type ShutdownStep } from './service-lifecycle.js'
+import { installShutdown, runShutdownSteps, type ShutdownStep } from './service-lifecycle.js'
 import { loadTenantDirectory, type TenantDirectory } from './tenant-directory.js'
 
 /** What every deployable's configuration has (its schema spreads BaseEnvSchema and PORT). */
@@ -150,11 +150,7 @@ export async function startService<Config extends ServiceConfigBase, Db = unknow
     ...(db ? [{ name: 'postgres', run: () => db.destroy() }] : []),
   ]
   const shutdown =
-    options.installSignals === false
-      ? async () => {
-          for (const step of steps) await step.run().catch((err: unknown) => logger.error({ step: step.name, err }, 'shutdown step failed'))
-        }
-      : installShutdown({ logger, steps }).shutdown
+    options.installSignals === false ? () => runShutdownSteps(logger, steps) : installShutdown({ logger, steps }).shutdown
   return {
     http: running.http,
     logger,

@@ -47,6 +47,12 @@ export async function buildApp(config: BroadcastConfig, deps: BroadcastDeps): Pr
     },
   })
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  // A POST without a body (curl -X POST, a CMS's bare call) to a route whose body has no required
+  // field means the empty object: approve, send now, take charge of an alert yourself.
+  app.addHook('preValidation', async (request) => {
+    const body = request.routeOptions.schema?.body as { type?: unknown; required?: unknown[] } | undefined
+    if (request.body === undefined && body?.type === 'object' && !body.required?.length) request.body = {}
+  })
   await app.register(swagger, {
     openapi: {
       info: {

@@ -40,6 +40,69 @@ export function audienceOf(
 export const SUBSCRIBER_HASH_KEY = 'broadcast-tests-subscriber-hash-key-0123456789'
 
 /**
+ * Subscribes citizens straight into the subscriptions service's tables, as if each had sent the
+ * subscribe keyword (an active row and its consent record with the notice's version), in bulk: the
+ * keyword path is the subscriptions tests' business; broadcast and console tests need audiences.
+ * `hashKey` is the running service's SUBSCRIBER_HASH_KEY, so it finds them by the same hash.
+ */
+export async function insertSubscribers(
+  db: Kysely<SubscriptionsDatabase>,
+  members: readonly AudienceMember[],
+  options: { hashKey: string; tenants: TenantDirectory },
+): Promise<void> {
+  const hash = createPhoneHasher(options.hashKey)
+  const policyOf = (tenant: string, language: string) => {
+    const policy = options.tenants.get(tenant)?.privacyPolicy
+    const text = policy?.[language] ?? Object.values(policy ?? {})[0]
+    if (!text) throw new Error(`tenant ${tenant} has no privacy policy`)
+    return privacyPolicyVersion(text)
+  }
+  const now = new Date()
+  for (let i = 0; i < members.length; i += 2_000) {
+    const chunk = members.slice(i, i + 2_000)
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('subscriber')
+        .values(
+          chunk.map((m) => ({
+            id: m.subscriberId,
+            tenant: m.tenant,
+            phone: m.phone,
+            phone_hash: hash(m.tenant, m.phone),
+            language: m.language,
+            channel: m.channel,
+            status: 'active' as const,
+            topics: m.topics,
+            subscribed_at: now,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
+        .execute()
+      await trx
+        .insertInto('consent_ledger')
+        .values(
+          chunk.map((m) => ({
+            tenant: m.tenant,
+            subscriber_id: m.subscriberId,
+            phone: m.phone,
+            phone_hash: hash(m.tenant, m.phone),
+            event: 'subscribed' as const,
+            door: m.channel,
+            delivery_channel: m.channel,
+            evidence_text: 'ISCRIVIMI',
+            language: m.language,
+            policy_version: policyOf(m.tenant, m.language),
+            actor: 'citizen',
+            occurred_at: now,
+          })),
+        )
+        .execute()
+    })
+  }
+}
+
+/**
  * The subscriptions service itself (its schema, consumers and audience pages over NATS), for the
  * broadcast tests and benchmarks: broadcasts read their audience from it, and citizens leave
  * through it.
@@ -81,62 +144,13 @@ export async function startSubscribers(deps: { nc: NatsConnection; databaseUrl: 
  */
 export function subscribersOf(service: SubscriptionsService, deps: { nc: NatsConnection; db: Kysely<SubscriptionsDatabase>; tenants: TenantDirectory }): Subscribers {
   const { db } = deps
-  const hash = createPhoneHasher(SUBSCRIBER_HASH_KEY)
   const publisher = new DurablePublisher(deps.nc)
 
   return {
     service,
     db,
     async add(members) {
-      const now = new Date()
-      const policyOf = (tenant: string, language: string) => {
-        const policy = deps.tenants.get(tenant)?.privacyPolicy
-        const text = policy?.[language] ?? Object.values(policy ?? {})[0]
-        if (!text) throw new Error(`tenant ${tenant} has no privacy policy`)
-        return privacyPolicyVersion(text)
-      }
-      for (let i = 0; i < members.length; i += 2_000) {
-        const chunk = members.slice(i, i + 2_000)
-        await db.transaction().execute(async (trx) => {
-          await trx
-            .insertInto('subscriber')
-            .values(
-              chunk.map((m) => ({
-                id: m.subscriberId,
-                tenant: m.tenant,
-                phone: m.phone,
-                phone_hash: hash(m.tenant, m.phone),
-                language: m.language,
-                channel: m.channel,
-                status: 'active' as const,
-                topics: m.topics,
-                subscribed_at: now,
-                created_at: now,
-                updated_at: now,
-              })),
-            )
-            .execute()
-          await trx
-            .insertInto('consent_ledger')
-            .values(
-              chunk.map((m) => ({
-                tenant: m.tenant,
-                subscriber_id: m.subscriberId,
-                phone: m.phone,
-                phone_hash: hash(m.tenant, m.phone),
-                event: 'subscribed' as const,
-                door: m.channel,
-                delivery_channel: m.channel,
-                evidence_text: 'ISCRIVIMI',
-                language: m.language,
-                policy_version: policyOf(m.tenant, m.language),
-                actor: 'citizen',
-                occurred_at: now,
-              })),
-            )
-            .execute()
-        })
-      }
+      await insertSubscribers(db, members, { hashKey: SUBSCRIBER_HASH_KEY, tenants: deps.tenants })
     },
     async unsubscribe(member, keyword) {
       const tenant = deps.tenants.get(member.tenant)

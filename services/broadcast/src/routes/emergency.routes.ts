@@ -96,10 +96,6 @@ export function registerEmergencyRoutes(app: FastifyInstance, deps: { lifecycle:
       body: Type.Optional(AcknowledgeBodySchema),
       response: { 200: EmergencyViewSchema, ...problems },
     },
-    // A bare POST (no body) is an official or staff member taking charge themselves.
-    preValidation: async (request) => {
-      request.body ??= {}
-    },
   }, async (request) => {
     const staff = requireRole(request, ANYONE)
     const { onBehalfOf, reason } = request.body ?? {}
