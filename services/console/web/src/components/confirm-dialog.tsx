@@ -28,6 +28,9 @@ export function ConfirmDialog(props: {
       trapFocus
       returnFocusAfterClose
       centered
+      // Shown at once: a fading dialog is half-transparent for its first 300 ms (unreadable, and
+      // motion a confirmation does not need).
+      fade={false}
     >
       <ModalHeader id={titleId}>{props.title}</ModalHeader>
       <ModalBody>{props.children}</ModalBody>
