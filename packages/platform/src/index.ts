@@ -12,7 +12,7 @@ export {
   type MessageHandler,
   type RunningConsumer,
 } from './jetstream-consumer.js'
-export { DurablePublisher, PublishNotAcknowledgedError, type DurablePublishOptions } from './jetstream-publish.js'
+export { DurablePublisher, PublishNotAcknowledgedError, type DurableAck, type DurablePublishOptions } from './jetstream-publish.js'
 export { ensureStreams, type StreamDeployment } from './jetstream-streams.js'
 export { createLogger, REDACT_PATHS, type Logger, type LoggerConfig } from './logger.js'
 export { connectNats, pingNats, type NatsConnectionConfig } from './nats-connection.js'

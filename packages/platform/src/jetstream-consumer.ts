@@ -139,6 +139,7 @@ export async function consumeDurable(
     async stop() {
       messages.stop()
       await done
+      deadLetters.close()
     },
   }
 }

@@ -1,5 +1,6 @@
 import {
   createServiceServer,
+  DurablePublisher,
   pingDatabase,
   pingNats,
   type Logger,
@@ -11,7 +12,6 @@ import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { IngestConfig } from './config.js'
 import { InboundIntake, type IntakePublisher } from './inbound-intake.js'
-import { JetStreamAckPublisher } from './jetstream-ack.publisher.js'
 import type { IngestDatabase } from './ingest-database.js'
 import { createIngestMetrics } from './ingest-metrics.js'
 import { PaperFormOperators } from './paper-form-operators.js'
@@ -39,7 +39,7 @@ export interface IngestDeps {
 
 /** The ingest service as a fastify instance, without a port: tests call `inject()` on it. */
 export async function buildApp(config: IngestConfig, deps: IngestDeps): Promise<FastifyInstance> {
-  const publisher = new JetStreamAckPublisher(deps.nc, config.PUBLISH_TIMEOUT_MS)
+  const publisher = new DurablePublisher(deps.nc, { timeoutMs: config.PUBLISH_TIMEOUT_MS })
   const app = await buildIngestServer(config, {
     logger: deps.logger,
     tenants: deps.tenants,

@@ -11,7 +11,7 @@ export interface InboundEnvelope {
   readonly data: Uint8Array
 }
 
-/** The JetStream edge (DurablePublisher in production): resolves once the stream stored it. */
+/** The JetStream edge (platform's DurablePublisher in production): resolves once the stream stored it. */
 export interface IntakePublisher {
   publish(subject: string, data: Uint8Array, options: { msgId: string; timeoutMs?: number }): Promise<{ duplicate: boolean }>
 }

@@ -6,7 +6,6 @@ export type { IngestDatabase } from './ingest-database.js'
 export { migrations, SCHEMA } from './migrations/index.js'
 export { findReceived, PostgresReceivedMessageLedger, purgeReceivedOlderThan, type ReceivedMessageLedger } from './repositories/received-message.repository.js'
 export { runReceivedMessageRetention } from './received-message-retention.js'
-export { JetStreamAckPublisher } from './jetstream-ack.publisher.js'
 export { secretsFrom, type SecretResolver } from './webhook-credentials.js'
 /** The deployable, as its main.ts runs it (the test world starts it the same way). */
 export { ingestService } from './ingest-service.js'

@@ -76,6 +76,7 @@ export function buildApp(config: ModerationConfig, deps: ModerationDeps): Modera
   let consumer: RunningConsumer | undefined
   let consumerEnded = false
   let outbound: { stop(): Promise<void> } | undefined
+  let durable: DurablePublisher | undefined
   const readiness: Record<string, ReadinessCheck> = {
     nats: () => pingNats(deps.nc),
     consumer: async () => {
@@ -119,9 +120,10 @@ export function buildApp(config: ModerationConfig, deps: ModerationDeps): Modera
     metrics,
     async start() {
       if (!deps.staffApiTokens) await openTokenCache()
-      const durable = new DurablePublisher(deps.nc)
+      const verdicts = new DurablePublisher(deps.nc, { timeoutMs: config.PUBLISH_TIMEOUT_MS })
+      durable = verdicts
       const publisher: VerdictPublisher = {
-        publish: (subject, data, { msgId }) => durable.publish(subject, data, { msgId, timeoutMs: config.PUBLISH_TIMEOUT_MS }),
+        publish: (subject, data, { msgId }) => verdicts.publish(subject, data, { msgId }),
       }
       const handle = createVerdictHandler({
         store: deps.store,
@@ -151,6 +153,7 @@ export function buildApp(config: ModerationConfig, deps: ModerationDeps): Modera
     async stop() {
       await consumer?.stop()
       await outbound?.stop()
+      durable?.close()
     },
   }
 }

@@ -133,6 +133,7 @@ export async function buildSubscriptionsService(config: SubscriptionsConfig, dep
     await relay.stop()
     // What the last handlers queued goes out before the connection drains.
     await relay.flush().catch((error: unknown) => deps.logger.warn({ err: error }, 'final outbox flush failed; the next start publishes it'))
+    relay.close()
   })
   return { app, processing, relay, retention }
 }

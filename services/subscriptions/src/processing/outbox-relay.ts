@@ -60,8 +60,14 @@ export class OutboxRelay {
     this.timer.unref()
   }
 
+  /** Stops the periodic sweep; `flush()` still works until `close()`. */
   async stop(): Promise<void> {
     clearInterval(this.timer)
     await this.running
+  }
+
+  /** Stops listening for acknowledgements; call after the last flush, before NATS drains. */
+  close(): void {
+    this.publisher.close()
   }
 }
