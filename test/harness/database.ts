@@ -8,9 +8,8 @@ export interface TestDatabase {
   drop(): Promise<void>
 }
 
-/** A fresh, empty database on the real PostgreSQL server, for one test file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const serverUrl = inject('postgresUrl')
+/** A fresh, empty database on the real PostgreSQL server (the run's, or the one given), for one test file. */
+export async function createTestDatabase(serverUrl: string = inject('postgresUrl')): Promise<TestDatabase> {
   const name = `banditore_test_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
   await admin.connect()

@@ -1,5 +1,7 @@
 export { binaryPath } from './binaries.js'
 export { createTestDatabase, type TestDatabase } from './database.js'
+export { startPostgresServer, type TestPostgresServer } from './postgres-server.js'
+export { startTemporalServer, type TestTemporalServer } from './temporal-server.js'
 export { freePort, startNatsServer, waitForPort, type TestNatsServer } from './nats-server.js'
 export { captureLogs, type CapturedLogs } from './logs.js'
 export { spawnService, waitForHttp, type ServiceProcess } from './service-process.js'

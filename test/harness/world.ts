@@ -83,6 +83,10 @@ export interface WorldOptions {
   simulator?: WorldSimulatorOptions | false
   /** The level in-process services log at into `logs` (default info). */
   logLevel?: string
+  /** The PostgreSQL server the world's database is created on (default: the run's). */
+  postgresUrl?: string
+  /** The Temporal server (default: the run's). */
+  temporalAddress?: string
   /** Runs once NATS and the database are up, before any service starts (seed a KV bucket, for instance). */
   beforeServices?: (world: { nats: TestNatsServer; nc: NatsConnection; database: TestDatabase; logger: Logger }) => Promise<void>
 }
@@ -151,7 +155,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     const tenants = await loadTenantDirectory(tenantsDir)
     const specs = options.services.map((s) => (typeof s === 'string' ? { name: s } : s)) as WorldServiceSpec[]
 
-    const [nats, database] = await Promise.all([startNatsServer(), createTestDatabase()])
+    const [nats, database] = await Promise.all([startNatsServer(), createTestDatabase(options.postgresUrl)])
     stops.push(() => database.drop())
     stops.push(() => nats.dispose())
     const nc = await connectNats({ servers: nats.url, name: 'world-test', logger: logs.logger })
@@ -175,7 +179,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       LOG_LEVEL: 'warn',
       NATS_URL: nats.url,
       DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_ADDRESS: options.temporalAddress ?? inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE_BROADCAST: taskQueues.broadcast,
       TEMPORAL_TASK_QUEUE_EMERGENCY: taskQueues.emergency,
       TEMPORAL_TASK_QUEUE_REPLIES: taskQueues.replies,
