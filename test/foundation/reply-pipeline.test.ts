@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { Consumers, OutboundReplyContract, Streams, Subjects, type OutboundReply } from '@banditore/contracts'
-import { connectNats, DurablePublisher, ensureStreams, loadTenantDirectory, type RunningConsumer } from '@banditore/platform'
+import { connectNats, createDatabase, DurablePublisher, ensureStreams, loadTenantDirectory, migrateToLatest, type RunningConsumer } from '@banditore/platform'
 import { createTwilioSmsClient, createWhatsAppCloudClient } from '@banditore/providers'
 import { startSimulator, type RunningSimulator } from '@banditore/provider-simulator'
 import { TokenBucketRateLimiter } from '@banditore/providers/testing'
-import { bundleWorkflows, createProviderReplySender, createWorker, replyWorkflowId, startReplyDispatch } from '@banditore/workflows'
+import { createProviderReplySender, migrations, startReplySender, WORKER_SCHEMA, type WorkerDatabase } from '@banditore/workflows'
 import { jetstreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client'
-import { NativeConnection, type Worker } from '@temporalio/worker'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { captureLogs, startNatsServer, type TestNatsServer } from '../harness/index.js'
+import type { Kysely } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureLogs, createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '../harness/index.js'
 
 const secrets: Record<string, string> = {
   TEST_WA_TOKEN: 'test-access-token',
@@ -22,21 +21,17 @@ const secrets: Record<string, string> = {
 const citizen = '+393471234567'
 
 /**
- * The foundation's path end to end: a service publishes a reply command on JetStream, the worker
- * consumes it and runs a workflow on the real Temporal server, whose activity sends it through
- * the provider adapter to the simulator.
+ * The foundation's path end to end: a service publishes a reply command on JetStream, the
+ * worker's reply sender consumes it, records it in the reply ledger and sends it through the
+ * provider adapter to the simulator.
  */
-describe('reply pipeline: JetStream → worker → Temporal workflow → provider', () => {
+describe('reply pipeline: JetStream → worker → provider', () => {
   let nats: TestNatsServer
   let nc: NatsConnection
   let sim: RunningSimulator
-  let worker: Worker
-  let running: Promise<void>
   let dispatch: RunningConsumer
-  let client: Client
-  let connection: Connection
-  let native: NativeConnection
-  const taskQueue = `replies-${randomUUID()}`
+  let database: TestDatabase
+  let db: Kysely<WorkerDatabase>
   const { logger } = captureLogs('worker')
 
   beforeAll(async () => {
@@ -56,20 +51,16 @@ describe('reply pipeline: JetStream → worker → Temporal workflow → provide
       secret: (name) => secrets[name] ?? '',
       smsStatusCallbackUrl: 'http://127.0.0.1:9/webhooks/sms/status',
     })
-    native = await NativeConnection.connect({ address: inject('temporalAddress') })
-    worker = await createWorker({ connection: native, namespace: 'default', taskQueue, deps: { sender, logger }, bundle: await bundleWorkflows(), logger })
-    running = worker.run()
-    connection = await Connection.connect({ address: inject('temporalAddress') })
-    client = new Client({ connection })
-    dispatch = await startReplyDispatch({ nc, client, taskQueue, logger })
+    database = await createTestDatabase()
+    db = createDatabase<WorkerDatabase>({ url: database.url, applicationName: 'reply-pipeline-test' })
+    await migrateToLatest(db, WORKER_SCHEMA, migrations)
+    dispatch = await startReplySender({ nc, db, sender, logger })
   })
 
   afterAll(async () => {
     await dispatch?.stop()
-    worker?.shutdown()
-    await running
-    await native?.close()
-    await connection?.close()
+    await db?.destroy()
+    await database?.drop()
     await nc?.drain()
     await sim?.stop()
     await nats?.dispose()
@@ -77,6 +68,9 @@ describe('reply pipeline: JetStream → worker → Temporal workflow → provide
 
   const publish = async (reply: OutboundReply) =>
     await new DurablePublisher(nc).publish(Subjects.outboundReply(reply.tenant), OutboundReplyContract.encode(reply), { msgId: reply.id })
+
+  const ledger = async (id: string) =>
+    await db.withSchema('worker').selectFrom('reply_ledger').select(['state', 'reason']).where('tenant', '=', 'testville').where('reply_id', '=', id).executeTakeFirst()
 
   const reply = (over: Partial<OutboundReply>): OutboundReply => ({
     version: 1,
@@ -93,9 +87,8 @@ describe('reply pipeline: JetStream → worker → Temporal workflow → provide
   it('delivers a WhatsApp reply to the provider exactly once, even when the command is published again', async () => {
     const command = reply({})
     await publish(command)
-    const handle = client.workflow.getHandle(replyWorkflowId('testville', command.id))
-    await expect.poll(async () => (await handle.describe().catch(() => undefined))?.status.name, { timeout: 30_000 }).toBe('COMPLETED')
-    // The same command again, past JetStream's dedupe (new msg id): the workflow id stops it.
+    await expect.poll(async () => (await ledger(command.id))?.state, { timeout: 30_000 }).toBe('accepted')
+    // The same command again, past JetStream's dedupe (new msg id): the reply ledger stops it.
     const again = await new DurablePublisher(nc).publish(Subjects.outboundReply('testville'), OutboundReplyContract.encode(command), {
       msgId: `${command.id}-again`,
     })
@@ -126,10 +119,8 @@ describe('reply pipeline: JetStream → worker → Temporal workflow → provide
   it('refuses WhatsApp free text outside the 24-hour window without sending anything', async () => {
     const command = reply({ lastInboundAt: new Date(Date.now() - 25 * 3600_000).toISOString() })
     await publish(command)
-    const handle = client.workflow.getHandle(replyWorkflowId('testville', command.id))
-    await expect.poll(async () => (await handle.describe().catch(() => undefined))?.status.name, { timeout: 30_000 }).toBe('FAILED')
-    const failure = await handle.result().catch((e: unknown) => e)
-    expect(failure).toBeInstanceOf(WorkflowFailedError)
+    await expect.poll(async () => (await ledger(command.id))?.state, { timeout: 30_000 }).toBe('failed')
+    expect(await ledger(command.id)).toMatchObject({ reason: 'OUTSIDE_CUSTOMER_SERVICE_WINDOW' })
     expect(sim.messages({ correlation: `reply:testville:${command.id}` })).toHaveLength(0)
   })
 })

@@ -92,3 +92,30 @@ export function e164FromProviderDigits(digits: string): string {
   return e164
 }
 
+
+/** Why a number we are to notify (an official, the staff on duty) cannot receive our messages. */
+export type ReceivingNumberProblem = 'not-valid' | 'not-mobile' | 'fictional'
+
+/**
+ * Numbers reserved for fiction and documentation, valid by the numbering plan but never anyone's
+ * phone: Australia's ACMA fictitious mobiles (0491 570 000 to 0491 579 999), North America's
+ * 555-0100 to 555-0199, the UK's Ofcom drama mobiles (07700 900000 to 07700 900999).
+ */
+const FICTIONAL_RANGES = [/^\+6149157\d{4}$/, /^\+1\d{3}55501\d{2}$/, /^\+447700900\d{3}$/]
+
+/**
+ * Whether an E.164 number can receive a notice by SMS or WhatsApp: valid by the numbering plan,
+ * a mobile (or a number the plan cannot tell from one), outside the fictional ranges.
+ */
+export function receivingNumberProblem(e164: string): ReceivingNumberProblem | undefined {
+  if (FICTIONAL_RANGES.some((range) => range.test(e164))) return 'fictional'
+  let parsed
+  try {
+    parsed = parsePhoneNumberWithError(e164)
+  } catch {
+    return 'not-valid'
+  }
+  if (parsed.number !== e164 || !parsed.isValid()) return 'not-valid'
+  const type = parsed.getType()
+  return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE' ? undefined : 'not-mobile'
+}

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity'
 import { sql } from 'kysely'
 import { sendPendingRows } from '../sending/broadcast-send-pipeline.js'
 import { recordEmergencyRun, recordTimelineStep } from '../sending/emergency-run.repository.js'
-import { countByState, recordRecipients } from '../sending/send-ledger.repository.js'
+import { countByState, failureReasons, recordRecipients } from '../sending/send-ledger.repository.js'
 import { DEFAULT_BROADCAST_SETTINGS, type BroadcastActivityDeps } from './broadcast.activities.js'
 
 export interface TimelineStep {
@@ -71,7 +71,9 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
     /**
      * Notifies contacts (officials, staff on duty) under the send `noticeId`: each once, whatever
      * retries happen. SMS contacts get the text; WhatsApp contacts the alert's template with the
-     * notice as its text. Returns how many were accepted by the provider.
+     * notice as its text. Returns how many were accepted by the provider, how many it refused
+     * for good, and why (the ledger's reasons: `invalid-number`, `whatsapp:131026`, ...; never
+     * the number itself), so the escalation moves on at once from a number that cannot answer.
      */
     async notifyContacts(input: {
       noticeId: string
@@ -80,7 +82,7 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
       texts: Record<string, string>
       defaultLanguage: string
       whatsapp?: BroadcastContent['whatsapp']
-    }): Promise<{ accepted: number; failed: number }> {
+    }): Promise<{ accepted: number; failed: number; reasons: string[] }> {
       await recordRecipients(
         db,
         input.noticeId,
@@ -99,7 +101,10 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
       await sendPending(input.noticeId, input.tenant, { sms: { texts: input.texts }, ...(whatsapp ? { whatsapp } : {}) }, input.defaultLanguage)
       const byState = await countByState(db, input.noticeId)
       const accepted = (byState.accepted ?? 0) + (byState.sent ?? 0) + (byState.delivered ?? 0) + (byState.read ?? 0)
-      return { accepted, failed: byState.failed ?? 0 }
+      const failed = byState.failed ?? 0
+      const reasons = failed > 0 ? await failureReasons(db, input.noticeId) : []
+      if (failed > 0) logger.info({ tenant: input.tenant, noticeId: input.noticeId, failed, reasons }, 'emergency notice refused for good')
+      return { accepted, failed, reasons }
     },
 
     /**

@@ -21,6 +21,12 @@ const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000
 /** The correlation a reply's statuses come back with. */
 export const replyCorrelation = (tenant: string, replyId: string) => `reply:${tenant}:${replyId}`
 
+/** The reply a status's correlation names (tenant ids have no colon), or undefined. */
+export function parseReplyCorrelation(correlation: string): { tenant: string; replyId: string } | undefined {
+  const match = /^reply:([^:]+):(.+)$/.exec(correlation)
+  return match ? { tenant: match[1] as string, replyId: match[2] as string } : undefined
+}
+
 /** Sends replies through the tenant's own WhatsApp number or SMS gateway account. */
 export function createProviderReplySender(deps: ProviderReplySenderDeps): OutboundSender {
   return {

@@ -4,6 +4,8 @@ import { jetstreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Kysely } from 'kysely'
 import type { WorkerDatabase } from '../worker-database.js'
+import { parseReplyCorrelation } from '../activities/provider-reply-sender.js'
+import { applyReplyStatus } from '../sending/reply-ledger.repository.js'
 import { advanceStatusFeed, applyDeliveryStatus } from '../sending/send-ledger.repository.js'
 
 export interface BroadcastStatusFeedOptions {
@@ -18,7 +20,7 @@ export interface BroadcastStatusFeedOptions {
 }
 
 /**
- * Delivery statuses (`inbound.status.*`, from ingest) applied to the send ledger, and the feed's
+ * Delivery statuses (`inbound.status.*`, from ingest) applied to the send and reply ledgers, and the feed's
  * watermark: the time before which every status JetStream received has been applied. The
  * reconcile rule for ambiguous sends trusts "no status" only up to that watermark.
  *
@@ -41,8 +43,12 @@ export async function startBroadcastStatusFeed(options: BroadcastStatusFeedOptio
         throw new PermanentMessageError('delivery status violates its contract', { code: 'CONTRACT_VIOLATION', cause })
       }
       const target = status.correlation ? parseBroadcastCorrelation(status.correlation) : undefined
-      // Statuses of replies and other sends are not ours.
-      if (!target) return
+      if (!target) {
+        // A reply's status proves the provider accepted it: an ambiguous send is settled.
+        const reply = status.correlation ? parseReplyCorrelation(status.correlation) : undefined
+        if (reply) await applyReplyStatus(db, reply, status.providerMessageId)
+        return
+      }
       const moved = await applyDeliveryStatus(db, {
         ...target,
         state: status.state,

@@ -22,7 +22,9 @@ import { databaseClock, ensureSenderSchedule, leaseSlots, penalizeSender, type S
  *
  * `acquire` releases a send at its slot's time from this event loop, so a pause of it (a garbage
  * collection, a burst of other work) makes slots late, and a slot used late would bunch with
- * the next ones: past `lateMs` it is forfeited. `reserve` hands the slot over `dispatchLeadMs`
+ * the next ones: past `lateMs` (about `lateToleranceMs`, paid for by pacing below the cap) it
+ * is forfeited. A lease's slots start `leaseLeadMs` after it is granted, so they are still ahead
+ * when the answer reaches the worker. `reserve` hands the slot over `dispatchLeadMs`
  * early to a transport that writes the request at the slot's time from an event loop of its own
  * (see createProviderDispatcher); this loop's pauses shorter than the lead then cost nothing.
  */
@@ -48,12 +50,26 @@ export interface LeasedRateLimiterOptions {
    * loaded 2-core machine: at most 995 in any second, 0.96-0.975 of the cap achieved.
    */
   utilization?: number
+  /**
+   * How late a send may leave after its slot, ms, paid for by pacing further below the cap (see
+   * paceOf). Default 0: one slot's worth (13 ms at 80/s), which keeps broadcasts at 0.98 of the
+   * cap. An event loop or a machine busy for longer loses the slots it passes by, and with them
+   * throughput: on a 2-core machine at a load of 20-30, a third of the slots of a reply rush.
+   */
+  lateToleranceMs?: number
   /** Slots per lease, in ms of sending at the rate. */
   leaseMs?: number
   horizonMs?: number
   emergencyHoldMs?: number
   /** How long before its slot a reserved send is handed to its transport, ms (default 50). */
   dispatchLeadMs?: number
+  /**
+   * A lease's first slot is at least this long after the database grants it, ms (default: the
+   * dispatch lead plus 50). Without it an idle sender's slots start at the database's "now", and
+   * are already late once the answer is back and the send handed over: they were forfeited one
+   * after another while the sends behind them waited (a trickle of replies lost most of its slots).
+   */
+  leaseLeadMs?: number
   /** Local clock, ms; default `performance.timeOrigin + performance.now()` (monotonic epoch). */
   now?: () => number
 }
@@ -102,6 +118,8 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
   const leaseMs = options.leaseMs ?? 100
   const emergencyHoldMs = options.emergencyHoldMs ?? 1000
   const dispatchLeadMs = options.dispatchLeadMs ?? 50
+  const leaseLeadMs = options.leaseLeadMs ?? dispatchLeadMs + 50
+  const lateToleranceMs = options.lateToleranceMs ?? 0
   const now = options.now ?? (() => performance.timeOrigin + performance.now())
   const senders = new Map<string, SenderState>()
   const counters = { leased: 0, used: 0, forfeited: 0, expired: 0, leases: 0 }
@@ -127,13 +145,22 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
       }
     })())
 
-  // The pace: a share of the cap, and at least two messages a second below it, so that at low
-  // tiers (10/s, 25/s) a one-message jitter cannot reach the cap either.
-  const rateOf = (key: string) => {
-    const cap = options.capOf(key)
-    return cap <= 4 ? cap / 2 : Math.min(cap * utilization, cap - 2)
+  // The pace, and how late a slot may still be used. A send leaves within `lateMs` after its slot
+  // (else the slot is given up), so a sliding second holds the slots of a second and `lateMs`
+  // more, plus one at its edge: rate + k + 1 ≤ cap with k = rate × lateMs slots. The rate is the
+  // smaller of a share of the cap and what leaves k slots of lateness (about `lateToleranceMs`,
+  // at least one). By default one slot: 80/s paces at 78/s with 13 ms of lateness, 1,000/s at
+  // 980/s; a tolerance of 50 ms gives 75/s and 54 ms, 949/s and 52 ms (for a host whose event
+  // loops are often that late, at the price of throughput).
+  const paceOf = (cap: number): { rate: number; lateMs: number } => {
+    if (cap <= 4) return { rate: cap / 2, lateMs: Math.max(5, 2000 / cap) }
+    const k = Math.max(1, Math.ceil((cap * utilization * lateToleranceMs) / 1000))
+    const rate = Math.max(1, Math.min(cap * utilization, cap - 1 - k))
+    return { rate, lateMs: Math.max(5, (k * 1000) / rate) }
   }
-  const horizonMs = options.horizonMs ?? Math.max(250, 3 * leaseMs)
+  const rateOf = (key: string) => paceOf(options.capOf(key)).rate
+  // Beyond the lead, or no lease would ever start within it.
+  const horizonMs = Math.max(options.horizonMs ?? Math.max(250, 3 * leaseMs), leaseLeadMs + leaseMs)
 
   const stateOf = (key: string): SenderState => {
     let state = senders.get(key)
@@ -144,9 +171,9 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
     return state
   }
 
-  // A slot used late would bunch with the next ones (the provider counts any sliding second):
-  // past this, a slot is forfeited and its send waits for a fresh one, first in line.
-  const lateMsOf = (key: string) => Math.max(5, 1000 / rateOf(key))
+  // A slot used later than its tolerance would bunch with the next ones past the cap (the
+  // provider counts any sliding second): it is forfeited and its send waits for a fresh one, first in line.
+  const lateMsOf = (key: string) => paceOf(options.capOf(key)).lateMs
 
   /** Arms the sender's timer for the earliest release due (slot time less the waiter's lead). */
   const arm = (state: SenderState) => {
@@ -231,11 +258,15 @@ export function createLeasedRateLimiter(options: LeasedRateLimiterOptions): Leas
         state.ready = true
       }
       // Enough for the sends waiting, and at least a quarter lease: sends that come one by one
-      // (a lane finishing its request) then find a slot here instead of a round trip each.
+      // (a lane finishing its request) then find a slot here instead of a round trip each. Up to
+      // the horizon's worth, not one lease: one lease is in flight at a time, so with a queue
+      // waiting, leases of `leaseMs` would cap the sender at `leaseMs` of slots per round trip
+      // (a slow database, a busy event loop: 200 ms round trips held an 80/s number to 40/s).
       const full = Math.min(1000, Math.max(1, Math.round((rate * leaseMs) / 1000)))
-      const requested = Math.min(full, Math.max(state.emergency.length + state.routine.length, Math.ceil(full / 4)))
+      const most = Math.max(full, Math.min(10_000, Math.floor((rate * horizonMs) / 1000)))
+      const requested = Math.min(most, Math.max(state.emergency.length + state.routine.length, Math.ceil(full / 4)))
       const asked = now()
-      granted = await leaseSlots(db, { senderKey: state.key, ratePerSecond: rate, requested, priority, horizonMs, emergencyHoldMs })
+      granted = await leaseSlots(db, { senderKey: state.key, ratePerSecond: rate, requested, priority, horizonMs, emergencyHoldMs, leadMs: rate <= MAX_TIMED_DISPATCH_RATE ? leaseLeadMs : 0 })
       observeClock(asked, now(), granted.nowMs)
       const start = granted.startAtMs - (offset ?? 0)
       for (let i = 0; i < granted.granted; i++) state.slots.push(start + i * granted.intervalMs)

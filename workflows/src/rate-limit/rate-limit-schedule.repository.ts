@@ -23,6 +23,12 @@ export interface LeaseRequest {
   priority: SendPriority
   /** How far ahead of now a lease may start: bounds how long an emergency can wait. */
   horizonMs: number
+  /**
+   * The earliest a slot may be after the lease is decided, ms: the time for the answer to reach
+   * the worker and its first send the transport. A slot at the database's "now" is already past
+   * when the worker can use it, so an idle sender's lease would be wasted, late, every time.
+   */
+  leadMs: number
   /** An emergency lease keeps routine leases out for this long. */
   emergencyHoldMs: number
 }
@@ -59,7 +65,7 @@ export async function leaseSlots(db: Kysely<WorkerDatabase>, request: LeaseReque
         least(1.0, s.rate_factor + ${RECOVERY_PER_SECOND} * coalesce(extract(epoch from clock_timestamp() - s.throttled_at), 1e9)) as factor
       from worker.sender_rate_limit s where s.sender_key = ${request.senderKey} for update
     ), plan as (
-      select cur.*, ${request.ratePerSecond}::float8 * cur.factor as rate, greatest(cur.next_free_at, cur.now) as start,
+      select cur.*, ${request.ratePerSecond}::float8 * cur.factor as rate, greatest(cur.next_free_at, cur.now + make_interval(secs => ${request.leadMs / 1000})) as start,
         (${request.priority} = 'routine' and cur.emergency_until > cur.now) as blocked
       from cur
     ), decision as (

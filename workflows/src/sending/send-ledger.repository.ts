@@ -201,6 +201,13 @@ export async function countByState(db: Db, broadcastId: string, ids?: readonly n
   return Object.fromEntries(rows.map((r) => [r.state, r.n]))
 }
 
+/** Why a send's rows failed, each reason once, in ledger order (no phone numbers). */
+export async function failureReasons(db: Db, broadcastId: string): Promise<string[]> {
+  const { rows } = await sql<{ reason: string | null }>`
+    select reason from worker.send_ledger where broadcast_id = ${broadcastId}::uuid and state = 'failed' order by id`.execute(db)
+  return [...new Set(rows.map((r) => r.reason ?? 'unknown'))]
+}
+
 /** The status feed's row name in worker.status_feed. */
 export const STATUS_FEED = 'inbound-status'
 

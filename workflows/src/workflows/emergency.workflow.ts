@@ -5,6 +5,7 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -98,7 +99,19 @@ export async function emergencyAlertWorkflow(input: EmergencyRunInput): Promise<
         defaultLanguage: chain.defaultLanguage,
         ...(input.citizens.content.whatsapp ? { whatsapp: input.citizens.content.whatsapp } : {}),
       })
-      await timeline(`official-${index}`, 'official-notified', 'system', { name: official.name, role: official.role, channel: official.channel, step: index + 1, accepted: sent.accepted > 0 })
+      // Refused for good (an invalid number, a permanent provider error): nobody can answer.
+      // Histories recorded before this rule waited the full time; `patched` keeps them replaying.
+      const refused = sent.accepted === 0 && sent.failed > 0
+      const reason = refused ? (sent.reasons ?? []).join(', ') || 'unknown' : undefined
+      await timeline(`official-${index}`, 'official-notified', 'system', {
+        name: official.name,
+        role: official.role,
+        channel: official.channel,
+        step: index + 1,
+        accepted: sent.accepted > 0,
+        ...(reason !== undefined ? { reason, movedOn: true } : {}),
+      })
+      if (refused && patched('escalation-moves-on-when-refused')) continue
       await condition(() => acknowledgement !== undefined || closedBy !== undefined, wait)
     }
     const recordAcknowledgement = async (late: boolean) => {

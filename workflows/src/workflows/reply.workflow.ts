@@ -14,8 +14,9 @@ const { sendReply } = proxyActivities<ReturnType<typeof createReplyActivities>>(
 })
 
 /**
- * Delivers one message to one citizen (a confirmation, an auto-reply, a desk answer). The
- * workflow id is the reply's id, so a reply requested twice is sent once.
+ * Delivers one message to one citizen (a confirmation, an auto-reply, a desk answer). Replies
+ * now go out through the worker's reply sender (feeds/reply-sender.ts), without a workflow each;
+ * this stays registered so reply workflows started by an earlier worker version finish.
  */
 export async function replyWorkflow(input: ReplyInput): Promise<ReplyResult> {
   if (input.text.trim() === '') throw ApplicationFailure.nonRetryable('a reply needs text', 'EmptyReply')
