@@ -22,6 +22,22 @@ export function localSenders(tenants: readonly Tenant[], ingestUrl: string, env:
         appSecret: setSecret(wa.appSecretEnv, local(tenant.id, 'app-secret')),
         webhookUrl: `${ingestUrl}/webhooks/whatsapp`,
         throughputPerSecond: wa.messagesPerSecond,
+        // The tenant's templates, approved in its business account as in production; the
+        // emergency template and the sign-up confirmation template have two variables each
+        // (headline and text; confirm word and hours).
+        templates: [
+          ...(tenant.whatsappTemplates ?? []).flatMap((template) =>
+            Object.values(template.languages).map((translation) => ({
+              name: template.name,
+              language: translation.code,
+              category: (template.category ?? 'utility').toUpperCase() as 'UTILITY' | 'MARKETING' | 'AUTHENTICATION',
+              bodyParameters: template.parameters.length,
+            })),
+          ),
+          ...[tenant.emergency?.whatsappTemplate ?? [], tenant.signup.whatsappConfirmationTemplate ?? []].flat().flatMap(({ name, languages }) =>
+            Object.values(languages).map((code) => ({ name, language: code, bodyParameters: 2 })),
+          ),
+        ],
       })
     }
     if (sms) {

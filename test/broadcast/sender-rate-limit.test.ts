@@ -56,7 +56,10 @@ describe('one rate limit per sender number, shared by every worker', () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     await migrateToLatest(pool(), SCHEMA, migrations)
-    sim = await startSimulatorProcess({ whatsapp: [{ phoneNumberId: sender.phoneNumberId, displayPhoneNumber: '+393330000555', accessToken: sender.accessToken }] })
+    sim = await startSimulatorProcess({
+      // `avviso`: the template the sends use, approved in the number's business account.
+      whatsapp: [{ phoneNumberId: sender.phoneNumberId, displayPhoneNumber: '+393330000555', accessToken: sender.accessToken, templates: [{ name: 'avviso', language: 'it' }] }],
+    })
   })
   afterAll(async () => {
     await sim?.stop()

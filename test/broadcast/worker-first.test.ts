@@ -49,7 +49,16 @@ describe('the worker started first on an empty database', () => {
     writeFileSync(join(scratch, 'tenants', 'borgo.json'), JSON.stringify(document))
     sim = await startSimulator({
       statusDelayMs: 2,
-      whatsapp: [{ phoneNumberId: BORGO.phoneNumberId, displayPhoneNumber: BORGO.whatsappNumber, accessToken: SECRETS.BORGO_WA_TOKEN as string, throughputPerSecond: 80 }],
+      whatsapp: [
+        {
+          phoneNumberId: BORGO.phoneNumberId,
+          displayPhoneNumber: BORGO.whatsappNumber,
+          accessToken: SECRETS.BORGO_WA_TOKEN as string,
+          throughputPerSecond: 80,
+          // The template the broadcast sends, approved in Borgo's business account.
+          templates: [{ name: 'avviso_generico', language: 'it', bodyParameters: 1 }],
+        },
+      ],
       twilio: [{ accountSid: SECRETS.BORGO_SMS_SID as string, authToken: SECRETS.BORGO_SMS_TOKEN as string, numbers: [{ number: BORGO.smsNumber, throughputPerSecond: 10 }] }],
     })
     const profiles = ProfileDirectory.fromTenants(tenants.all())
@@ -96,7 +105,7 @@ describe('the worker started first on an empty database', () => {
     // Ready on an empty database: its own schema only, nobody else's needed.
     expect(await schemas()).toEqual(['worker'])
 
-    apiUrl = await start('services/broadcast/src/main.ts', { ...common, ...queues, BOOTSTRAP_ADMIN_TOKEN: ADMIN })
+    apiUrl = await start('services/broadcast/src/main.ts', { ...common, ...queues, BOOTSTRAP_ADMIN_TOKEN: ADMIN, QUIET_HOURS_DEFAULT: 'off' })
     expect(await schemas()).toEqual(['broadcast', 'worker'])
     // The worker's tables exist once, in its schema.
     const tables = await sql<{ schema: string; name: string }>`

@@ -8,8 +8,10 @@ export {
   e164FromProviderDigits,
   providerDigitsFromE164,
   InvalidPhoneNumberError,
+  receivingNumberProblem,
   type NormalizePhoneNumberOptions,
   type PhoneNumberValidation,
+  type ReceivingNumberProblem,
 } from './phone-number.js'
 
 export {
@@ -73,6 +75,7 @@ export {
   whatsAppWebhookEnvelope,
   whatsAppStatusValue,
   whatsAppMessagesValue,
+  encodeWhatsAppWebhookBody,
   type WhatsAppBusinessNumber,
   type WhatsAppStatusSpec,
 } from './whatsapp-webhook-builder.js'
@@ -87,6 +90,12 @@ export {
   type SendSmsInput,
 } from './twilio-sms-client.js'
 export { parseTwilioWebhook, type ParseTwilioWebhookOptions } from './twilio-webhook-parser.js'
-export { computeTwilioSignature, verifyTwilioSignature } from './twilio-signature.js'
+export {
+  computeTwilioSignature,
+  verifyTwilioSignature,
+  parseTwilioSignatureSettings,
+  TWILIO_SIGNATURE_SETTINGS_HEADER,
+  type TwilioSignatureAlgorithm,
+} from './twilio-signature.js'
 export { twilioInboundParams, twilioStatusParams, type TwilioInboundSpec, type TwilioStatusSpec } from './twilio-webhook-builder.js'
 export { parseFormBody, encodeFormBody, formValue, type FormParams } from './form-params.js'

@@ -75,9 +75,22 @@ export interface RejectedWebhookItem {
   readonly item: unknown
 }
 
+/**
+ * A status the provider reports that says nothing about the delivery of our message (WhatsApp
+ * `deleted`): understood, counted, and neither published nor kept as unroutable.
+ */
+export interface NoticeWebhookItem {
+  readonly providerState: string
+  readonly providerMessageId: string
+  /** The tenant number the status is about. */
+  readonly sender: ProviderEndpoint
+}
+
 export interface ParsedWebhook {
   readonly messages: readonly InboundMessageEvent[]
   readonly statuses: readonly DeliveryStatusEvent[]
+  /** Statuses understood but carrying no delivery state (absent: none). */
+  readonly notices?: readonly NoticeWebhookItem[]
   /** Webhook-level errors Meta reports (e.g. 130429 on the `errors` field). */
   readonly errors: ReadonlyArray<{ readonly receiver?: ProviderEndpoint; readonly error: ProviderErrorEntry }>
   readonly rejected: readonly RejectedWebhookItem[]

@@ -2,7 +2,7 @@ import twilio from 'twilio'
 import { describe, expect, it } from 'vitest'
 import { fixtureText } from './fixtures/fixture-loader.js'
 import { parseFormBody } from './form-params.js'
-import { computeTwilioSignature, verifyTwilioSignature } from './twilio-signature.js'
+import { computeTwilioSignature, parseTwilioSignatureSettings, verifyTwilioSignature } from './twilio-signature.js'
 
 const authToken = '12345678901234567890123456789012'
 const params = parseFormBody(fixtureText('twilio-inbound-sms.form'))
@@ -75,5 +75,39 @@ describe('verifyTwilioSignature', () => {
     expect(verifyTwilioSignature(authToken, 'not-base64!', urls[0] ?? '', params)).toEqual({ valid: false, reason: 'malformed' })
     const signature = computeTwilioSignature(authToken, urls[0] ?? '', params)
     expect(verifyTwilioSignature(authToken, signature.slice(1), urls[0] ?? '', params)).toEqual({ valid: false, reason: 'malformed' })
+  })
+})
+
+// Twilio's documented request-validation example (twilio.com/docs/usage/security, the
+// api-snippets `signature_validation` sample): auth token 12345, this URL and these parameters.
+const documented = {
+  url: 'https://mycompany.com/myapp.php?foo=1&bar=2',
+  params: { CallSid: 'CA1234567890ABCDE', Caller: '+14158675310', Digits: '1234', From: '+14158675310', To: '+18005551212' },
+  sha1: 'GvWf1cFY/Q7PnoempGyD5oXAezc=',
+  // The same string (URL + sorted name/value pairs) under HMAC-SHA256, base64, computed
+  // independently (Python's hmac): what a Webhook Setting with the shared key `12345` sends.
+  sha256: '/Px0ZZziCxf9Zt7wehmYS+fbCh+oLQi2VrfCqcV1vPM=',
+}
+
+describe("Twilio's HMAC-SHA256 signature variant (X-Twilio-Webhooks-Signature-Settings)", () => {
+  it('signs the documented example as Twilio documents it, SHA-1 and SHA-256', () => {
+    expect(computeTwilioSignature('12345', documented.url, documented.params)).toBe(documented.sha1)
+    expect(computeTwilioSignature('12345', documented.url, documented.params, 'HMAC_SHA256')).toBe(documented.sha256)
+  })
+
+  it('verifies a SHA-256 signature only as SHA-256, with the shared key', () => {
+    expect(verifyTwilioSignature('12345', documented.sha256, documented.url, documented.params, 'HMAC_SHA256')).toEqual({ valid: true })
+    expect(verifyTwilioSignature('54321', documented.sha256, documented.url, documented.params, 'HMAC_SHA256')).toEqual({ valid: false, reason: 'mismatch' })
+    // A SHA-256 signature is not a SHA-1 one, and the other way round.
+    expect(verifyTwilioSignature('12345', documented.sha256, documented.url, documented.params)).toEqual({ valid: false, reason: 'malformed' })
+    expect(verifyTwilioSignature('12345', documented.sha1, documented.url, documented.params, 'HMAC_SHA256')).toEqual({ valid: false, reason: 'malformed' })
+  })
+
+  it('reads the settings header', () => {
+    expect(parseTwilioSignatureSettings(undefined)).toEqual({ present: false, algorithm: 'HMAC_SHA1' })
+    expect(parseTwilioSignatureSettings('key=webhooks_key_01,algorithm=HMAC_SHA256')).toEqual({ present: true, key: 'webhooks_key_01', algorithm: 'HMAC_SHA256' })
+    expect(parseTwilioSignatureSettings('key=, algorithm=HMAC_SHA256')).toEqual({ present: true, key: '', algorithm: 'HMAC_SHA256' })
+    expect(parseTwilioSignatureSettings('key=k,algorithm=HMAC_MD5')).toBeUndefined()
+    expect(parseTwilioSignatureSettings('garbage')).toBeUndefined()
   })
 })

@@ -20,8 +20,13 @@ export interface WhatsAppStatusSpec {
   readonly recipient: string
   readonly correlation?: string
   readonly error?: { readonly code: number; readonly title: string; readonly details: string }
-  /** Pricing category of the conversation (marketing, utility, authentication, service). */
+  /** Pricing category of the message (marketing, utility, authentication, service). */
   readonly category?: string
+  /**
+   * Pricing type: `free_customer_service` for a message sent while the customer-service window
+   * was open (not billed), `regular` otherwise (billed). Default `regular`.
+   */
+  readonly pricingType?: 'regular' | 'free_customer_service' | 'free_entry_point'
 }
 
 const unix = (at: Date) => String(Math.floor(at.getTime() / 1000))
@@ -67,7 +72,12 @@ export function whatsAppStatusValue(number: WhatsAppBusinessNumber, statuses: re
               ...(s.status === 'sent' ? { expiration_timestamp: unix(new Date(s.at.getTime() + 86_400_000)) } : {}),
               origin: { type: s.category ?? 'utility' },
             },
-            pricing: { billable: true, pricing_model: 'PMP', category: s.category ?? 'utility', type: 'regular' },
+            pricing: {
+              billable: (s.pricingType ?? 'regular') === 'regular',
+              pricing_model: 'PMP',
+              category: s.category ?? 'utility',
+              type: s.pricingType ?? 'regular',
+            },
           }
         : {}),
       ...(s.error
@@ -130,4 +140,16 @@ export function buildWhatsAppMessageWebhook(
       ],
     },
   ])
+}
+
+/**
+ * A webhook body serialized as Meta serializes it: JSON with every non-ASCII character written as
+ * a `\uXXXX` escape (UTF-16 code units, so an emoji is a surrogate pair) and `/` written as `\/`.
+ * `X-Hub-Signature-256` is computed over these exact bytes, so a receiver that re-serializes the
+ * parsed JSON (or decodes the escapes first) computes another signature.
+ */
+export function encodeWhatsAppWebhookBody(payload: unknown): string {
+  return JSON.stringify(payload)
+    .replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/\//g, '\\/')
 }

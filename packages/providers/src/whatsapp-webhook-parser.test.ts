@@ -174,6 +174,44 @@ describe('parseWhatsAppWebhook: statuses', () => {
     })
     expect(event.errorKind).toBe('permanent')
   })
+
+  // pywa's test data (a voice message status): `played` implies the message was read.
+  it('played (a voice message listened to): read, the provider state kept', () => {
+    const event = status('whatsapp-status-played')
+    expect(event.providerState).toBe('played')
+    expect(event.sender).toMatchObject({ phoneNumberId: '1122334455667', businessAccountId: '5467539754836534' })
+    expect(event.status).toEqual({
+      id: 'whatsapp-cloud:wamid.xyzxyz:read',
+      channel: 'whatsapp',
+      provider: 'whatsapp-cloud',
+      providerMessageId: 'wamid.xyzxyz',
+      state: 'read',
+      recipient: '+972987654321',
+      occurredAt: '2023-07-15T00:20:58.000Z',
+      receivedAt: receivedAt.toISOString(),
+    })
+  })
+
+  // courier's test data: a `deleted` status (its recipient id is no phone number, as sent).
+  it('deleted: understood as a notice, neither a delivery state nor a rejected item', () => {
+    const parsed = parseWhatsAppWebhook(fixtureText('whatsapp-status-deleted.json'), { receivedAt })
+    expect(parsed.rejected).toEqual([])
+    expect(parsed.statuses).toEqual([])
+    expect(parsed.notices).toEqual([
+      {
+        providerState: 'deleted',
+        providerMessageId: 'external_id',
+        sender: { channel: 'whatsapp', provider: 'whatsapp-cloud', number: '+250788123200', phoneNumberId: '1234567890', businessAccountId: '8856996819413533' },
+      },
+    ])
+  })
+
+  it('still rejects a status name Meta does not send', () => {
+    const body = fixtureText('whatsapp-status-played.json').replace('"played"', '"bounced"')
+    const parsed = parseWhatsAppWebhook(body, { receivedAt })
+    expect(parsed.statuses).toEqual([])
+    expect(parsed.rejected).toEqual([expect.objectContaining({ reason: 'status "bounced" is not a delivery state' })])
+  })
 })
 
 describe('parseWhatsAppWebhook: whole webhooks', () => {
@@ -209,13 +247,14 @@ describe('parseWhatsAppWebhook: whole webhooks', () => {
     }
     const value = payload.entry[1]?.changes[0]?.value
     value?.messages?.push({ id: 'wamid.broken', type: 'text' })
-    value?.statuses?.push({ id: 'wamid.x', status: 'deleted', timestamp: '1739321042', recipient_id: '393471234569' })
+    // A status name Meta does not send (`deleted` and `played` are understood).
+    value?.statuses?.push({ id: 'wamid.x', status: 'bounced', timestamp: '1739321042', recipient_id: '393471234569' })
     const parsed = parseWhatsAppWebhook(payload, { receivedAt })
     expect(parsed.messages).toHaveLength(2)
     expect(parsed.statuses).toHaveLength(3)
     expect(parsed.rejected.map((r) => r.reason)).toEqual([
       expect.stringMatching(/^message .*from/),
-      'status "deleted" is not a delivery state',
+      'status "bounced" is not a delivery state',
     ])
     expect(parsed.rejected[0]?.to).toBe('+393666896922')
   })

@@ -7,6 +7,7 @@ import type {
   ParsedWebhook,
   ProviderEndpoint,
   ProviderErrorEntry,
+  NoticeWebhookItem,
   RejectedWebhookItem,
 } from './provider-events.js'
 import { classifyWhatsAppErrorCode } from './whatsapp-error-classifier.js'
@@ -27,7 +28,16 @@ const valueValidator = Compile(WhatsAppWebhookValueSchema)
 const messageValidator = Compile(WhatsAppWebhookMessageSchema)
 const statusValidator = Compile(WhatsAppWebhookStatusSchema)
 
-const STATES = { sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed' } as const
+/**
+ * Meta's status names by delivery state. `played` (a voice message the citizen listened to)
+ * implies it was read, so it counts as `read` (the provider state keeps `played`).
+ */
+const STATES = { sent: 'sent', delivered: 'delivered', read: 'read', played: 'read', failed: 'failed' } as const
+/**
+ * Statuses Meta sends that are no delivery state of our message: `deleted` (the message was
+ * deleted on WhatsApp). Understood and counted, never unroutable.
+ */
+const NOTICES = new Set(['deleted'])
 const MEDIA_KINDS = ['image', 'document', 'audio', 'video', 'sticker'] as const
 
 export interface ParseWebhookOptions {
@@ -192,11 +202,12 @@ function parseMessage(
   }
 }
 
-function parseStatus(raw: unknown, sender: ProviderEndpoint, receivedAt: string): DeliveryStatusEvent | RejectedWebhookItem {
+function parseStatus(raw: unknown, sender: ProviderEndpoint, receivedAt: string): DeliveryStatusEvent | NoticeWebhookItem | RejectedWebhookItem {
   if (!statusValidator.Check(raw)) {
     const first = statusValidator.Errors(raw)[0]
     return { reason: `status ${first?.instancePath ?? ''} ${first?.message ?? 'invalid'}`.trim(), to: sender.number, item: raw }
   }
+  if (NOTICES.has(raw.status)) return { providerState: raw.status, providerMessageId: raw.id, sender }
   const state = STATES[raw.status as keyof typeof STATES]
   if (!state) return { reason: `status "${raw.status}" is not a delivery state`, to: sender.number, item: raw }
   let recipient: string
@@ -259,6 +270,7 @@ export function parseWhatsAppWebhook(body: unknown, options: ParseWebhookOptions
   const statuses: DeliveryStatusEvent[] = []
   const errors: Array<ParsedWebhook['errors'][number]> = []
   const rejected: RejectedWebhookItem[] = []
+  const notices: NoticeWebhookItem[] = []
 
   for (const entry of payload.entry) {
     for (const change of entry.changes) {
@@ -294,10 +306,11 @@ export function parseWhatsAppWebhook(body: unknown, options: ParseWebhookOptions
       for (const raw of value.statuses ?? []) {
         const parsed = parseStatus(raw, endpoint, receivedAt)
         if ('kind' in parsed) statuses.push(parsed)
+        else if ('providerState' in parsed) notices.push(parsed)
         else rejected.push(parsed)
       }
       for (const error of value.errors ?? []) errors.push({ receiver: endpoint, error: errorEntry(error) })
     }
   }
-  return { messages, statuses, errors, rejected }
+  return { messages, statuses, errors, rejected, ...(notices.length ? { notices } : {}) }
 }

@@ -129,6 +129,37 @@ describe('ingest over in-memory edges', () => {
     expect(publisher.stored.map((m) => m.msgId)).toEqual(['sms-gateway:SM2'])
   })
 
+  describe("Twilio's HMAC-SHA256 variant, under a Webhook Setting", () => {
+    const url = 'https://ingest.example.org/webhooks/sms/messages'
+    const params = twilioInboundParams({ accountSid: 'ACv', messageSid: 'SM256', from: CITIZEN, to: '+393330000102', body: 'ISCRIVIMI' })
+    const post = (target: FastifyInstance, signature: string, settings: string) =>
+      target.inject({
+        method: 'POST',
+        url: '/webhooks/sms/messages',
+        payload: encodeFormBody(params),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'x-twilio-webhooks-signature-settings': settings },
+      })
+
+    it("accepts a webhook signed with the Setting's shared key and HMAC-SHA256, alongside SHA-1", async () => {
+      const { app, publisher } = await build()
+      const signature = computeTwilioSignature('valdoro-webhook-setting-shared-key', url, params, 'HMAC_SHA256')
+      const response = await post(app, signature, 'key=webhooks_setting_01,algorithm=HMAC_SHA256')
+      expect(response.statusCode).toBe(200)
+      expect(publisher.stored.map((m) => [m.subject, m.msgId])).toEqual([['inbound.message.valdoro', 'sms-gateway:SM256']])
+    })
+
+    it('refuses SHA-256 signed with the auth token, a SHA-1 signature under a SHA-256 setting, and an unknown algorithm', async () => {
+      const { app, publisher } = await build()
+      const withToken = await post(app, computeTwilioSignature('valdoro-sms-auth-token', url, params, 'HMAC_SHA256'), 'key=k,algorithm=HMAC_SHA256')
+      expect(withToken.statusCode).toBe(401)
+      const sha1 = await post(app, computeTwilioSignature('valdoro-webhook-setting-shared-key', url, params), 'key=k,algorithm=HMAC_SHA256')
+      expect(sha1.statusCode).toBe(401)
+      const unknown = await post(app, computeTwilioSignature('valdoro-webhook-setting-shared-key', url, params, 'HMAC_SHA256'), 'key=k,algorithm=HMAC_MD5')
+      expect(unknown.statusCode).toBe(401)
+      expect(publisher.stored).toEqual([])
+    })
+  })
+
   it('refuses the verification GET when no verify token is configured', async () => {
     const { app } = await build()
     const response = await app.inject({ method: 'GET', url: '/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=&hub.challenge=1' })

@@ -31,6 +31,7 @@ export interface MissingSecret {
 export class WebhookCredentials {
   private readonly whatsapp = new Map<string, string>()
   private readonly sms = new Map<string, string>()
+  private readonly smsSigningKeys = new Map<string, string>()
   readonly missing: readonly MissingSecret[]
 
   constructor(tenants: TenantDirectory, resolve: SecretResolver) {
@@ -46,6 +47,11 @@ export class WebhookCredentials {
         const token = resolve(sms.authTokenEnv)
         if (token) this.sms.set(tenant.id, token)
         else missing.push({ tenant: tenant.id, channel: 'sms', variable: sms.authTokenEnv })
+        if (sms.webhookSigningKeyEnv) {
+          const key = resolve(sms.webhookSigningKeyEnv)
+          if (key) this.smsSigningKeys.set(tenant.id, key)
+          else missing.push({ tenant: tenant.id, channel: 'sms', variable: sms.webhookSigningKeyEnv })
+        }
       }
     }
     this.missing = missing
@@ -67,5 +73,15 @@ export class WebhookCredentials {
   /** Every distinct gateway auth token. */
   allSmsTokens(): string[] {
     return [...new Set(this.sms.values())]
+  }
+
+  /** The shared key of the gateway Webhook Setting that signs the tenant's SMS webhooks with HMAC-SHA256. */
+  smsSigningKeyOf(tenant: Tenant): string | undefined {
+    return this.smsSigningKeys.get(tenant.id)
+  }
+
+  /** Every distinct Webhook Setting shared key. */
+  allSmsSigningKeys(): string[] {
+    return [...new Set(this.smsSigningKeys.values())]
   }
 }

@@ -20,7 +20,14 @@ let sim: RunningSimulator
 beforeAll(async () => {
   // Real HTTP on 127.0.0.1; the simulator enforces the cap (130429 beyond it).
   sim = await startSimulator({
-    whatsapp: [{ ...sender, displayPhoneNumber: '+390306781234', throughputPerSecond: CAP_PER_SECOND }],
+    whatsapp: [
+      {
+        ...sender,
+        displayPhoneNumber: '+390306781234',
+        throughputPerSecond: CAP_PER_SECOND,
+        templates: [{ name: 'avviso_viabilita', language: 'it', bodyParameters: 1 }],
+      },
+    ],
   })
 })
 afterAll(() => sim.stop())

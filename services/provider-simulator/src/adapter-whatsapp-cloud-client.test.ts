@@ -10,7 +10,18 @@ let sim: RunningSimulator
 
 beforeAll(async () => {
   sim = await startSimulator({
-    whatsapp: [{ ...sender, displayPhoneNumber: '+390306781234', throughputPerSecond: 1000 }],
+    whatsapp: [
+      {
+        ...sender,
+        displayPhoneNumber: '+390306781234',
+        throughputPerSecond: 1000,
+        // The business account's approved templates: the Cloud API refuses any other (132001).
+        templates: [
+          { name: 'allerta_meteo', language: 'it', headerParameters: 1, bodyParameters: 2 },
+          { name: 't', language: 'it' },
+        ],
+      },
+    ],
   })
 })
 afterAll(() => sim.stop())
@@ -189,7 +200,8 @@ describe('WhatsApp Cloud API client against the simulator', () => {
       expect(error).toMatchObject({ kind: 'throttled', providerCode: '131056' })
       await expect(send('+393331234568', 'p3')).resolves.toMatchObject({ to: '+393331234568' })
     } finally {
-      sim.setLimits({ pairRatePerSecond: null })
+      // Back to the simulator's (Meta's) pair rate.
+      sim.setLimits({ pairRatePerSecond: sim.simulator.options.pairRatePerSecond, pairBurst: sim.simulator.options.pairBurst })
     }
   })
 

@@ -1,17 +1,21 @@
 import { randomBytes } from 'node:crypto'
 import type { CallbackOutcome } from './callback-dispatcher.js'
 import type { ProviderSimulator } from './provider-simulator.js'
-import { encodeFormBody, normalizePhoneNumber, providerDigitsFromE164, computeTwilioSignature, twilioInboundParams, signWhatsAppPayload, buildWhatsAppMessageWebhook } from '@banditore/providers'
+import type { RequestIssue } from './request-issues.js'
+import { encodeFormBody, normalizePhoneNumber, providerDigitsFromE164, computeTwilioSignature, twilioInboundParams, signWhatsAppPayload, buildWhatsAppMessageWebhook, encodeWhatsAppWebhookBody } from '@banditore/providers'
 
 /** A control request the simulator cannot act on (unknown number, missing webhook URL...). */
 export class SimulatorRequestError extends Error {
   readonly code = 'SIMULATOR_BAD_REQUEST'
+  /** The problems by field (a bad request body or query). */
+  readonly issues: readonly RequestIssue[]
   constructor(
     message: string,
     readonly statusCode: 400 | 404 | 409 = 400,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; issues?: readonly RequestIssue[] },
   ) {
     super(message, options)
+    this.issues = options?.issues ?? []
     this.name = 'SimulatorRequestError'
   }
 }
@@ -39,16 +43,22 @@ function citizenNumber(raw: string): string {
   try {
     return normalizePhoneNumber(raw, { validation: 'possible' })
   } catch (cause) {
-    throw new SimulatorRequestError('`from` is not a phone number', 400, { cause })
+    throw new SimulatorRequestError('/from is not a phone number', 400, { cause, issues: [{ field: '/from', message: 'is not a phone number' }] })
   }
 }
 
 /** Posts a citizen's WhatsApp message to the business number's webhook, signed as Meta signs it. */
 export async function injectWhatsAppMessage(sim: ProviderSimulator, input: InjectWhatsAppInput): Promise<InjectedMessage> {
   const sender = sim.senders.whatsapp(input.to)
-  if (!sender) throw new SimulatorRequestError(`no WhatsApp number ${input.to}`, 404)
+  if (!sender) {
+    throw new SimulatorRequestError(`/to: no WhatsApp number ${input.to} is registered (give its phone_number_id or its number in E.164; GET /_sim/senders lists them)`, 404)
+  }
   if (!sender.webhookUrl) throw new SimulatorRequestError(`WhatsApp number ${input.to} has no webhook URL`, 409)
-  if (input.text === undefined && input.message === undefined) throw new SimulatorRequestError('give `text` or `message`')
+  if (input.text === undefined && input.message === undefined) {
+    throw new SimulatorRequestError('give /text (a text message) or /message (a Meta message object)', 400, {
+      issues: [{ field: '/text', message: 'is required unless /message is given' }],
+    })
+  }
   const from = citizenNumber(input.from)
   const messageId =
     input.messageId ?? `wamid.HBgM${Buffer.from(`${providerDigitsFromE164(from)}:in:${sim.nextId()}`).toString('base64')}`
@@ -68,7 +78,7 @@ export async function injectWhatsAppMessage(sim: ProviderSimulator, input: Injec
     },
   )
   sim.noteInbound(sender.phoneNumberId, from, now)
-  const body = JSON.stringify(payload)
+  const body = encodeWhatsAppWebhookBody(payload)
   const delivery = await sim.callbacks.deliver({
     url: sender.webhookUrl,
     body,
@@ -119,7 +129,9 @@ export interface InjectedSms extends InjectedMessage {
  */
 export async function injectSms(sim: ProviderSimulator, input: InjectSmsInput): Promise<InjectedSms> {
   const number = sim.senders.twilioNumber(input.to)
-  if (!number) throw new SimulatorRequestError(`no SMS number ${input.to}`, 404)
+  if (!number) {
+    throw new SimulatorRequestError(`/to: no SMS number ${input.to} is registered (give it in E.164; GET /_sim/senders lists them)`, 404)
+  }
   if (!number.smsUrl) throw new SimulatorRequestError(`SMS number ${input.to} has no smsUrl`, 409)
   const from = citizenNumber(input.from)
   const optOutType = input.optOutType === null ? undefined : (input.optOutType ?? KEYWORDS[input.body.trim().toUpperCase()])

@@ -5,7 +5,11 @@ import { injectSms, injectWhatsAppMessage, SimulatorRequestError } from './citiz
 import { InvalidFaultPlanError } from './fault-plan.js'
 import type { RecordFilter } from './message-record.js'
 import type { ProviderSimulator } from './provider-simulator.js'
+import { describeIssues, requestIssues } from './request-issues.js'
 import { SimTwilioAccountSchema, SimWhatsAppSenderSchema } from './simulator-config.js'
+import { SimTemplateSchema } from './template-catalog.js'
+import { controlApiDocument, controlApiPage } from './control-api-document.js'
+import { EmitStatusSchema, InjectSmsSchema, InjectWhatsAppSchema, LimitsSchema, TemplatePatchSchema } from './control-schemas.js'
 
 const Provider = Type.Union([Type.Literal('whatsapp-cloud'), Type.Literal('sms-gateway')])
 
@@ -23,66 +27,22 @@ const MessagesQuerySchema = Type.Object({
   limit: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
 })
 
-const LimitsSchema = Type.Object(
-  {
-    defaultThroughputPerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    pairRatePerSecond: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()])),
-    pairBurst: Type.Optional(Type.Integer({ minimum: 1 })),
-    sender: Type.Optional(Type.String({ minLength: 1 })),
-    throughputPerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-  },
-  { additionalProperties: false },
-)
 
-const InjectWhatsAppSchema = Type.Object(
-  {
-    to: Type.String({ minLength: 1 }),
-    from: Type.String({ minLength: 1 }),
-    profileName: Type.Optional(Type.String()),
-    text: Type.Optional(Type.String()),
-    message: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    messageId: Type.Optional(Type.String({ minLength: 1 })),
-  },
-  { additionalProperties: false },
-)
 
-const InjectSmsSchema = Type.Object(
-  {
-    to: Type.String({ minLength: 1 }),
-    from: Type.String({ minLength: 1 }),
-    body: Type.String(),
-    media: Type.Optional(Type.Array(Type.Object({ url: Type.String(), contentType: Type.String() }))),
-    optOutType: Type.Optional(Type.Union([Type.Literal('STOP'), Type.Literal('START'), Type.Literal('HELP'), Type.Null()])),
-    messageSid: Type.Optional(Type.String({ minLength: 1 })),
-  },
-  { additionalProperties: false },
-)
 
-const EmitStatusSchema = Type.Object(
-  {
-    providerMessageId: Type.String({ minLength: 1 }),
-    state: Type.Union([
-      Type.Literal('sent'),
-      Type.Literal('delivered'),
-      Type.Literal('read'),
-      Type.Literal('failed'),
-      Type.Literal('undelivered'),
-    ]),
-    errorCode: Type.Optional(Type.Integer()),
-  },
-  { additionalProperties: false },
-)
+
+const TemplatesQuerySchema = Type.Object({ businessAccountId: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false })
 
 const ThroughputQuerySchema = Type.Object({ ...FilterSchema.properties, windowMs: Type.Optional(Type.String({ pattern: '^[0-9]+$' })) })
 const SettleQuerySchema = Type.Object({ timeoutMs: Type.Optional(Type.String({ pattern: '^[0-9]+$' })) })
 
-/** A compiled check that turns a bad payload into a 400 naming the first problem. */
+/** A compiled check that turns a bad payload into a 400 naming each field at fault. */
 function validator<S extends TSchema>(schema: S) {
   const compiled = Compile(schema)
   return (value: unknown): Static<S> => {
     if (compiled.Check(value)) return value as Static<S>
-    const first = compiled.Errors(value)[0]
-    throw new SimulatorRequestError(`${first?.instancePath || '/'} ${first?.message ?? 'invalid'}`)
+    const issues = requestIssues(compiled.Errors(value ?? {}), schema)
+    throw new SimulatorRequestError(describeIssues(issues) || 'invalid request', 400, { issues })
   }
 }
 
@@ -96,6 +56,9 @@ const parseInjectSms = validator(InjectSmsSchema)
 const parseEmitStatus = validator(EmitStatusSchema)
 const parseThroughputQuery = validator(ThroughputQuerySchema)
 const parseSettleQuery = validator(SettleQuerySchema)
+const parseTemplate = validator(SimTemplateSchema)
+const parseTemplatesQuery = validator(TemplatesQuerySchema)
+const parseTemplatePatch = validator(TemplatePatchSchema)
 
 function filterOf(query: Static<typeof FilterSchema>): RecordFilter {
   const { provider, sender, to, correlation, correlationPrefix } = query
@@ -109,12 +72,16 @@ export function registerControlRoutes(app: FastifyInstance, sim: ProviderSimulat
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(
       request.url.startsWith('/_sim')
-        ? { type: 'about:blank', title: 'Not Found', status: 404 }
+        ? { type: 'about:blank', title: 'Not Found', status: 404, detail: `no control endpoint ${request.method} ${request.url.split('?')[0]} (see /_sim/docs)` }
         : { error: { message: 'Unknown path components', type: 'OAuthException', code: 2500, fbtrace_id: 'simulator' } },
     )
   })
 
   app.get('/_sim/health', async () => ({ status: 'ok', accepted: sim.record.size }))
+  const document = controlApiDocument()
+  const page = controlApiPage()
+  app.get('/_sim/openapi.json', async () => document)
+  app.get('/_sim/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page))
 
   app.get('/_sim/senders', async () => sim.senders.describe())
   app.post('/_sim/senders/whatsapp', async (request, reply) => {
@@ -124,6 +91,23 @@ export function registerControlRoutes(app: FastifyInstance, sim: ProviderSimulat
   app.post('/_sim/senders/twilio', async (request, reply) => {
     sim.registerTwilioAccount(parseTwilioAccount(request.body))
     return reply.code(204).send()
+  })
+
+  app.get('/_sim/templates', async (request) => {
+    const { businessAccountId } = parseTemplatesQuery(request.query)
+    return { templates: sim.templates.list(businessAccountId === undefined ? undefined : sim.businessAccountId(businessAccountId)) }
+  })
+  app.put<{ Params: { account: string } }>('/_sim/templates/:account', async (request) => sim.setTemplate(request.params.account, parseTemplate(request.body)))
+  app.patch<{ Params: { account: string; name: string } }>('/_sim/templates/:account/:name', async (request) => {
+    const { language, ...update } = parseTemplatePatch(request.body)
+    const changed = sim.updateTemplate(request.params.account, request.params.name, update, language)
+    if (changed.length === 0) {
+      throw new SimulatorRequestError(
+        `no template ${request.params.name}${language ? ` in ${language}` : ''} in business account ${sim.businessAccountId(request.params.account)} (GET /_sim/templates lists them)`,
+        404,
+      )
+    }
+    return { templates: changed }
   })
 
   app.get('/_sim/limits', async () => sim.setLimits({}))
@@ -157,7 +141,7 @@ export function registerControlRoutes(app: FastifyInstance, sim: ProviderSimulat
   })
   app.get<{ Params: { id: string } }>('/_sim/messages/:id', async (request) => {
     const message = sim.record.get(request.params.id)
-    if (!message) throw new SimulatorRequestError('no such message', 404)
+    if (!message) throw new SimulatorRequestError(`no message ${request.params.id} was accepted (GET /_sim/messages lists them)`, 404)
     return message
   })
   app.get('/_sim/stats', async (request) => sim.stats(filterOf(parseFilter(request.query))))

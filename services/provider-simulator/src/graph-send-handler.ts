@@ -3,7 +3,8 @@ import { Compile } from 'typebox/compile'
 import { timingSafeEqual } from 'node:crypto'
 import type { FaultDecision } from './fault-plan.js'
 import { graphError, graphUnknownObject } from './provider-error-catalog.js'
-import type { ProviderSimulator, SimReply } from './provider-simulator.js'
+import type { TemplateSendShape } from './template-catalog.js'
+import { businessAccountOf, type ProviderSimulator, type SimReply } from './provider-simulator.js'
 import { e164FromProviderDigits, providerDigitsFromE164 } from '@banditore/providers'
 
 /** The Cloud API send body, as far as the simulator checks it. */
@@ -17,7 +18,7 @@ const GraphSendSchema = Type.Object({
     Type.Object({
       name: Type.String({ minLength: 1, maxLength: 512 }),
       language: Type.Object({ code: Type.String({ minLength: 1 }) }),
-      components: Type.Optional(Type.Array(Type.Object({ type: Type.String() }))),
+      components: Type.Optional(Type.Array(Type.Object({ type: Type.String(), parameters: Type.Optional(Type.Array(Type.Unknown())) }))),
     }),
   ),
   /** Meta caps it at 512 characters. */
@@ -90,6 +91,18 @@ export async function handleGraphSend(
     return reply(graphError(100, { details: 'Invalid parameter: to' }))
   }
 
+  if (type === 'template' && body.template) {
+    const refusal = sim.templates.check(businessAccountOf(sender), {
+      name: body.template.name,
+      language: body.template.language.code,
+      ...(body.template.components ? { components: body.template.components as TemplateSendShape['components'] } : {}),
+    })
+    if (refusal) {
+      sim.rejections.template++
+      return reply(graphError(refusal.code, { details: refusal.details }))
+    }
+  }
+
   const decision = sim.faults.decide({ provider: 'whatsapp-cloud', sender: sender.phoneNumberId, to })
   const ended = await applyFault(sim, decision, (code, httpStatus) =>
     reply(graphError(code, httpStatus !== undefined ? { httpStatus } : {})),
@@ -106,6 +119,7 @@ export async function handleGraphSend(
     return reply(graphError(131056))
   }
 
+  const windowOpen = sim.isWindowOpen(sender.phoneNumberId, to, now)
   const message = sim.record.add({
     provider: 'whatsapp-cloud',
     providerMessageId: `wamid.HBgM${Buffer.from(`${providerDigitsFromE164(to)}:${sim.nextId()}`).toString('base64')}`,
@@ -116,12 +130,13 @@ export async function handleGraphSend(
     ...(type === 'text' && body.text ? { text: body.text.body } : {}),
     ...(type === 'template' && body.template ? { template: { name: body.template.name, language: body.template.language.code } } : {}),
     ...(body.biz_opaque_callback_data !== undefined ? { correlation: body.biz_opaque_callback_data } : {}),
+    // Meta does not bill what a business sends while the customer-service window is open.
+    pricingType: windowOpen ? 'free_customer_service' : 'regular',
     acceptedAt: now,
   })
 
   // Meta accepts a send outside the window and then reports it failed with 131047.
-  const outsideWindow =
-    sim.options.enforceServiceWindow && SESSION_TYPES.has(type) && !sim.isWindowOpen(sender.phoneNumberId, to, now)
+  const outsideWindow = sim.options.enforceServiceWindow && SESSION_TYPES.has(type) && !windowOpen
   const failureCode = decision.outcome.type === 'fail-delivery' ? decision.outcome.errorCode : outsideWindow ? 131047 : undefined
   sim.scheduleWhatsAppStatuses(sender, message, failureCode)
 

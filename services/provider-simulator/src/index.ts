@@ -21,5 +21,6 @@ export { FaultPlanSchema, FaultRuleSchema, InvalidFaultPlanError, type FaultPlan
 export { maxPerSlidingWindow, type RecordedMessage, type RecordFilter, type RecordStats } from './message-record.js'
 export { SimulatorRequestError, type InjectWhatsAppInput, type InjectSmsInput, type InjectedMessage, type InjectedSms } from './citizen-message-injector.js'
 export type { CallbackOutcome, CallbackStats } from './callback-dispatcher.js'
+export { SimTemplateSchema, type SimTemplate, type SimTemplateInput, type SimTemplateUpdate } from './template-catalog.js'
 /** The deployable, as its main.ts runs it. */
 export { simulatorService, loadSimulatorServiceConfig, type SimulatorServiceConfig } from './simulator-service.js'

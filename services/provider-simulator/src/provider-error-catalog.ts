@@ -9,6 +9,8 @@ interface GraphErrorSpec {
   readonly title: string
   readonly details: string
   readonly type?: string
+  /** `error_subcode`, for the codes Meta sends one with. */
+  readonly subcode?: number
 }
 
 const GRAPH_ERRORS: Readonly<Record<number, GraphErrorSpec>> = {
@@ -24,7 +26,12 @@ const GRAPH_ERRORS: Readonly<Record<number, GraphErrorSpec>> = {
   131000: { httpStatus: 500, title: 'Something went wrong', details: 'Message failed to send due to an unknown error.' },
   131016: { httpStatus: 503, title: 'Service unavailable', details: 'A service is temporarily unavailable.' },
   131026: { httpStatus: 400, title: 'Message undeliverable', details: 'Unable to deliver message.' },
-  131030: { httpStatus: 400, title: 'Recipient phone number not in allowed list', details: 'Recipient phone number not in allowed list.' },
+  131030: {
+    httpStatus: 400,
+    title: 'Recipient phone number not in allowed list',
+    details: 'Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again.',
+    subcode: 2655007,
+  },
   131047: {
     httpStatus: 400,
     title: 'Re-engagement message',
@@ -46,6 +53,12 @@ const GRAPH_ERRORS: Readonly<Record<number, GraphErrorSpec>> = {
     details: 'body: number of localizable_params (1) does not match the expected number of params (2)',
   },
   132001: { httpStatus: 404, title: 'Template name does not exist in the translation', details: 'template name does not exist in the translation' },
+  132015: { httpStatus: 400, title: 'Template is Paused', details: 'Template is paused due to low quality so it cannot be sent in a template message.' },
+  132016: {
+    httpStatus: 400,
+    title: 'Template is disabled',
+    details: 'Template has been paused too many times due to low quality and is now permanently disabled.',
+  },
 }
 
 export interface GraphErrorResponse {
@@ -75,6 +88,7 @@ export function graphError(code: number, overrides: { httpStatus?: number; detai
         type: spec.type ?? 'OAuthException',
         code,
         ...(details ? { error_data: { messaging_product: 'whatsapp' as const, details } } : {}),
+        ...(spec.subcode !== undefined ? { error_subcode: spec.subcode } : {}),
         fbtrace_id: traceId(),
       },
     },

@@ -10,6 +10,7 @@ import {
 } from './simulator-config.js'
 import { SenderRegistry } from './simulator-senders.js'
 import { smsStatusJob, whatsAppStatusJob } from './status-webhook-jobs.js'
+import { TemplateCatalog, type SimTemplate, type SimTemplateInput, type SimTemplateUpdate } from './template-catalog.js'
 import { PairRateGate, SlidingWindowGate } from './throughput-gate.js'
 
 /** What a simulated endpoint does with a request: answer, or hold it (a timeout). */
@@ -24,6 +25,8 @@ export interface RejectionCounts {
   throttled: number
   pairRateLimited: number
   optedOut: number
+  /** Template sends the business account's catalog refused (132000, 132001, 132015, 132016). */
+  template: number
   injectedErrors: number
   timeouts: number
 }
@@ -40,11 +43,15 @@ const zeroRejections = (): RejectionCounts => ({
   throttled: 0,
   pairRateLimited: 0,
   optedOut: 0,
+  template: 0,
   injectedErrors: 0,
   timeouts: 0,
 })
 
 const DAY_MS = 24 * 60 * 60 * 1000
+
+/** The number's WhatsApp Business Account id (webhook `entry.id`). */
+export const businessAccountOf = (sender: SimWhatsAppSender) => sender.businessAccountId ?? `waba-${sender.phoneNumberId}`
 
 /**
  * The simulated providers' state and behaviour, without HTTP: the routes in
@@ -58,6 +65,8 @@ export class ProviderSimulator {
   readonly callbacks: CallbackDispatcher
   readonly rejections: RejectionCounts = zeroRejections()
   readonly limits: SimulatorLimits
+  /** Message templates per business account (WABA id). */
+  readonly templates = new TemplateCatalog()
   private readonly gate = new SlidingWindowGate(1000)
   private readonly pairGate = new PairRateGate()
   /** Last inbound time (epoch ms) per `${phoneNumberId}|${citizen}`: the customer-service window. */
@@ -71,10 +80,10 @@ export class ProviderSimulator {
     this.options = resolveSimulatorOptions(input)
     this.limits = {
       defaultThroughputPerSecond: this.options.defaultThroughputPerSecond,
-      ...(this.options.pairRatePerSecond !== undefined ? { pairRatePerSecond: this.options.pairRatePerSecond } : {}),
+      ...(this.options.pairRatePerSecond !== null ? { pairRatePerSecond: this.options.pairRatePerSecond } : {}),
       pairBurst: this.options.pairBurst,
     }
-    for (const sender of this.options.whatsapp) this.senders.addWhatsApp(sender)
+    for (const sender of this.options.whatsapp) this.registerWhatsAppSender(sender)
     for (const account of this.options.twilio) this.senders.addTwilio(account)
     this.faults = new FaultInjector(this.options.seed, this.options.faults)
     this.callbacks = new CallbackDispatcher({
@@ -214,8 +223,28 @@ export class ProviderSimulator {
 
   // --- controls ------------------------------------------------------------------------------
 
+  /** Adds or replaces a WhatsApp number; its `templates` join its business account's catalog. */
   registerWhatsAppSender(sender: SimWhatsAppSender) {
     this.senders.addWhatsApp(sender)
+    for (const template of sender.templates ?? []) this.templates.set(businessAccountOf(sender), template)
+  }
+
+  /** Adds or replaces a template of a business account (by WABA id, phone_number_id or number). */
+  setTemplate(account: string, template: SimTemplateInput): SimTemplate & { businessAccountId: string } {
+    const businessAccountId = this.businessAccountId(account)
+    return { businessAccountId, ...this.templates.set(businessAccountId, template) }
+  }
+
+  /** Changes a template's status or quality rating (every translation, or one `language`). */
+  updateTemplate(account: string, name: string, update: SimTemplateUpdate, language?: string) {
+    const businessAccountId = this.businessAccountId(account)
+    return this.templates.update(businessAccountId, name, language, update).map((t) => ({ businessAccountId, ...t }))
+  }
+
+  /** A business account id from a WABA id, or from one of its numbers (phone_number_id or E.164). */
+  businessAccountId(account: string): string {
+    const sender = this.senders.whatsapp(account)
+    return sender ? businessAccountOf(sender) : account
   }
 
   registerTwilioAccount(account: SimTwilioAccount) {
@@ -230,7 +259,7 @@ export class ProviderSimulator {
     }
   }
 
-  /** Forgets messages, counters, windows, opt-outs and faults; keeps senders and limits. */
+  /** Forgets messages, counters, windows, opt-outs and faults; keeps senders, templates and limits. */
   reset() {
     this.record.clear()
     this.smsCallbackUrls.clear()

@@ -1,8 +1,10 @@
+import { STATUS_CODES } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { registerControlRoutes } from './control-routes.js'
 import { handleGraphSend } from './graph-send-handler.js'
 import { graphError, twilioError } from './provider-error-catalog.js'
 import type { ProviderSimulator, SimReply } from './provider-simulator.js'
+import type { RequestIssue } from './request-issues.js'
 import { handleTwilioSend } from './twilio-send-handler.js'
 import { parseFormBody } from '@banditore/providers'
 
@@ -34,14 +36,20 @@ export function buildSimulatorApp(sim: ProviderSimulator, options: SimulatorAppO
     done(null, parseFormBody(body as string))
   })
 
-  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+  app.setErrorHandler((error: { statusCode?: number; message: string; issues?: readonly RequestIssue[] }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     if (status >= 500) request.log.error({ err: error }, 'simulator error')
     if (request.url.startsWith('/_sim')) {
       return reply
         .code(status)
         .type('application/problem+json')
-        .send({ type: 'about:blank', title: status >= 500 ? 'Internal Server Error' : 'Bad Request', status, detail: status >= 500 ? 'simulator error' : error.message })
+        .send({
+          type: 'about:blank',
+          title: status >= 500 ? 'Internal Server Error' : (STATUS_CODES[status] ?? 'Bad Request'),
+          status,
+          detail: status >= 500 ? 'simulator error' : error.message,
+          ...(error.issues?.length ? { errors: error.issues } : {}),
+        })
     }
     if (request.url.startsWith('/2010-04-01/')) {
       const response = twilioError(status >= 500 ? 20500 : 21211, { httpStatus: status, message: error.message })

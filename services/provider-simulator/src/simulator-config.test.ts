@@ -21,7 +21,7 @@ describe('loadSimulatorConfig', () => {
       port: 4010,
       defaultThroughputPerSecond: 250,
       pairRatePerSecond: 0.17,
-      pairBurst: 1,
+      pairBurst: 45,
       whatsappStatuses: ['sent', 'delivered'],
       smsStatuses: ['sent', 'delivered'],
       enforceServiceWindow: true,
@@ -30,6 +30,17 @@ describe('loadSimulatorConfig', () => {
     })
     expect(config.whatsapp[0]?.phoneNumberId).toBe('106540352242922')
     expect(config.twilio[0]?.numbers[0]?.number).toBe('+390306785555')
+  })
+
+  it("defaults to production's behaviour: the 24-hour window and Meta's pair rate are enforced", () => {
+    expect(loadSimulatorConfig({})).toMatchObject({ enforceServiceWindow: true, pairRatePerSecond: 1 / 6, pairBurst: 45 })
+    expect(resolveSimulatorOptions({})).toMatchObject({ enforceServiceWindow: true, pairRatePerSecond: 1 / 6, pairBurst: 45 })
+  })
+
+  it('turns the pair rate limit off only when asked', () => {
+    expect(loadSimulatorConfig({ SIM_PAIR_RATE_PER_SECOND: 'off' }).pairRatePerSecond).toBeNull()
+    expect(resolveSimulatorOptions({ pairRatePerSecond: null }).pairRatePerSecond).toBeNull()
+    expect(loadSimulatorConfig({ SIM_ENFORCE_SERVICE_WINDOW: 'false' }).enforceServiceWindow).toBe(false)
   })
 
   it('starts with no senders when SIM_SENDERS is absent', () => {

@@ -1,6 +1,7 @@
 import Type from 'typebox'
 import { Compile } from 'typebox/compile'
 import { FaultPlanSchema } from './fault-plan.js'
+import { SimTemplateSchema } from './template-catalog.js'
 
 const Url = Type.String({ pattern: '^https?://' })
 const E164 = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' })
@@ -22,6 +23,11 @@ export const SimWhatsAppSenderSchema = Type.Object(
     webhookUrl: Type.Optional(Url),
     /** Throughput cap, messages per second over any sliding second. Default: the global cap. */
     throughputPerSecond: Type.Optional(PerSecond),
+    /**
+     * Message templates of this number's business account (shared by its numbers). A template
+     * send of anything else fails with 132001, as the Cloud API answers it.
+     */
+    templates: Type.Optional(Type.Array(SimTemplateSchema)),
   },
   { additionalProperties: false },
 )
@@ -60,10 +66,13 @@ export const SimulatorOptionsSchema = Type.Object(
     twilio: Type.Array(SimTwilioAccountSchema, { default: [] }),
     /** Cap per sender number when it sets none (Meta's default tier is 80/s). */
     defaultThroughputPerSecond: Type.Number({ exclusiveMinimum: 0, default: 80 }),
-    /** WhatsApp pair rate per (sender, recipient), messages/s; absent: no pair limit. Meta: ~0.17. */
-    pairRatePerSecond: Type.Optional(PerSecond),
-    /** Messages a pair may burst before the pair rate applies. */
-    pairBurst: Type.Integer({ minimum: 1, default: 1 }),
+    /**
+     * WhatsApp pair rate per (sender, recipient), messages/s (131056 past it). Meta: one message
+     * every 6 seconds to the same user. `null`: no pair limit (a test that needs it off says so).
+     */
+    pairRatePerSecond: Type.Union([PerSecond, Type.Null()], { default: 1 / 6 }),
+    /** Messages a pair may burst before the pair rate applies. Meta: a burst of up to 45 in 6 seconds. */
+    pairBurst: Type.Integer({ minimum: 1, default: 45 }),
     /** Statuses posted for an accepted WhatsApp message, in order. */
     whatsappStatuses: Type.Array(Type.Union([Type.Literal('sent'), Type.Literal('delivered'), Type.Literal('read')]), {
       default: ['sent', 'delivered', 'read'],
@@ -72,8 +81,11 @@ export const SimulatorOptionsSchema = Type.Object(
     smsStatuses: Type.Array(Type.Union([Type.Literal('sent'), Type.Literal('delivered')]), { default: ['sent', 'delivered'] }),
     /** Pause before each status callback, ms. */
     statusDelayMs: Type.Integer({ minimum: 0, default: 5 }),
-    /** Reject free text / media outside the 24-hour window (failed status 131047), as Meta does. */
-    enforceServiceWindow: Type.Boolean({ default: false }),
+    /**
+     * Free text / media outside the 24-hour customer-service window fails (status `failed`,
+     * 131047), as Meta does. `false` only for a test that needs business-initiated free text.
+     */
+    enforceServiceWindow: Type.Boolean({ default: true }),
     /** Concurrent webhook POSTs. */
     callbackConcurrency: Type.Integer({ minimum: 1, default: 64 }),
     /** Attempts per webhook before giving up (Meta and Twilio retry failed webhooks). */
@@ -132,10 +144,11 @@ function numberFrom(env: Readonly<Record<string, string | undefined>>, name: str
  * - SIM_SENDERS: JSON `{ "whatsapp": [SimWhatsAppSender...], "twilio": [SimTwilioAccount...] }`.
  * - SIM_WHATSAPP_APP_SECRET: default app secret for webhook signatures.
  * - SIM_DEFAULT_MPS: throughput cap per sender (msg/s) when a sender sets none. Default 80.
- * - SIM_PAIR_RATE_PER_SECOND, SIM_PAIR_BURST: WhatsApp pair rate limit (131056). Default off.
+ * - SIM_PAIR_RATE_PER_SECOND (`off` for none), SIM_PAIR_BURST: WhatsApp pair rate limit (131056).
+ *   Default Meta's: 1/6 per second, a burst of 45.
  * - SIM_STATUS_DELAY_MS: pause before each status callback. Default 5.
  * - SIM_WHATSAPP_STATUSES: comma list of sent,delivered,read. Default all three.
- * - SIM_ENFORCE_SERVICE_WINDOW: true/false. Default false.
+ * - SIM_ENFORCE_SERVICE_WINDOW: true/false. Default true.
  * - SIM_CALLBACK_CONCURRENCY, SIM_CALLBACK_MAX_ATTEMPTS, SIM_CALLBACK_TIMEOUT_MS: webhook posting.
  * - SIM_SEED: seed of fault randomness.
  * - SIM_LOG_LEVEL: pino level (main.ts only). Default info.
@@ -163,7 +176,7 @@ export function loadSimulatorConfig(env: Readonly<Record<string, string | undefi
     whatsapp: senders.whatsapp,
     twilio: senders.twilio,
     defaultThroughputPerSecond: numberFrom(env, 'SIM_DEFAULT_MPS', issues),
-    pairRatePerSecond: numberFrom(env, 'SIM_PAIR_RATE_PER_SECOND', issues),
+    pairRatePerSecond: env.SIM_PAIR_RATE_PER_SECOND === 'off' ? null : numberFrom(env, 'SIM_PAIR_RATE_PER_SECOND', issues),
     pairBurst: numberFrom(env, 'SIM_PAIR_BURST', issues),
     statusDelayMs: numberFrom(env, 'SIM_STATUS_DELAY_MS', issues),
     whatsappStatuses: env.SIM_WHATSAPP_STATUSES ? env.SIM_WHATSAPP_STATUSES.split(',').map((s) => s.trim()) : undefined,

@@ -35,7 +35,7 @@ describe('simulator HTTP: provider endpoints', () => {
     const registered = await built.app.inject({
       method: 'POST',
       url: '/_sim/senders/whatsapp',
-      payload: { phoneNumberId: 'pn-1', displayPhoneNumber: '+390306781234', accessToken: token },
+      payload: { phoneNumberId: 'pn-1', displayPhoneNumber: '+390306781234', accessToken: token, templates: [{ name: 'avviso', language: 'it' }] },
     })
     expect(registered.statusCode).toBe(204)
     const response = await graphSend('393331234567', 'b1:r1')
@@ -146,6 +146,44 @@ describe('simulator HTTP: control endpoints', () => {
     expect(bad.statusCode).toBe(400)
     const status = await built.app.inject({ method: 'POST', url: '/_sim/status', payload: { providerMessageId: 'wamid.none', state: 'read' } })
     expect(status.json()).toEqual({ ok: false, reason: 'unknown message' })
+  })
+
+  it('names the field at fault, and answers an unknown number 404 Not Found saying what to give', async () => {
+    // A first-time user's guess: `body` instead of WhatsApp's `text`.
+    const guessed = await built.app.inject({ method: 'POST', url: '/_sim/inbound/whatsapp', payload: { to: 'pn-1', from: '+393331234567', body: 'ciao' } })
+    expect(guessed.statusCode).toBe(400)
+    expect(guessed.headers['content-type']).toContain('application/problem+json')
+    expect(guessed.json()).toEqual({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      detail: '/body is not a field of this request (its fields: to, from, profileName, text, message, messageId)',
+      errors: [{ field: '/body', message: 'is not a field of this request (its fields: to, from, profileName, text, message, messageId)' }],
+    })
+    const missing = await built.app.inject({ method: 'POST', url: '/_sim/inbound/sms', payload: { to: '+390300000000' } })
+    expect(missing.json().errors).toEqual([
+      { field: '/from', message: 'is required' },
+      { field: '/body', message: 'is required' },
+    ])
+    const unknown = await built.app.inject({ method: 'POST', url: '/_sim/inbound/whatsapp', payload: { to: '+390300000000', from: '+393331234567', text: 'ciao' } })
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json()).toMatchObject({ title: 'Not Found', status: 404, detail: expect.stringContaining('no WhatsApp number +390300000000 is registered') })
+    const unknownMessage = await built.app.inject({ url: '/_sim/messages/wamid.none' })
+    expect(unknownMessage.json()).toMatchObject({ title: 'Not Found', detail: expect.stringContaining('wamid.none') })
+  })
+
+  it('documents itself: an OpenAPI 3.1 document with examples, and a page', async () => {
+    const document = (await built.app.inject({ url: '/_sim/openapi.json' })).json()
+    expect(document.openapi).toBe('3.1.0')
+    const inject = document.paths['/_sim/inbound/whatsapp'].post
+    expect(inject.requestBody.content['application/json'].example).toMatchObject({ text: 'ISCRIVIMI' })
+    expect(Object.keys(inject.requestBody.content['application/json'].schema.properties)).toEqual(['to', 'from', 'profileName', 'text', 'message', 'messageId'])
+    expect(document.paths['/_sim/inbound/sms'].post.requestBody.content['application/json'].schema.required).toEqual(['to', 'from', 'body'])
+    expect(inject.responses['404'].content['application/problem+json']).toBeDefined()
+    expect(document.paths['/_sim/templates/{account}/{name}'].patch.parameters.map((p: { name: string }) => p.name)).toEqual(['account', 'name'])
+    const page = await built.app.inject({ url: '/_sim/docs' })
+    expect(page.headers['content-type']).toContain('text/html')
+    expect(page.body).toContain('POST /_sim/inbound/sms')
   })
 
   it('resets, settles and reports health; unknown paths are 404 in the right dialect', async () => {

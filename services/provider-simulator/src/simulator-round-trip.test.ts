@@ -28,7 +28,7 @@ beforeAll(async () => {
   })
   sim = await startSimulator({
     whatsappAppSecret: appSecret,
-    whatsapp: [{ ...wa, webhookUrl: `${capture.origin}/webhooks/whatsapp`, throughputPerSecond: 1000 }],
+    whatsapp: [{ ...wa, webhookUrl: `${capture.origin}/webhooks/whatsapp`, throughputPerSecond: 1000, templates: [{ name: 'avviso', language: 'it' }] }],
     twilio: [{ ...account, numbers: [{ number: smsNumber, smsUrl: `${capture.origin}/webhooks/sms`, throughputPerSecond: 1000 }] }],
     statusDelayMs: 1,
   })
@@ -141,7 +141,7 @@ describe('status webhooks: simulator → our verifier and parser', () => {
   })
 
   it('emits a late status for a recorded message on request', async () => {
-    const result = await waClient().sendTemplate({ sender: wa, to: '+393331234567', correlation: 'late-fail', template: { name: 'a', languageCode: 'it' } })
+    const result = await waClient().sendTemplate({ sender: wa, to: '+393331234567', correlation: 'late-fail', template: { name: 'avviso', languageCode: 'it' } })
     await sim.settle()
     capture.received.length = 0
     await expect(sim.emitStatus({ providerMessageId: result.providerMessageId, state: 'failed', errorCode: 131047 })).resolves.toMatchObject({ ok: true })

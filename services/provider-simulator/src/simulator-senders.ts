@@ -43,10 +43,10 @@ export class SenderRegistry {
     return this.twilioNumbers.get(number)
   }
 
-  /** Every number, secrets left out. */
+  /** Every number, secrets left out (templates are listed by GET /_sim/templates). */
   describe() {
     return {
-      whatsapp: [...this.whatsappById.values()].map(({ accessToken: _t, appSecret: _s, ...rest }) => rest),
+      whatsapp: [...this.whatsappById.values()].map(({ accessToken: _t, appSecret: _s, templates: _templates, ...rest }) => rest),
       twilio: [...this.twilioAccounts.values()].map(({ authToken: _t, ...rest }) => rest),
     }
   }

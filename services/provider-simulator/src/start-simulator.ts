@@ -6,6 +6,7 @@ import type { RecordFilter, RecordedMessage } from './message-record.js'
 import { ProviderSimulator } from './provider-simulator.js'
 import { buildSimulatorApp } from './simulator-app.js'
 import type { SimTwilioAccount, SimWhatsAppSender, SimulatorOptionsInput } from './simulator-config.js'
+import type { SimTemplateInput, SimTemplateUpdate } from './template-catalog.js'
 
 export interface StartSimulatorOptions extends SimulatorOptionsInput {
   /** Fastify logger option; default off. */
@@ -23,6 +24,10 @@ export interface RunningSimulator {
   setLimits(update: Parameters<ProviderSimulator['setLimits']>[0]): ReturnType<ProviderSimulator['setLimits']>
   registerWhatsAppSender(sender: SimWhatsAppSender): void
   registerTwilioAccount(account: SimTwilioAccount): void
+  /** Adds or replaces a message template of a business account (WABA id, phone_number_id or number). */
+  setTemplate(account: string, template: SimTemplateInput): ReturnType<ProviderSimulator['setTemplate']>
+  /** Changes a template's status or quality rating, e.g. `{ status: 'PAUSED' }` (every translation, or one `language`). */
+  updateTemplate(account: string, name: string, update: SimTemplateUpdate, language?: string): ReturnType<ProviderSimulator['updateTemplate']>
   injectWhatsApp(input: InjectWhatsAppInput): Promise<InjectedMessage>
   injectSms(input: InjectSmsInput): Promise<InjectedSms>
   emitStatus(input: Parameters<ProviderSimulator['emitStatus']>[0]): Promise<CallbackOutcome | { ok: false; reason: string }>
@@ -54,6 +59,8 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     setLimits: (update) => sim.setLimits(update),
     registerWhatsAppSender: (sender) => sim.registerWhatsAppSender(sender),
     registerTwilioAccount: (account) => sim.registerTwilioAccount(account),
+    setTemplate: (account, template) => sim.setTemplate(account, template),
+    updateTemplate: (account, name, update, language) => sim.updateTemplate(account, name, update, language),
     injectWhatsApp: (input) => injectWhatsAppMessage(sim, input),
     injectSms: (input) => injectSms(sim, input),
     emitStatus: (input) => sim.emitStatus(input),

@@ -2,7 +2,7 @@ import type { CallbackJob } from './callback-dispatcher.js'
 import type { RecordedMessage } from './message-record.js'
 import { whatsAppErrorText } from './provider-error-catalog.js'
 import type { SimTwilioAccount, SimWhatsAppSender } from './simulator-config.js'
-import { encodeFormBody, computeTwilioSignature, twilioStatusParams, signWhatsAppPayload, buildWhatsAppStatusWebhook } from '@banditore/providers'
+import { encodeFormBody, computeTwilioSignature, twilioStatusParams, signWhatsAppPayload, buildWhatsAppStatusWebhook, encodeWhatsAppWebhookBody } from '@banditore/providers'
 
 /** A status webhook as the Cloud API posts it, signed with the number's app secret. */
 export function whatsAppStatusJob(
@@ -27,9 +27,10 @@ export function whatsAppStatusJob(
       ...(message.correlation !== undefined ? { correlation: message.correlation } : {}),
       ...(state === 'failed' && failureCode !== undefined ? { error: { code: failureCode, ...whatsAppErrorText(failureCode) } } : {}),
       category: message.type === 'template' ? 'utility' : 'service',
+      ...(message.pricingType !== undefined ? { pricingType: message.pricingType } : {}),
     },
   )
-  const body = JSON.stringify(payload)
+  const body = encodeWhatsAppWebhookBody(payload)
   return {
     url: sender.webhookUrl ?? '',
     body,

@@ -1,11 +1,22 @@
 import type { Tenant } from '@banditore/contracts'
 import type { TenantDirectory } from '@banditore/platform'
-import { e164FromProviderDigits, formValue, parseFormBody, parseTwilioWebhook, verifyTwilioSignature, WebhookPayloadError, type FormParams } from '@banditore/providers'
+import {
+  e164FromProviderDigits,
+  formValue,
+  parseFormBody,
+  parseTwilioSignatureSettings,
+  parseTwilioWebhook,
+  TWILIO_SIGNATURE_SETTINGS_HEADER,
+  verifyTwilioSignature,
+  WebhookPayloadError,
+  type FormParams,
+  type TwilioSignatureAlgorithm,
+} from '@banditore/providers'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { InboundIntake } from '../inbound-intake.js'
 import { MalformedRequestError, WebhookSecretMissingError, WebhookSignatureError } from '../ingest-errors.js'
 import type { WebhookCredentials } from '../webhook-credentials.js'
-import { routeParsedWebhook, unroutedEnvelope, type TenantRoute } from '../webhook-routing.js'
+import { routeParsedWebhook, unroutedEnvelope, webhookProofOf, type TenantRoute } from '../webhook-routing.js'
 
 export interface SmsWebhookDeps {
   readonly tenants: TenantDirectory
@@ -33,29 +44,45 @@ function smsTenant(tenants: TenantDirectory, number: string | undefined): Tenant
   return tenant?.channels.sms?.number === number ? tenant : undefined
 }
 
+/** The secret a tenant's SMS webhooks are signed with under an algorithm: SHA-1 the auth token, SHA-256 the Setting's shared key. */
+function secretOf(deps: SmsWebhookDeps, tenant: Tenant, algorithm: TwilioSignatureAlgorithm): string | undefined {
+  return algorithm === 'HMAC_SHA256' ? deps.credentials.smsSigningKeyOf(tenant) : deps.credentials.smsTokenOf(tenant)
+}
+
 /**
- * The auth token that signed the request. The gateway signs the full URL it called plus the
- * form params. For a known number only its tenant's token is accepted; for an unknown one every
- * token is tried, so a genuine webhook for an unconfigured number is kept on inbound.unrouted.
+ * The secret that signed the request. The gateway signs the full URL it called plus the form
+ * params: with the account's auth token (HMAC-SHA1), or, when a Webhook Setting applies (the
+ * X-Twilio-Webhooks-Signature-Settings header says so), with its shared key and the algorithm it
+ * names. For a known number only its tenant's secret is accepted; for an unknown one every
+ * secret is tried, so a genuine webhook for an unconfigured number is kept on inbound.unrouted.
  */
-function signingToken(
+function signingSecret(
   deps: SmsWebhookDeps,
   tenant: Tenant | undefined,
-  header: string | string[] | undefined,
+  headers: FastifyRequest['headers'],
   url: string,
   params: FormParams,
-): string {
+): { secret: string; algorithm: TwilioSignatureAlgorithm } {
+  const header = headers['x-twilio-signature']
+  const settings = parseTwilioSignatureSettings(headers[TWILIO_SIGNATURE_SETTINGS_HEADER])
+  if (!settings) throw new WebhookSignatureError('malformed')
+  const { algorithm } = settings
   let candidates: string[]
   if (tenant) {
-    const token = deps.credentials.smsTokenOf(tenant)
-    if (!token) throw new WebhookSecretMissingError(tenant.id, tenant.channels.sms?.authTokenEnv ?? 'authTokenEnv')
-    candidates = [token]
+    const secret = secretOf(deps, tenant, algorithm)
+    const variable = algorithm === 'HMAC_SHA256' ? tenant.channels.sms?.webhookSigningKeyEnv : tenant.channels.sms?.authTokenEnv
+    if (!secret) {
+      if (variable) throw new WebhookSecretMissingError(tenant.id, variable)
+      // Signed with a Setting's key while the tenant file names none: nothing to check it with.
+      throw new WebhookSignatureError('mismatch')
+    }
+    candidates = [secret]
   } else {
-    candidates = deps.credentials.allSmsTokens()
+    candidates = algorithm === 'HMAC_SHA256' ? deps.credentials.allSmsSigningKeys() : deps.credentials.allSmsTokens()
   }
-  for (const token of candidates) {
-    const check = verifyTwilioSignature(token, header, url, params)
-    if (check.valid) return token
+  for (const secret of candidates) {
+    const check = verifyTwilioSignature(secret, header, url, params, algorithm)
+    if (check.valid) return { secret, algorithm }
     if (check.reason !== 'mismatch') throw new WebhookSignatureError(check.reason)
   }
   throw new WebhookSignatureError(candidates.length === 0 && !header ? 'missing' : 'mismatch')
@@ -75,7 +102,7 @@ export async function smsWebhookRoutes(app: FastifyInstance, deps: SmsWebhookDep
       const params = parseFormBody(raw)
       const url = publicUrl(request)
       const tenant = smsTenant(deps.tenants, e164(formValue(params, routedBy)))
-      const token = signingToken(deps, tenant, request.headers['x-twilio-signature'], url, params)
+      const signed = signingSecret(deps, tenant, request.headers, url, params)
 
       let parsed
       try {
@@ -87,10 +114,10 @@ export async function smsWebhookRoutes(app: FastifyInstance, deps: SmsWebhookDep
       const route = (endpoint: { number: string }): TenantRoute => {
         const owner = smsTenant(deps.tenants, endpoint.number)
         if (!owner) return { reason: 'no tenant has this SMS number' }
-        if (deps.credentials.smsTokenOf(owner) !== token) return { reason: "signed with another account's auth token than the number's tenant" }
+        if (secretOf(deps, owner, signed.algorithm) !== signed.secret) return { reason: "signed with another account's secret than the number's tenant" }
         return { tenant: owner }
       }
-      const routed = routeParsedWebhook(parsed, route)
+      const routed = routeParsedWebhook(parsed, route, webhookProofOf(raw, request.headers['x-twilio-signature']))
       const envelopes = [...routed.envelopes]
       if (routed.unroutedReasons.length > 0) {
         envelopes.push(unroutedEnvelope('sms-gateway', routed.unroutedReasons, routed.unroutedTo, raw, receivedAt))

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { InboundIntake } from '../inbound-intake.js'
 import { MalformedRequestError, WebhookSignatureError } from '../ingest-errors.js'
 import type { WebhookCredentials } from '../webhook-credentials.js'
-import { routeParsedWebhook, unroutedEnvelope, type TenantRoute } from '../webhook-routing.js'
+import { routeParsedWebhook, unroutedEnvelope, webhookProofOf, type TenantRoute } from '../webhook-routing.js'
 
 export interface WhatsAppWebhookDeps {
   readonly tenants: TenantDirectory
@@ -55,6 +55,10 @@ export async function whatsAppWebhookRoutes(app: FastifyInstance, deps: WhatsApp
       if (error instanceof WebhookPayloadError) throw new MalformedRequestError(error.message, error.issues.slice(0, 20), { cause: error })
       throw error
     }
+    // Statuses with no delivery state (a `deleted` message): understood, neither published nor unrouted.
+    if (parsed.notices?.length && (request.log.level === 'debug' || request.log.level === 'trace')) {
+      request.log.debug({ notices: parsed.notices.map((n) => ({ status: n.providerState, phoneNumberId: n.sender.phoneNumberId })) }, 'whatsapp statuses without a delivery state')
+    }
     for (const { error, receiver } of parsed.errors) {
       request.log.warn({ providerError: error.code, title: error.title, phoneNumberId: receiver?.phoneNumberId }, 'whatsapp webhook reports an error')
     }
@@ -66,7 +70,7 @@ export async function whatsAppWebhookRoutes(app: FastifyInstance, deps: WhatsApp
       if (deps.credentials.whatsAppSecretOf(tenant) !== secret) return { reason: "signed with another Meta app's secret than the number's tenant" }
       return { tenant }
     }
-    const routed = routeParsedWebhook(parsed, route)
+    const routed = routeParsedWebhook(parsed, route, webhookProofOf(raw, request.headers['x-hub-signature-256']))
     const envelopes = [...routed.envelopes]
     if (routed.unroutedReasons.length > 0) {
       envelopes.push(unroutedEnvelope('whatsapp-cloud', routed.unroutedReasons, routed.unroutedTo, raw, receivedAt))
