@@ -26,6 +26,17 @@ export const WorkerConfigSchema = Type.Object({
   /** Task queue the reply workflows run on (tests use their own). */
   TEMPORAL_TASK_QUEUE_EMERGENCY: Type.String({ default: 'banditore-emergency', minLength: 1, description: 'emergency alerts task queue' }),
   TEMPORAL_TASK_QUEUE_REPLIES: Type.String({ default: 'banditore-replies', minLength: 1, description: 'replies task queue' }),
+  /**
+   * A workflow bundle built from these same sources (`bundleWorkflowCode`'s output in a file):
+   * used instead of bundling at start. Unset: the prebuilt dist bundle when compiled, else built now.
+   */
+  WORKFLOW_BUNDLE_PATH: Type.Optional(Type.String({ minLength: 1, description: 'path of a prebuilt workflow bundle' })),
+  /** Subscriptions' key for number hashes: send-ledger numbers past retention become the same keyed hash as the consent proof. Unset: a random key per start (the hashes then link to nothing). */
+  SUBSCRIBER_HASH_KEY: Type.Optional(Type.String({ minLength: 32, description: 'secret of at least 32 characters for phone hashes' })),
+  /** Days after which a settled send's number is replaced by its keyed hash. */
+  SEND_LEDGER_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, description: 'send-ledger number retention, days' }),
+  /** Minutes between passes of the send-ledger retention. */
+  SEND_LEDGER_RETENTION_INTERVAL_MINUTES: Type.Integer({ default: 60, minimum: 1, description: 'send-ledger retention interval, minutes' }),
 })
 export type WorkerConfig = Type.Static<typeof WorkerConfigSchema>
 

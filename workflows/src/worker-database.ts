@@ -98,6 +98,24 @@ export interface EmergencyTimelineTable {
   at: Defaulted
 }
 
+/**
+ * One row per reply (confirmation, auto-reply, desk answer): the idempotency key of the reply
+ * path, so a redelivered command is never sent twice. No phone number: the command carries it.
+ */
+export interface ReplyLedgerTable {
+  tenant: string
+  reply_id: string
+  channel: 'whatsapp' | 'sms'
+  state: 'pending' | 'sending' | 'accepted' | 'failed'
+  attempts: number
+  provider_message_id: string | null
+  reason: string | null
+  sending_at: Timestamp | null
+  accepted_at: Timestamp | null
+  created_at: Defaulted
+  updated_at: Defaulted
+}
+
 export interface WorkerDatabase {
   send_ledger: SendLedgerTable
   broadcast_run: BroadcastRunTable
@@ -107,4 +125,5 @@ export interface WorkerDatabase {
   status_feed: StatusFeedTable
   emergency_run: EmergencyRunTable
   emergency_timeline: EmergencyTimelineTable
+  reply_ledger: ReplyLedgerTable
 }

@@ -1,16 +1,21 @@
+import { randomBytes } from 'node:crypto'
 import { Streams } from '@banditore/contracts'
 import { createServiceServer, pingDatabase, pingNats, type ServiceDefinition } from '@banditore/platform'
 import { createTwilioSmsClient, createWhatsAppCloudClient } from '@banditore/providers'
-import { Client, Connection } from '@temporalio/client'
+import { Connection } from '@temporalio/client'
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker'
 import { createProviderReplySender } from './activities/provider-reply-sender.js'
 import { loadConfig, type WorkerConfig } from './config.js'
 import { startBroadcastOptOutFeed } from './feeds/broadcast-opt-out-feed.js'
 import { startBroadcastStatusFeed } from './feeds/broadcast-status-feed.js'
-import { startReplyDispatch } from './feeds/reply-dispatch.js'
+import { startSubjectErasureFeed } from './feeds/subject-erasure-feed.js'
+import { startReplySender } from './feeds/reply-sender.js'
 import { startWorkerProgressResponder } from './feeds/worker-progress.responder.js'
 import { migrations } from './migrations/index.js'
 import { createLeasedRateLimiter, senderCapsOf } from './rate-limit/rate-limit-lease-limiter.js'
+import { createNumberPseudonymizer } from './sending/send-ledger-privacy.repository.js'
+import { SendLedgerRetentionJob } from './sending/send-ledger-retention.js'
+import { flagEmergencyContacts } from './sending/emergency-contacts.js'
 import { createProviderDispatcher } from './transport/provider-dispatcher.js'
 import { createWorker, loadWorkflowBundle } from './worker.js'
 import { WORKER_SCHEMA, type WorkerDatabase } from './worker-database.js'
@@ -43,11 +48,15 @@ export const workerService: ServiceDefinition<WorkerConfig, WorkerDatabase> = {
       return value
     }
     const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS })
-    const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE })
     const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })
 
     // One rate limit per sender number at the tenant's tier, shared through PostgreSQL by every
     // worker and every outbound path (replies, broadcasts, emergencies).
+    // Officials and staff on duty who cannot receive the notice: skipped at once in an alert,
+    // flagged now so the municipality fixes its file before an emergency finds out.
+    for (const flag of flagEmergencyContacts(tenants.all())) {
+      logger.warn(flag, 'an emergency contact number cannot receive messages; replace it in the tenant file')
+    }
     const caps = senderCapsOf(tenants)
     const rateLimiter = createLeasedRateLimiter({ db, capOf: (key) => caps.get(key) ?? 80, logger })
     // Provider requests leave from a thread of their own, each at its rate-limit slot.
@@ -59,6 +68,10 @@ export const workerService: ServiceDefinition<WorkerConfig, WorkerDatabase> = {
     const sender = createProviderReplySender({ tenants, whatsapp, sms, rateLimiter, secret, smsStatusCallbackUrl })
     const statusFeed = await startBroadcastStatusFeed({ nc, db, logger })
     const optOutFeed = await startBroadcastOptOutFeed({ nc, db, logger })
+    const erasureFeed = await startSubjectErasureFeed({ nc, db, logger })
+    const pseudonymise = createNumberPseudonymizer(config.SUBSCRIBER_HASH_KEY ?? randomBytes(32).toString('hex'))
+    const retention = new SendLedgerRetentionJob(db, pseudonymise, config.SEND_LEDGER_RETENTION_DAYS, logger)
+    retention.start(config.SEND_LEDGER_RETENTION_INTERVAL_MINUTES * 60_000)
     const responder = startWorkerProgressResponder({ nc, db, logger })
     const deps = {
       sender,
@@ -69,7 +82,7 @@ export const workerService: ServiceDefinition<WorkerConfig, WorkerDatabase> = {
     // One Temporal worker per task queue, all with every workflow and activity. Emergencies have
     // a queue of their own (and the rate limiter's first lane): they never wait behind a
     // broadcast's activities for a slot of this worker.
-    const bundle = await loadWorkflowBundle(logger)
+    const bundle = await loadWorkflowBundle(logger, config.WORKFLOW_BUNDLE_PATH)
     const queues = {
       replies: config.TEMPORAL_TASK_QUEUE_REPLIES,
       broadcast: config.TEMPORAL_TASK_QUEUE_BROADCAST,
@@ -81,7 +94,9 @@ export const workerService: ServiceDefinition<WorkerConfig, WorkerDatabase> = {
         return { name, worker, running: worker.run() }
       }),
     )
-    const dispatch = await startReplyDispatch({ nc, client, taskQueue: queues.replies, logger })
+    // Replies go straight from their stream to the provider (no workflow each); the replies
+    // task queue still serves reply workflows started before this worker version.
+    const replies = await startReplySender({ nc, db, sender, logger })
 
     const http = createServiceServer({
       service: 'worker',
@@ -101,7 +116,7 @@ export const workerService: ServiceDefinition<WorkerConfig, WorkerDatabase> = {
       http,
       stop: [
         // Stop taking new commands, then let running activities finish.
-        { name: 'reply-dispatch', run: () => dispatch.stop() },
+        { name: 'reply-sender', run: () => replies.stop() },
         {
           name: 'temporal-worker',
           run: async () => {
@@ -110,7 +125,7 @@ export const workerService: ServiceDefinition<WorkerConfig, WorkerDatabase> = {
           },
         },
         { name: 'provider-dispatch', run: () => transport.close() },
-        { name: 'feeds', run: async () => await Promise.all([statusFeed.stop(), optOutFeed.stop(), responder.stop()]) },
+        { name: 'feeds', run: async () => await Promise.all([statusFeed.stop(), optOutFeed.stop(), erasureFeed.stop(), responder.stop(), retention.stop()]) },
         { name: 'temporal-connections', run: async () => (await connection.close(), await clientConnection.close()) },
       ],
       describe: { taskQueues: Object.values(queues) },

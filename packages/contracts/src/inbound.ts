@@ -45,13 +45,29 @@ export const MediaReferenceSchema = Type.Object(
 )
 
 /**
+ * What shows that the provider really delivered a message: the SHA-256 of the webhook body
+ * exactly as received and the signature header that came with it (WhatsApp
+ * `X-Hub-Signature-256`, an HMAC over those bytes; the SMS gateway's `X-Twilio-Signature`, an
+ * HMAC over the public URL and the form parameters of that body).
+ */
+export const WebhookProofSchema = Type.Object(
+  {
+    bodySha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    signature: Type.String({ minLength: 1, maxLength: 512 }),
+  },
+  { additionalProperties: false },
+)
+export type WebhookProof = Type.Static<typeof WebhookProofSchema>
+
+/**
  * A citizen's message, whatever door it came through, as ingest publishes it on
  * `inbound.message.<tenant>`. `text` is Unicode NFC; for an interactive reply it is the
  * chosen option's title and `interactive.id` its id.
  */
 export const InboundMessageSchema = Type.Object(
   {
-    version: Type.Literal(1),
+    /** 2: carries `webhook`, the proof of delivery. Readers accept both (deploy them before ingest). */
+    version: Type.Union([Type.Literal(1), Type.Literal(2)]),
     /** Our id for the message: `<provider>:<providerMessageId>`, stable across redeliveries. */
     id: Type.String({ minLength: 1 }),
     tenant: TenantIdSchema,
@@ -99,6 +115,8 @@ export const InboundMessageSchema = Type.Object(
     form: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     sentAt: TimestampSchema,
     receivedAt: TimestampSchema,
+    /** Version 2: the provider's signed webhook, so the consent ledger can prove who delivered it. */
+    webhook: Type.Optional(WebhookProofSchema),
   },
   { additionalProperties: false },
 )

@@ -8,6 +8,7 @@ import {
   AudienceCountRequestContract,
   AudiencePageReplyContract,
   AudiencePageRequestContract,
+  DataSubjectErasedContract,
   SubscriptionChangedContract,
 } from './subscriptions.js'
 import type { Contract } from './validate.js'
@@ -69,6 +70,8 @@ export const Events = {
   moderationVerdict: event(Streams.moderation, Subjects.moderationVerdict, ModerationVerdictContract),
   /** A subscriber's state changed (subscribed, unsubscribed, topics, blocked, erased). */
   subscriptionChanged: event(Streams.subscriptions, Subjects.subscriptionChanged, SubscriptionChangedContract),
+  /** A number was erased: every copy of it is dropped or replaced by its keyed hash. */
+  subjectErased: event(Streams.subscriptions, Subjects.subjectErased, DataSubjectErasedContract),
   /** A message a service wants sent to one citizen (confirmations, auto-replies, desk answers). */
   outboundReply: event(Streams.outbound, Subjects.outboundReply, OutboundReplyContract),
 } as const
@@ -98,7 +101,7 @@ export const Consumers = {
     maxDeliver: 10,
     concurrency: 8,
   },
-  /** worker: one reply workflow per outbound reply. */
+  /** worker: sends each outbound reply at the sender's cap, in order per citizen (its reply sender). */
   workerReplies: { event: Events.outboundReply, durable: 'worker-replies', filterSubject: Events.outboundReply.everyTenant, maxDeliver: 10, concurrency: 8 },
   /** worker: opt-outs into its cache of who must not receive broadcasts. */
   workerOptOuts: {
@@ -108,6 +111,10 @@ export const Consumers = {
     maxDeliver: 10,
     concurrency: 8,
   },
+  /** worker: erasures, into its send ledger, opt-out cache and pacing. */
+  workerErasures: { event: Events.subjectErased, durable: 'worker-erasures', filterSubject: Events.subjectErased.everyTenant, maxDeliver: 10, concurrency: 4 },
+  /** moderation: erasures, to forget the sender's history. */
+  moderationErasures: { event: Events.subjectErased, durable: 'moderation-erasures', filterSubject: Events.subjectErased.everyTenant, maxDeliver: 10, concurrency: 4 },
   /** worker: delivery statuses into the send ledger. */
   workerStatuses: { event: Events.inboundStatus, durable: 'broadcast-statuses', filterSubject: Events.inboundStatus.everyTenant, maxDeliver: 10, concurrency: 32 },
 } as const

@@ -13,6 +13,8 @@ export const Subjects = {
   moderationVerdict: (tenant: string) => `moderation.verdict.${tenant}`,
   /** A subscriber's state changed (subscribed, unsubscribed, topics, blocked, erased). */
   subscriptionChanged: (tenant: string) => `subscription.changed.${tenant}`,
+  /** A number was erased (GDPR art. 17): every service drops its copies. Payload: DataSubjectErased. */
+  subjectErased: (tenant: string) => `subscription.erased.${tenant}`,
   /** A message a service wants sent to one citizen (confirmations, auto-replies, desk answers). */
   outboundReply: (tenant: string) => `outbound.reply.${tenant}`,
   /** Where a message that failed too often is parked, with its origin in headers. */
@@ -62,7 +64,7 @@ export const Streams = {
   },
   subscriptions: {
     name: 'SUBSCRIPTIONS',
-    subjects: ['subscription.changed.*'],
+    subjects: ['subscription.changed.*', 'subscription.erased.*'],
     maxAgeSeconds: 30 * DAY,
     duplicateWindowSeconds: 10 * 60,
     description: 'Subscriber state changes',

@@ -96,6 +96,43 @@ export const DataSubjectExportSchema = Type.Object(
 )
 export type DataSubjectExport = Type.Static<typeof DataSubjectExportSchema>
 
+/**
+ * A tenant's consent chain recomputed (`GET /staff/:tenant/privacy/consent-ledger/verify`): each
+ * consent and withdrawal record is hashed with the previous one's hash, so an edited, inserted or
+ * removed record breaks the chain at that record.
+ */
+export const ConsentChainVerificationSchema = Type.Object(
+  {
+    tenant: TenantIdSchema,
+    valid: Type.Boolean(),
+    /** Records that verified before the first broken link (all of them when valid). */
+    recordsVerified: Type.Integer({ minimum: 0 }),
+    /** The chain's last hash (`sha256:<hex>`): what a municipality may register in its protocol. */
+    headHash: Type.String(),
+    firstBrokenLink: Type.Union([
+      Type.Object(
+        {
+          /** The ledger row; null when the chain's head does not match its last record. */
+          id: Type.Union([Type.Integer(), Type.Null()]),
+          chainSeq: Type.Union([Type.Integer(), Type.Null()]),
+          reason: Type.Union([
+            Type.Literal('unchained'),
+            Type.Literal('sequence-gap'),
+            Type.Literal('prev-hash-mismatch'),
+            Type.Literal('hash-mismatch'),
+            Type.Literal('evidence-mismatch'),
+            Type.Literal('head-mismatch'),
+          ]),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
+  },
+  { additionalProperties: false },
+)
+export type ConsentChainVerification = Type.Static<typeof ConsentChainVerificationSchema>
+
 /** What erasure removed and the anonymised proof it kept. */
 export const ErasureResultSchema = Type.Object(
   {

@@ -39,6 +39,28 @@ export type SubscriptionChanged = Type.Static<typeof SubscriptionChangedSchema>
 export const SubscriptionChangedContract = defineContract('SubscriptionChanged', SubscriptionChangedSchema)
 
 /**
+ * A number was erased, on `subscription.erased.<tenant>`: the worker replaces it with `phoneHash`
+ * in its send ledger and opt-out cache and drops its pacing rows; moderation forgets the sender's
+ * history. Published on every erasure, whether or not the number was a subscriber.
+ */
+export const DataSubjectErasedSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    /** `erasure:<tenant>:<phoneHash>:<erasedAt>`; the JetStream dedupe key. */
+    id: Type.String({ minLength: 1 }),
+    tenant: TenantIdSchema,
+    /** The number erased: consumers need it to find their copies. */
+    phone: E164Schema,
+    /** The keyed hash subscriptions keeps as the proof (HMAC-SHA256): what replaces the number. */
+    phoneHash: Type.String({ minLength: 1 }),
+    erasedAt: TimestampSchema,
+  },
+  { additionalProperties: false },
+)
+export type DataSubjectErased = Type.Static<typeof DataSubjectErasedSchema>
+export const DataSubjectErasedContract = defineContract('DataSubjectErased', DataSubjectErasedSchema)
+
+/**
  * Request (NATS request/reply on `subscriptions.audience.page`): one page of a broadcast's
  * audience. The first request for a `snapshotId` freezes the audience; later pages read that
  * snapshot, so the audience does not shift under a running broadcast.

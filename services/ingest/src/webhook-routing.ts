@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { Subjects, UnroutedWebhookContract, type Tenant } from '@banditore/contracts'
+import { Subjects, UnroutedWebhookContract, type Tenant, type WebhookProof } from '@banditore/contracts'
 import { toDeliveryStatus, toInboundMessage, type ParsedWebhook, type ProviderEndpoint } from '@banditore/providers'
 import type { InboundEnvelope } from './inbound-intake.js'
 
@@ -22,7 +22,17 @@ export interface RoutedWebhook {
  * Nothing is dropped: unknown numbers, items the parser rejected and contract violations are
  * returned as reasons, for one UnroutedWebhook carrying the raw body.
  */
-export function routeParsedWebhook(parsed: ParsedWebhook, route: (endpoint: ProviderEndpoint) => TenantRoute): RoutedWebhook {
+/**
+ * The proof that a verified webhook came from its provider (see WebhookProofSchema): carried on
+ * each citizen message, so the consent ledger can keep it with the consent.
+ */
+export function webhookProofOf(rawBody: Buffer, signature: string | string[] | undefined): WebhookProof | undefined {
+  const header = Array.isArray(signature) ? signature[0] : signature
+  if (!header) return undefined
+  return { bodySha256: createHash('sha256').update(rawBody).digest('hex'), signature: header.slice(0, 512) }
+}
+
+export function routeParsedWebhook(parsed: ParsedWebhook, route: (endpoint: ProviderEndpoint) => TenantRoute, proof?: WebhookProof): RoutedWebhook {
   const envelopes: InboundEnvelope[] = []
   const reasons: string[] = []
   let unroutedTo: string | undefined
@@ -38,7 +48,8 @@ export function routeParsedWebhook(parsed: ParsedWebhook, route: (endpoint: Prov
       continue
     }
     try {
-      const message = toInboundMessage(event, target.tenant.id)
+      const parsedMessage = toInboundMessage(event, target.tenant.id)
+      const message = proof ? { ...parsedMessage, version: 2 as const, webhook: proof } : parsedMessage
       envelopes.push({
         subject: Subjects.inboundMessage(target.tenant.id),
         id: message.id,

@@ -26,6 +26,7 @@ import { deskConsoleRoutes } from './routes/desk-console.routes.js'
 import { subscriberRoutes } from './routes/subscribers.routes.js'
 import { createPhoneHasher } from './privacy/phone-hash.js'
 import { RetentionJob } from './privacy/retention-job.js'
+import { chainUnchainedRecords } from './repositories/consent-ledger.repository.js'
 import { createDeliveryStatusMessageHandler } from './processing/delivery-status-handler.js'
 import { OutboxRelay } from './processing/outbox-relay.js'
 import { createVerdictMessageHandler, type ProcessingDeps } from './processing/verdict-handler.js'
@@ -111,6 +112,9 @@ export async function buildSubscriptionsService(config: SubscriptionsConfig, dep
   let audience: Subscription | undefined
   let audienceCounts: Subscription | undefined
   app.addHook('onReady', async () => {
+    // Consent records written before the chain existed are chained once, before any new one.
+    const chained = await chainUnchainedRecords(deps.db, processing.hashPhone)
+    if (chained > 0) deps.logger.info({ chained }, 'consent records chained')
     const onVerdict = createVerdictMessageHandler(processing)
     for (const tenant of profiles.keys()) {
       consumers.push(

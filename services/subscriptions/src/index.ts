@@ -7,6 +7,8 @@ export type { ConsentRecord, Subscriber, SubscriptionsDatabase } from './subscri
 export { ServiceErrorHeaders, encodeCursor, decodeCursor } from './audience/audience-responder.js'
 export { GATEWAY_OPT_OUT_WORDS } from './tenant/tenant-profile.js'
 export { createPhoneHasher, type PhoneHasher } from './privacy/phone-hash.js'
+/** Chains consent records written before the chain existed (the service does it at start). */
+export { chainUnchainedRecords } from './repositories/consent-ledger.repository.js'
 export { WHOLE_SNAPSHOT_MAX } from './repositories/audience-snapshot.repository.js'
 /** The deployable, as its main.ts runs it (the test world starts it the same way). */
 export { subscriptionsService } from './subscriptions-service.js'

@@ -76,6 +76,26 @@ export interface ConsentLedgerTable {
   recorded_at: Generated<Date>
   redacted_at: Timestamp | null
   redaction: 'retention' | 'erasure' | null
+  /** Position in the tenant's hash chain (privacy/consent-chain.ts), from 1. */
+  chain_seq: ColumnType<number | null, number | undefined, number>
+  /** `hash` of the tenant's previous record (GENESIS_HASH for the first). */
+  prev_hash: string | null
+  /** `sha256:<hex>` over the record's canonical serialization and prev_hash. */
+  hash: string | null
+  /** Keyed digest of evidence_text and evidence_form: what the hash covers once they are cleared. */
+  evidence_digest: string | null
+  /** SHA-256 hex of the provider's signed webhook body that carried the citizen's message. */
+  webhook_body_sha256: string | null
+  /** The signature header of that webhook (X-Hub-Signature-256, X-Twilio-Signature). */
+  webhook_signature: string | null
+}
+
+/** The last record of a tenant's consent chain; locked (FOR UPDATE) while a record is appended. */
+export interface ConsentChainHeadTable {
+  tenant: string
+  seq: number
+  hash: string
+  updated_at: Timestamp
 }
 
 /** A form sign-up waiting for the citizen's answer (double opt-in). */
@@ -287,6 +307,7 @@ export interface SubscriptionsDatabase {
   desk_revision: DeskRevisionTable
   subscriber: SubscriberTable
   consent_ledger: ConsentLedgerTable
+  consent_chain_head: ConsentChainHeadTable
   pending_confirmation: PendingConfirmationTable
   desk_message: DeskMessageTable
   outbox: OutboxTable

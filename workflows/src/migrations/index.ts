@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely'
 import { workerTables } from './2026-12-07T00-00-00_worker-tables.js'
+import { replyLedger } from './2026-12-10T00-00-00_reply-ledger.js'
 
 export { WORKER_SCHEMA } from '../worker-database.js'
 
@@ -10,4 +11,5 @@ export { WORKER_SCHEMA } from '../worker-database.js'
  */
 export const migrations: Record<string, Migration> = {
   '2026-12-07T00-00-00_worker-tables': workerTables,
+  '2026-12-10T00-00-00_reply-ledger': replyLedger,
 }

@@ -23,6 +23,9 @@ function fakeBucket(): SenderHistoryBucket & { keys(): string[] } {
       data.set(key, { value, revision: ++revision })
       return revision
     },
+    async purge(key) {
+      data.delete(key)
+    },
   }
 }
 

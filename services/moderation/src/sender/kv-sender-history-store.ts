@@ -9,6 +9,8 @@ export interface SenderHistoryBucket {
   get(key: string): Promise<{ operation: string; revision: number; json<T>(): T } | null>
   create(key: string, data: string): Promise<number>
   update(key: string, data: string, version: number): Promise<number>
+  /** Removes the key and its revisions. */
+  purge(key: string): Promise<void>
 }
 
 /**
@@ -86,6 +88,11 @@ export class KvSenderHistoryStore implements SenderHistoryStore {
   async recordedIds(tenant: string, sender: string): Promise<ReadonlySet<string>> {
     const found = await this.read(KvSenderHistoryStore.keyOf(tenant, sender))
     return new Set(found?.value.recent.map((m) => m.id) ?? [])
+  }
+
+  /** Purges the sender's key: its texts and violations are gone from every replica's view. */
+  async forget(tenant: string, sender: string): Promise<void> {
+    await this.bucket.purge(KvSenderHistoryStore.keyOf(tenant, sender))
   }
 
   async record(tenant: string, sender: string, message: DecidedMessage): Promise<void> {

@@ -12,6 +12,8 @@ export interface SenderHistoryStore {
   historyOf(tenant: string, sender: string, at: number): Promise<SenderHistory>
   /** Adds a decided message to the sender's history; a message id already recorded is ignored (redelivery). */
   record(tenant: string, sender: string, message: DecidedMessage): Promise<void>
+  /** Forgets everything about the sender (erasure, GDPR art. 17). */
+  forget(tenant: string, sender: string): Promise<void>
 }
 
 export interface InMemorySenderHistoryOptions {
@@ -69,6 +71,10 @@ export class InMemorySenderHistoryStore implements SenderHistoryStore {
     let pastViolations = 0
     for (const v of record.violations) if (at - v <= this.violationTtl) pastViolations++
     return { recentMessages: record.recent.slice(), pastViolations }
+  }
+
+  async forget(tenant: string, sender: string): Promise<void> {
+    this.senders.delete(this.key(tenant, sender))
   }
 
   async record(tenant: string, sender: string, message: DecidedMessage): Promise<void> {

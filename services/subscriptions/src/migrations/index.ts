@@ -3,6 +3,7 @@ import { initialSchema } from './2026-11-23T00-00-00_initial.js'
 import { snapshotFirstPage } from './2026-11-23T02-30-00_snapshot-first-page.js'
 import { deskConsole } from './2026-12-10T00-00-00_desk-console.js'
 import { subscribersConsole } from './2026-12-10T01-00-00_subscribers-console.js'
+import { consentChain } from './2026-12-14T00-00-00_consent-chain.js'
 
 /** Subscriptions' schema. Names are timestamps; a migration is never edited after it lands. */
 export const SCHEMA = 'subscriptions'
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T02-30-00_snapshot-first-page': snapshotFirstPage,
   '2026-12-10T00-00-00_desk-console': deskConsole,
   '2026-12-10T01-00-00_subscribers-console': subscribersConsole,
+  '2026-12-14T00-00-00_consent-chain': consentChain,
 }

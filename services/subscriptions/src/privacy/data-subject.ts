@@ -1,7 +1,7 @@
 import type { DataSubjectExport, ErasureResult } from '@banditore/contracts'
 import type { Kysely } from 'kysely'
 import { anonymiseConsent, consentHistory } from '../repositories/consent-ledger.repository.js'
-import { dropQueuedReplies } from '../repositories/outbox.repository.js'
+import { dropQueuedReplies, enqueueErasure } from '../repositories/outbox.repository.js'
 import { CitizenSession } from '../processing/citizen-session.js'
 import { unsubscribe } from '../processing/subscription-commands.js'
 import type { SubscriptionsDatabase } from '../subscriptions-database.js'
@@ -17,7 +17,11 @@ export interface DataSubjectDeps {
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value)
 const plain = (row: object) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, iso(v)]))
 
-/** Everything held about a number in a tenant: the subscriber, the consent ledger, pending sign-ups, desk messages. */
+/**
+ * Everything held about a number in a tenant: the subscriber, the consent ledger (each record
+ * with its chain link: `chain_seq`, `prev_hash`, `hash`, the receipt a citizen can check against
+ * the chain's head), pending sign-ups, desk messages.
+ */
 export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, phone: string): Promise<DataSubjectExport> {
   const { db } = deps
   const [subscriber, ledger, pending, desk] = await Promise.all([
@@ -64,6 +68,12 @@ export async function eraseDataSubject(deps: DataSubjectDeps, profile: TenantPro
       await trx.deleteFrom('subscriber').where('id', '=', row.id).execute()
     }
     const anonymised = await anonymiseConsent(trx, tenant, session.phoneHash, now)
+    // The worker's send ledger, opt-out cache and pacing, and moderation's sender history.
+    await enqueueErasure(
+      trx,
+      { version: 1, id: `erasure:${tenant}:${session.phoneHash}:${now.toISOString()}`, tenant, phone, phoneHash: session.phoneHash, erasedAt: now.toISOString() },
+      now,
+    )
     return {
       tenant,
       erasedAt: now.toISOString(),

@@ -4,7 +4,8 @@ import type { PhoneHasher } from '../privacy/phone-hash.js'
 import { appendConsent } from '../repositories/consent-ledger.repository.js'
 import { enqueueChange, enqueueReply } from '../repositories/outbox.repository.js'
 import { ensureSubscriber, findSubscriber, lockCitizen, updateSubscriber, type SubscriberPatch } from '../repositories/subscriber.repository.js'
-import type { NewConsentRecord, SendChannel, Subscriber, SubscriptionsDatabase } from '../subscriptions-database.js'
+import type { ConsentRecordInput } from '../repositories/consent-ledger.repository.js'
+import type { SendChannel, Subscriber, SubscriptionsDatabase } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
 import { renderText, type TextKey, type TextValues } from '../tenant/tenant-texts.js'
 
@@ -120,17 +121,30 @@ export class CitizenSession {
     return this.profile.topics.filter((t) => t.alwaysOn || row.topics.includes(t.id)).map((t) => t.id)
   }
 
-  async recordConsent(record: Omit<NewConsentRecord, 'tenant' | 'subscriber_id' | 'phone' | 'phone_hash' | 'actor' | 'inbound_message_id'> & { inbound_message_id?: string | null; actor?: string }): Promise<void> {
+  /** Appends to the tenant's consent chain, with the provider's proof when a signed webhook carried the message. */
+  async recordConsent(
+    record: Omit<ConsentRecordInput, 'tenant' | 'subscriber_id' | 'phone' | 'phone_hash' | 'actor' | 'inbound_message_id' | 'webhook_body_sha256' | 'webhook_signature'> & {
+      inbound_message_id?: string | null
+      actor?: string
+    },
+  ): Promise<void> {
     if (!this.row) throw new Error('recordConsent() needs the citizen row; call ensure() first')
-    await appendConsent(this.trx, {
-      tenant: this.tenant,
-      subscriber_id: this.row.id,
-      phone: this.phone,
-      phone_hash: this.phoneHash,
-      actor: this.origin.actor,
-      inbound_message_id: this.origin.message?.id ?? null,
-      ...record,
-    })
+    const webhook = this.origin.message?.webhook
+    await appendConsent(
+      this.trx,
+      {
+        tenant: this.tenant,
+        subscriber_id: this.row.id,
+        phone: this.phone,
+        phone_hash: this.phoneHash,
+        actor: this.origin.actor,
+        inbound_message_id: this.origin.message?.id ?? null,
+        webhook_body_sha256: webhook?.bodySha256 ?? null,
+        webhook_signature: webhook?.signature ?? null,
+        ...record,
+      },
+      this.hashPhone,
+    )
   }
 
   /** The channel replies go out on: the one the citizen wrote through, when it can carry a reply. */

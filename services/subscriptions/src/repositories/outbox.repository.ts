@@ -1,4 +1,12 @@
-import { OutboundReplyContract, Subjects, SubscriptionChangedContract, type OutboundReply, type SubscriptionChanged } from '@banditore/contracts'
+import {
+  DataSubjectErasedContract,
+  OutboundReplyContract,
+  Subjects,
+  SubscriptionChangedContract,
+  type DataSubjectErased,
+  type OutboundReply,
+  type SubscriptionChanged,
+} from '@banditore/contracts'
 import type { Kysely } from 'kysely'
 import type { SubscriptionsDatabase } from '../subscriptions-database.js'
 
@@ -29,6 +37,15 @@ export async function enqueueChange(db: Db, change: SubscriptionChanged, now: Da
       payload: JSON.stringify(change),
       created_at: now,
     })
+    .execute()
+}
+
+/** Announces an erasure to the services holding copies of the number (worker, moderation). */
+export async function enqueueErasure(db: Db, erased: DataSubjectErased, now: Date): Promise<void> {
+  DataSubjectErasedContract.parse(erased)
+  await db
+    .insertInto('outbox')
+    .values({ tenant: erased.tenant, phone: erased.phone, subject: Subjects.subjectErased(erased.tenant), msg_id: erased.id, payload: JSON.stringify(erased), created_at: now })
     .execute()
 }
 

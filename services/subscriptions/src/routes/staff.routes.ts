@@ -12,6 +12,7 @@ import { normalizePhoneNumber } from '@banditore/providers'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TSchema, Static } from 'typebox'
 import { eraseDataSubject, exportDataSubject } from '../privacy/data-subject.js'
+import { verifyConsentChain } from '../repositories/consent-ledger.repository.js'
 import { answerDeskMessage, blockSender, removeSubscriber, unblockSender, type StaffDeps } from '../processing/staff-actions.js'
 import type { OutboxRelay } from '../processing/outbox-relay.js'
 import { listDeskMessages } from '../repositories/desk-message.repository.js'
@@ -133,6 +134,14 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRouteDeps): P
     const data = await exportDataSubject(deps, profile.id, phoneOf(phone))
     request.log.info({ tenant: profile.id, staff: identity.principal.subject }, 'data subject export')
     return reply.header('content-disposition', 'attachment; filename="export.json"').send(data)
+  })
+
+  // Recomputes the tenant's consent chain and names the first broken link (the CLI `consent:verify` calls it).
+  app.get('/staff/:tenant/privacy/consent-ledger/verify', async (request) => {
+    const { identity, profile } = await guard(request, StaffPermissions.privacy)
+    const result = await verifyConsentChain(deps.db, profile.id, deps.hashPhone)
+    request.log.info({ tenant: profile.id, staff: identity.principal.subject, valid: result.valid, brokenAt: result.firstBrokenLink }, 'consent chain verified')
+    return result
   })
 
   app.post('/staff/:tenant/privacy/erasure', async (request) => {

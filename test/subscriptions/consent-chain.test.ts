@@ -1,0 +1,136 @@
+import type { ConsentChainVerification } from '@banditore/contracts'
+import { chainUnchainedRecords } from '@banditore/subscriptions'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ANCONA_TOKEN, SubscriptionsFixture } from './subscriptions-fixture.js'
+
+// A WhatsApp webhook's proof as ingest carries it (InboundMessage version 2).
+const proof = (n: number) => ({ bodySha256: n.toString(16).padStart(64, 'a'), signature: `sha256=${n.toString(16).padStart(64, 'b')}` })
+
+describe('the consent ledger as a hash chain per tenant', () => {
+  let fx: SubscriptionsFixture
+  const citizens = ['+393406670001', '+393406670002', '+393406670003', '+393406670004', '+393406670005', '+393406670006']
+
+  const verify = async (tenant: string) => {
+    const response = await fx.staff('GET', `/staff/${tenant}/privacy/consent-ledger/verify`)
+    expect(response.statusCode).toBe(200)
+    return response.json() as ConsentChainVerification
+  }
+  /** Runs one statement with the ledger's guard switched off, as someone with the owner's rights could. */
+  const tamper = async (statement: ReturnType<typeof sql>) => {
+    await fx.pool.transaction().execute(async (trx) => {
+      await sql`alter table subscriptions.consent_ledger disable trigger consent_ledger_append_only`.execute(trx)
+      await statement.execute(trx)
+      await sql`alter table subscriptions.consent_ledger enable trigger consent_ledger_append_only`.execute(trx)
+    })
+  }
+
+  beforeAll(async () => {
+    fx = await SubscriptionsFixture.start('2026-03-10T09:30:00Z')
+    for (const [i, from] of citizens.entries()) {
+      await fx.verdict({ ...fx.message('ancona', { from, text: 'ISCRIVIMI' }), version: 2, webhook: proof(i + 1) })
+    }
+    await fx.send('corbetta', { from: citizens[0]!, channel: 'sms', text: 'ADD WA' })
+    await fx.newReplies()
+  })
+  afterAll(async () => {
+    await fx?.close()
+  })
+
+  it('chains every consent to the previous one of its tenant, with the provider proof of the webhook', async () => {
+    const rows = await fx.db.selectFrom('consent_ledger').selectAll().where('tenant', '=', 'ancona').orderBy('chain_seq').execute()
+    expect(rows.map((r) => Number(r.chain_seq))).toEqual([1, 2, 3, 4, 5, 6])
+    for (const [i, row] of rows.entries()) {
+      expect(row.hash).toMatch(/^sha256:[0-9a-f]{64}$/)
+      expect(row.prev_hash).toBe(i === 0 ? `sha256:${'0'.repeat(64)}` : rows[i - 1]!.hash)
+      expect(row).toMatchObject({ webhook_body_sha256: proof(i + 1).bodySha256, webhook_signature: proof(i + 1).signature })
+      expect(row.evidence_digest).toMatch(/^hmac-sha256:/)
+    }
+    expect(await verify('ancona')).toEqual({ tenant: 'ancona', valid: true, recordsVerified: 6, headHash: rows[5]!.hash, firstBrokenLink: null })
+    // Another tenant's chain is its own.
+    expect(await verify('corbetta')).toMatchObject({ valid: true, recordsVerified: 1 })
+    expect(await verify('magenta')).toMatchObject({ valid: true, recordsVerified: 0, headHash: `sha256:${'0'.repeat(64)}` })
+  })
+
+  it('keeps one unbroken chain when staff record withdrawals at the same time', async () => {
+    const removals = citizens.slice(1, 5).map((phone) => fx.staff('POST', '/staff/ancona/removals', { phone, reason: 'richiesta scritta' }))
+    for (const response of await Promise.all(removals)) expect(response.statusCode).toBe(200)
+    expect(await verify('ancona')).toMatchObject({ valid: true, recordsVerified: 10 })
+  })
+
+  it('still verifies after an erasure anonymised the citizen records', async () => {
+    expect((await fx.staff('POST', '/staff/ancona/privacy/erasure', { phone: citizens[0], reason: 'art. 17' })).statusCode).toBe(200)
+    const erased = await fx.db.selectFrom('consent_ledger').selectAll().where('tenant', '=', 'ancona').where('redaction', '=', 'erasure').execute()
+    expect(erased.length).toBe(2)
+    for (const row of erased) expect(row).toMatchObject({ phone: null, evidence_text: null })
+    expect(await verify('ancona')).toMatchObject({ valid: true, recordsVerified: 11 })
+  })
+
+  it('exports each record with its chain link', async () => {
+    const exported = (await fx.staff('POST', '/staff/ancona/privacy/export', { phone: citizens[5] })).json() as { consentLedger: Record<string, unknown>[] }
+    expect(exported.consentLedger).toHaveLength(1)
+    expect(exported.consentLedger[0]).toMatchObject({ chain_seq: 6, hash: expect.stringMatching(/^sha256:/), prev_hash: expect.stringMatching(/^sha256:/) })
+  })
+
+  it('names the row whose evidence was edited directly in PostgreSQL', async () => {
+    const [row] = await fx.db.selectFrom('consent_ledger').select('id').where('tenant', '=', 'ancona').where('chain_seq', '=', 6).execute()
+    await tamper(sql`update subscriptions.consent_ledger set evidence_text = 'ISCRIVIMI A TUTTO' where id = ${row!.id}`)
+    expect(await verify('ancona')).toMatchObject({ valid: false, recordsVerified: 5, firstBrokenLink: { id: row!.id, chainSeq: 6, reason: 'evidence-mismatch' } })
+  })
+
+  it('names the row whose proof was edited, and the gap a deleted row leaves', async () => {
+    const rows = await fx.db.selectFrom('consent_ledger').select(['id', 'chain_seq']).where('tenant', '=', 'corbetta').orderBy('chain_seq').execute()
+    await tamper(sql`update subscriptions.consent_ledger set policy_version = 'sha256:forged' where id = ${rows[0]!.id}`)
+    expect(await verify('corbetta')).toMatchObject({ valid: false, recordsVerified: 0, firstBrokenLink: { id: rows[0]!.id, chainSeq: 1, reason: 'hash-mismatch' } })
+
+    await fx.send('gressan', { from: citizens[0]!, text: 'MI ISCRIVO' })
+    await fx.send('gressan', { from: citizens[1]!, text: 'MI ISCRIVO' })
+    const gressan = await fx.db.selectFrom('consent_ledger').select(['id', 'chain_seq']).where('tenant', '=', 'gressan').orderBy('chain_seq').execute()
+    expect(gressan).toHaveLength(2)
+    await tamper(sql`delete from subscriptions.consent_ledger where id = ${gressan[0]!.id}`)
+    expect(await verify('gressan')).toMatchObject({ valid: false, firstBrokenLink: { id: gressan[1]!.id, chainSeq: 2, reason: 'sequence-gap' } })
+    await tamper(sql`delete from subscriptions.consent_ledger where id = ${gressan[1]!.id}`)
+    expect(await verify('gressan')).toMatchObject({ valid: false, firstBrokenLink: { id: null, reason: 'head-mismatch' } })
+  })
+
+  it('chains records written before the chain existed, after the last link', async () => {
+    await fx.send('calcinato', { from: citizens[2]!, text: 'ISCRIZIONE Mario Rossi' })
+    const [first] = await fx.db.selectFrom('consent_ledger').selectAll().where('tenant', '=', 'calcinato').execute()
+    await fx.db
+      .insertInto('consent_ledger')
+      .values({ tenant: 'calcinato', subscriber_id: first!.subscriber_id, phone: citizens[2]!, phone_hash: first!.phone_hash, event: 'unsubscribed', door: 'whatsapp', language: 'it', evidence_text: 'CANCELLAZIONE', actor: 'citizen', occurred_at: new Date() })
+      .execute()
+    expect(await verify('calcinato')).toMatchObject({ valid: false, firstBrokenLink: { reason: 'unchained' } })
+    expect(await chainUnchainedRecords(fx.db, fx.service.processing.hashPhone)).toBe(1)
+    expect(await verify('calcinato')).toMatchObject({ valid: true, recordsVerified: 2 })
+  })
+
+  it('refuses to verify for staff without the privacy role', async () => {
+    expect((await fx.staff('GET', '/staff/ancona/privacy/consent-ledger/verify', undefined, ANCONA_TOKEN)).statusCode).toBe(403)
+  })
+})
+
+describe('the audit trails only grow', () => {
+  let fx: SubscriptionsFixture
+  beforeAll(async () => {
+    fx = await SubscriptionsFixture.start('2026-03-10T09:30:00Z')
+  })
+  afterAll(async () => {
+    await fx?.close()
+  })
+
+  it('refuses UPDATE, DELETE and TRUNCATE on staff_audit and desk_audit', async () => {
+    await fx.query(sql`insert into subscriptions.desk_audit (tenant, actor, action, occurred_at) values ('ancona', 'token:urp', 'assigned', now())`)
+    await fx.query(sql`insert into subscriptions.staff_audit (tenant, actor, action, occurred_at) values ('ancona', 'token:urp', 'exported', now())`)
+    for (const table of ['staff_audit', 'desk_audit']) {
+      const t = sql.table(`subscriptions.${table}`)
+      await expect(fx.query(sql`update ${t} set actor = 'someone else'`)).rejects.toThrow(new RegExp(`${table} is append-only: UPDATE refused`))
+      await expect(fx.query(sql`delete from ${t}`)).rejects.toThrow(new RegExp(`${table} is append-only: DELETE refused`))
+      await expect(fx.query(sql`truncate ${t}`)).rejects.toThrow(new RegExp(`${table} is append-only: TRUNCATE refused`))
+    }
+    for (const table of ['staff_audit', 'desk_audit']) {
+      const { rows } = await fx.query(sql<{ actor: string }>`select actor from ${sql.table(`subscriptions.${table}`)}`)
+      expect(rows).toEqual([{ actor: 'token:urp' }])
+    }
+  })
+})
