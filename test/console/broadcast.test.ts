@@ -47,7 +47,8 @@ async function fromPage(page: Page, method: string, path: string, body?: unknown
 }
 
 beforeAll(async () => {
-  world = await startConsoleWorld()
+  // The send runs at whatever hour the test does: no quiet hours.
+  world = await startConsoleWorld({ env: { QUIET_HOURS_DEFAULT: 'off' } })
   const sim = world.serviceUrls.simulator as string
   for (const phone of CITIZENS) {
     const injected = await fetch(`${sim}/_sim/inbound/whatsapp`, {

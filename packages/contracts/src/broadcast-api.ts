@@ -96,6 +96,8 @@ export const BroadcastViewSchema = Type.Object(
     updatedAt: TimestampSchema,
     approvedBy: Type.Union([Type.String(), Type.Null()]),
     approvedAt: Type.Union([TimestampSchema, Type.Null()]),
+    /** The approver's statement during an electoral period (why impersonal and indispensable). */
+    approvalStatement: Type.Optional(Type.Union([Type.Object({ text: Type.String(), electoralPeriod: Type.String() }, { additionalProperties: false }), Type.Null()])),
     sendAt: Type.Union([TimestampSchema, Type.Null()]),
     startedAt: Type.Union([TimestampSchema, Type.Null()]),
     finishedAt: Type.Union([TimestampSchema, Type.Null()]),
@@ -109,6 +111,11 @@ export const ApproveBodySchema = Type.Object(
     /** Required when the outbound check flagged the draft or could not run. */
     acknowledgeFindings: Type.Optional(Type.Boolean()),
     note: Type.Optional(Type.String({ maxLength: 1000 })),
+    /**
+     * Required during an electoral period (Legge 28/2000, art. 9): why this communication is
+     * impersonal and indispensable to the municipality's functions. Recorded with the broadcast.
+     */
+    statement: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   { additionalProperties: false },
 )

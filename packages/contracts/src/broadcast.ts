@@ -91,6 +91,11 @@ export const BroadcastRunInputSchema = Type.Object(
     /** `emergency`: the rate limiter's first lane, ahead of every routine send of the sender. */
     priority: Type.Optional(Type.Union([Type.Literal('routine'), Type.Literal('emergency')])),
     checkpoint: Type.Optional(BroadcastRunCheckpointSchema),
+    /**
+     * The tenant's quiet hours as absolute intervals (from the run's start on): a routine run
+     * that reaches one pauses until its end and resumes by itself. Absent: none (emergencies).
+     */
+    quietWindows: Type.Optional(Type.Array(Type.Object({ from: TimestampSchema, until: TimestampSchema }, { additionalProperties: false }), { maxItems: 400 })),
   },
   { additionalProperties: false },
 )

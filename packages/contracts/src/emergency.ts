@@ -124,6 +124,7 @@ export const TimelineKindSchema = literals(
     'created',
     'triggered',
     'approval-skipped',
+    'electoral-exemption',
     'citizens-sent',
     'sms-fallback',
     'official-notified',

@@ -25,6 +25,13 @@ export const TenantChannelsSchema = Type.Object(
           appSecretEnv: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }),
           /** Messages per second the number's tier allows (80 by default, up to 1,000). */
           messagesPerSecond: Type.Integer({ minimum: 1, maximum: 1000, default: 80 }),
+          /**
+           * Meta's messaging limit of the business portfolio: unique recipients outside the
+           * 24-hour window in a moving 24 hours (250 when absent). The pre-flight plan checks it.
+           */
+          messagingLimit: Type.Optional(
+            Type.Union([Type.Literal(250), Type.Literal(2000), Type.Literal(10_000), Type.Literal(100_000), Type.Literal('unlimited')]),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -37,6 +44,12 @@ export const TenantChannelsSchema = Type.Object(
           /** Environment variables holding the gateway account id and auth token. */
           accountSidEnv: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }),
           authTokenEnv: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }),
+          /**
+           * Environment variable holding the shared key of the gateway's Webhook Setting, when
+           * one signs this number's webhooks with HMAC-SHA256 (X-Twilio-Webhooks-Signature-Settings)
+           * instead of the auth token's HMAC-SHA1.
+           */
+          webhookSigningKeyEnv: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' })),
           messagesPerSecond: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
         },
         { additionalProperties: false },
@@ -96,6 +109,8 @@ export const WhatsappTemplateSchema = Type.Object(
     name: Type.String({ pattern: '^[a-z0-9_]{1,512}$' }),
     /** What staff read in the picker, in Italian. */
     label: Type.String({ minLength: 1, maxLength: 120 }),
+    /** Meta's category of the template, which prices it (utility when absent). */
+    category: Type.Optional(Type.Union([Type.Literal('marketing'), Type.Literal('utility'), Type.Literal('authentication')])),
     /** One label per body parameter, in order ({{1}}, {{2}}...). */
     parameters: Type.Array(Type.Object({ label: Type.String({ minLength: 1, maxLength: 120 }), example: Type.Optional(Type.String()) }, { additionalProperties: false }), { maxItems: 20 }),
     /** Per tenant language: Meta's language code and the approved body text. */
@@ -241,6 +256,30 @@ export const TenantSchema = Type.Object(
     autoReplyIntervalHours: Type.Number({ minimum: 0, default: 24 }),
     /** Emergency alerts: SMS fallback, the escalation chain of officials, the staff on duty. */
     emergency: Type.Optional(EmergencySettingsSchema),
+    /**
+     * Prices the pre-flight plan estimates a broadcast's cost with, in euro: per delivered
+     * WhatsApp message by template category, per SMS segment. Absent: no cost estimate.
+     */
+    rateCard: Type.Optional(
+      Type.Object(
+        {
+          currency: Type.Literal('EUR'),
+          whatsapp: Type.Optional(
+            Type.Object(
+              {
+                marketing: Type.Number({ minimum: 0 }),
+                utility: Type.Number({ minimum: 0 }),
+                authentication: Type.Number({ minimum: 0 }),
+                service: Type.Number({ minimum: 0 }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          smsSegment: Type.Optional(Type.Number({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** The WhatsApp templates approved for broadcasts, offered by the console's picker. */
     whatsappTemplates: Type.Optional(Type.Array(WhatsappTemplateSchema)),
     /** The ruleset overrides directory under rules/tenants/, when not the tenant id. */

@@ -22,6 +22,9 @@ import { registerBroadcastReviewRoutes } from './routes/broadcast-review.routes.
 import { registerEmergencyTemplateRoutes } from './routes/emergency-template.routes.js'
 import { registerOverviewRoutes } from './routes/overview.routes.js'
 import { createWorkerProgress } from './worker-progress.client.js'
+import { createBroadcastPlanner } from './planning/broadcast-plan.js'
+import { createTenantCalendar } from './planning/tenant-calendar.js'
+import { registerElectoralPeriodRoutes } from './routes/electoral-period.routes.js'
 
 export interface BroadcastDeps {
   logger: Logger
@@ -64,7 +67,7 @@ export async function buildApp(config: BroadcastConfig, deps: BroadcastDeps): Pr
           'which reach every subscriber at once, fall back to SMS and escalate to officials until one acknowledges. Admins manage API tokens.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (bnd_...)' } } },
-      tags: [{ name: 'broadcasts' }, { name: 'progress' }, { name: 'emergencies' }, { name: 'tokens' }],
+      tags: [{ name: 'broadcasts' }, { name: 'progress' }, { name: 'emergencies' }, { name: 'electoral periods' }, { name: 'tokens' }],
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
@@ -73,15 +76,18 @@ export async function buildApp(config: BroadcastConfig, deps: BroadcastDeps): Pr
   registerStaffAuth(app, createBroadcastAuthenticator(deps.db, oidcVerificationOf(config)))
   // The worker owns runs, send ledgers and emergency timelines: asked over NATS, never read here.
   const worker = createWorkerProgress({ nc: deps.nc, timeoutMs: 5000 })
-  const lifecycle = createBroadcastLifecycle({ db: deps.db, tenants: deps.tenants, checker: deps.checker, workflows: deps.workflows, worker, logger: deps.logger })
+  const calendar = createTenantCalendar({ db: deps.db, logger: deps.logger, quietHoursDefault: config.QUIET_HOURS_DEFAULT })
+  const lifecycle = createBroadcastLifecycle({ db: deps.db, tenants: deps.tenants, checker: deps.checker, workflows: deps.workflows, worker, logger: deps.logger, calendar })
   registerTokenRoutes(app, { db: deps.db, tenants: deps.tenants, mirror: createApiTokenMirror({ db: deps.db, nc: deps.nc, logger: deps.logger, replicas: config.NATS_STREAM_REPLICAS }) })
   registerBroadcastRoutes(app, { db: deps.db, lifecycle, worker })
   registerEmergencyRoutes(app, {
-    lifecycle: createEmergencyLifecycle({ db: deps.db, tenants: deps.tenants, workflows: deps.emergencies, worker, logger: deps.logger }),
+    lifecycle: createEmergencyLifecycle({ db: deps.db, tenants: deps.tenants, workflows: deps.emergencies, worker, logger: deps.logger, calendar }),
   })
   // The console's reads: dashboard, dry run, rejection, emergency list and templates.
   const audience = createAudienceCounter({ nc: deps.nc, timeoutMs: 5000 })
-  registerBroadcastReviewRoutes(app, { lifecycle, tenants: deps.tenants, checker: deps.checker, audience })
+  const planner = createBroadcastPlanner({ db: deps.db, audience, worker, calendar })
+  registerBroadcastReviewRoutes(app, { lifecycle, tenants: deps.tenants, checker: deps.checker, audience, planner })
+  registerElectoralPeriodRoutes(app, { tenants: deps.tenants, calendar })
   registerOverviewRoutes(app, { db: deps.db, tenants: deps.tenants, audience, worker, logger: deps.logger })
   registerEmergencyTemplateRoutes(app, { db: deps.db, tenants: deps.tenants })
   return app

@@ -1,4 +1,4 @@
-import type { BroadcastDraftBody, EmergencyCapOrigin, EmergencyKind, EmergencyMessage, OutboundCheckView, StaffRole } from '@banditore/contracts'
+import type { BroadcastDraftBody, ElectoralPeriodKind, EmergencyCapOrigin, EmergencyKind, EmergencyMessage, OutboundCheckView, StaffRole } from '@banditore/contracts'
 import type { ColumnType, Generated } from 'kysely'
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>
@@ -35,6 +35,8 @@ export interface BroadcastTable {
   send_at: Timestamp | null
   dispatched_at: Timestamp | null
   cancelled_at: Timestamp | null
+  /** During an electoral period: the approver's statement and the period's name. */
+  approval_statement: ColumnType<{ text: string; electoralPeriod: string } | null, string | null | undefined, string | null>
 }
 
 export interface BroadcastAuditTable {
@@ -84,7 +86,31 @@ export interface EmergencyTimelineTable {
   at: CreatedAt
 }
 
+export interface ElectoralPeriodTable {
+  id: string
+  tenant: string
+  kind: ElectoralPeriodKind
+  name: string
+  starts_at: Timestamp
+  ends_at: Timestamp
+  created_by: string
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+/** A tenant's quiet hours, when changed from the default. */
+export interface QuietHoursTable {
+  tenant: string
+  enabled: boolean
+  starts: string
+  ends: string
+  updated_by: string
+  updated_at: UpdatedAt
+}
+
 export interface BroadcastDatabase {
+  electoral_period: ElectoralPeriodTable
+  quiet_hours: QuietHoursTable
   emergency: EmergencyTable
   emergency_timeline: EmergencyTimelineTable
   api_token: ApiTokenTable

@@ -97,3 +97,29 @@ export class CapInvalidError extends StaffApiError {
   readonly code = 'CAP_INVALID'
   readonly statusCode = 400
 }
+
+export class ElectoralPeriodNotFoundError extends StaffApiError {
+  readonly code = 'ELECTORAL_PERIOD_NOT_FOUND'
+  readonly statusCode = 404
+  constructor(readonly periodId: string) {
+    super(`il periodo elettorale ${periodId} non esiste`)
+  }
+}
+
+/** An electoral period whose dates cannot be (the polls close before the calling, a time that does not exist). */
+export class ElectoralPeriodInvalidError extends StaffApiError {
+  readonly code = 'ELECTORAL_PERIOD_INVALID'
+  readonly statusCode = 422
+}
+
+/** During an electoral period an approval states why the communication is impersonal and indispensable. */
+export class ElectoralStatementRequiredError extends StaffApiError {
+  readonly code = 'ELECTORAL_STATEMENT_REQUIRED'
+  readonly statusCode = 422
+}
+
+/** During an electoral period content the outbound policy flags as political is refused, whoever approves. */
+export class ElectoralPoliticalContentError extends StaffApiError {
+  readonly code = 'ELECTORAL_POLITICAL_CONTENT'
+  readonly statusCode = 409
+}

@@ -9,11 +9,15 @@ import {
   BroadcastNotFoundError,
   BroadcastStateError,
   DraftInvalidError,
+  ElectoralPoliticalContentError,
+  ElectoralStatementRequiredError,
   FindingsNotAcknowledgedError,
   FourEyesError,
 } from './broadcast-errors.js'
 import type { BroadcastWorkflows } from './broadcast-workflow.client.js'
 import type { OutboundChecker } from './outbound-check.client.js'
+import { quietWindows } from './planning/quiet-hours.js'
+import type { TenantCalendar } from './planning/tenant-calendar.js'
 import type { WorkerProgress } from './worker-progress.client.js'
 import { appendAudit, findAuthorHolder } from './repositories/broadcast-audit.repository.js'
 import {
@@ -41,7 +45,14 @@ export interface BroadcastLifecycleDeps {
   /** The worker, asked where runs stand and for their ledgers counted. */
   worker: WorkerProgress
   logger: Logger
+  /** Electoral periods (the pre-election guard) and quiet hours. */
+  calendar: TenantCalendar
 }
+
+/** An approver's statement during an electoral period says something: at least this many characters. */
+export const STATEMENT_MIN_LENGTH = 30
+/** Quiet windows handed to a run: a routine broadcast never runs longer than this many days. */
+const QUIET_WINDOW_DAYS = 14
 
 /** What staff read in a refusal (Italian, as every text staff see). */
 const VERBS = { pause: 'mettere in pausa', resume: 'riprendere', cancel: 'annullare' } as const
@@ -67,6 +78,7 @@ export function toView(broadcast: BroadcastWithRun): BroadcastView {
     updatedAt: new Date(broadcast.updated_at).toISOString(),
     approvedBy: broadcast.approved_by,
     approvedAt: iso(broadcast.approved_at),
+    approvalStatement: broadcast.approval_statement,
     sendAt: iso(broadcast.send_at),
     startedAt: broadcast.run ? iso(broadcast.run.started_at) : null,
     finishedAt: broadcast.run?.finished_at ? iso(broadcast.run.finished_at) : iso(broadcast.cancelled_at),
@@ -79,7 +91,7 @@ export function toView(broadcast: BroadcastWithRun): BroadcastView {
  * resumed or cancelled. Every change is audited in the same transaction.
  */
 export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
-  const { db, tenants, checker, workflows, worker, logger } = deps
+  const { db, tenants, checker, workflows, worker, logger, calendar } = deps
 
   const tenantOf = (id: string): Tenant => {
     const tenant = tenants.get(id)
@@ -107,6 +119,15 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
       await change(row, trx)
     })
     return toView(await load(staff, id))
+  }
+
+  /** During an electoral period content flagged as political is refused, whoever approves or sends it. */
+  const refusePolitical = (row: BroadcastRow, periodName: string) => {
+    if (row.outbound_check.categories.includes('political-propaganda')) {
+      throw new ElectoralPoliticalContentError(
+        `è in corso il periodo elettorale "${periodName}": il controllo dei contenuti ha segnalato propaganda politica e durante il periodo non si può inviare, chiunque approvi (Legge 28/2000, art. 9)`,
+      )
+    }
   }
 
   const actor = (staff: StaffPrincipal) => ({ tokenId: staff.tokenId, holder: staff.holder, role: staff.role, actor: staff.actor })
@@ -142,13 +163,24 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
       })
     },
 
-    async approve(staff: StaffPrincipal, id: string, body: { acknowledgeFindings?: boolean; note?: string }): Promise<BroadcastView> {
+    async approve(staff: StaffPrincipal, id: string, body: { acknowledgeFindings?: boolean; note?: string; statement?: string }): Promise<BroadcastView> {
+      const current = await load(staff, id)
+      const period = await calendar.inForce(tenantOf(current.tenant))
+      const statement = body.statement?.trim() ?? ''
       return await transition(staff, id, async (row, trx) => {
         if (row.status !== 'draft') throw new BroadcastStateError(`si può approvare solo una bozza; questo invio è ${STATUS_IT[row.status]}`)
         if (await isAuthor(trx, row, staff)) {
           throw new FourEyesError('principio dei quattro occhi: chi ha scritto la bozza non può approvarla')
         }
         const check = row.outbound_check
+        if (period) {
+          refusePolitical(row, period.name)
+          if (statement.length < STATEMENT_MIN_LENGTH) {
+            throw new ElectoralStatementRequiredError(
+              `è in corso il periodo elettorale "${period.name}" (Legge 28/2000, art. 9): per approvare indicare in statement, in almeno ${STATEMENT_MIN_LENGTH} caratteri, perché la comunicazione è impersonale e indispensabile alle funzioni del Comune`,
+            )
+          }
+        }
         if (check.state !== 'clean' && body.acknowledgeFindings !== true) {
           throw new FindingsNotAcknowledgedError(
             check.state === 'flagged'
@@ -156,13 +188,20 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
               : 'il controllo dei contenuti non è stato eseguito; per approvare senza controllo indicare acknowledgeFindings: true',
           )
         }
-        await updateBroadcast(trx, id, { status: 'approved', approvedBy: staff.tokenId, approvedAt: new Date() })
+        const approvalStatement = period ? { text: statement, electoralPeriod: period.name } : null
+        await updateBroadcast(trx, id, { status: 'approved', approvedBy: staff.tokenId, approvedAt: new Date(), approvalStatement })
         await appendAudit(trx, {
           broadcastId: id,
           tenant: row.tenant,
           action: 'approved',
           actor: actor(staff),
-          detail: { check: check.state, categories: check.categories, acknowledgedFindings: body.acknowledgeFindings === true, ...(body.note ? { note: body.note } : {}) },
+          detail: {
+            check: check.state,
+            categories: check.categories,
+            acknowledgedFindings: body.acknowledgeFindings === true,
+            ...(body.note ? { note: body.note } : {}),
+            ...(period ? { electoralPeriod: { id: period.id, name: period.name, kind: period.kind }, statement } : {}),
+          },
         })
         logger.info({ tenant: row.tenant, broadcastId: id, tokenId: staff.tokenId }, 'broadcast approved')
       })
@@ -185,10 +224,19 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
     },
 
     async send(staff: StaffPrincipal, id: string, at: Date | undefined): Promise<BroadcastView> {
+      const current = await load(staff, id)
+      const tenant = tenantOf(current.tenant)
+      const [period, quietHours] = await Promise.all([calendar.inForce(tenant), calendar.quietHours(tenant)])
       return await transition(staff, id, async (row, trx) => {
         if (row.status !== 'approved') throw new BroadcastStateError(`si può inviare solo un invio approvato; questo è ${STATUS_IT[row.status]}`)
+        // Approved before the period began: political content is refused all the same.
+        if (period) refusePolitical(row, period.name)
         const sendAt = at && at.getTime() > Date.now() ? at : null
-        const input = runInputOf(row, tenantOf(row.tenant), sendAt)
+        const windows = quietWindows(quietHours, sendAt ?? new Date(), QUIET_WINDOW_DAYS)
+        const input = {
+          ...runInputOf(row, tenant, sendAt),
+          ...(windows.length > 0 ? { quietWindows: windows.map((w) => ({ from: w.from.toISOString(), until: w.until.toISOString() })) } : {}),
+        }
         await updateBroadcast(trx, id, { status: 'dispatched', sendAt, dispatchedAt: new Date() })
         await appendAudit(trx, { broadcastId: id, tenant: row.tenant, action: 'send-requested', actor: actor(staff), detail: { sendAt: iso(sendAt) } })
         // Started inside the transaction: if Temporal refuses, nothing is recorded and the

@@ -20,6 +20,12 @@ describe('broadcast config', () => {
     }
   })
 
+  it('has quiet hours from 21:00 to 08:00 unless told otherwise', () => {
+    expect(loadConfig({}).QUIET_HOURS_DEFAULT).toBe('21:00-08:00')
+    expect(loadConfig({ QUIET_HOURS_DEFAULT: 'off' }).QUIET_HOURS_DEFAULT).toBe('off')
+    expect(() => loadConfig({ QUIET_HOURS_DEFAULT: '21-8' })).toThrow(/^QUIET_HOURS_DEFAULT/)
+  })
+
   it('refuses a Temporal address that is not host:port', () => {
     expect(() => loadConfig({ TEMPORAL_ADDRESS: 'http://temporal' })).toThrow(/^TEMPORAL_ADDRESS/)
   })

@@ -25,6 +25,11 @@ export const BroadcastConfigSchema = Type.Object({
   BOOTSTRAP_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 32, description: 'bootstrap admin API token' })),
   /** How long the outbound policy check may take before the draft is saved as unchecked, ms. */
   OUTBOUND_CHECK_TIMEOUT_MS: Type.Integer({ default: 3000, minimum: 100, description: 'moderation check timeout (ms)' }),
+  /**
+   * Quiet hours of tenants that have not set their own (local times, HH:MM-HH:MM; `off`: none):
+   * no routine broadcast is sent inside them. Staff change a tenant's at /v1/quiet-hours.
+   */
+  QUIET_HOURS_DEFAULT: Type.String({ default: '21:00-08:00', pattern: '^(off|([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9])$', description: 'default quiet hours' }),
 })
 export type BroadcastConfig = Type.Static<typeof BroadcastConfigSchema>
 

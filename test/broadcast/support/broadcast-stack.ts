@@ -20,6 +20,13 @@ import { SUBSCRIBER_HASH_KEY, subscribersOf, type Subscribers } from './subscrib
 
 const RULES_DIR = fileURLToPath(new URL('../../../rules', import.meta.url))
 export const ADMIN_TOKEN = 'bootstrap-admin-token-for-the-broadcast-tests'
+/** The templates approved in Borgo's WhatsApp business account (the simulator refuses others with 132001). */
+const BORGO_APPROVED_TEMPLATES = [
+  { name: 'avviso_generico', language: 'it', bodyParameters: 1 },
+  { name: 'evento_promo', language: 'it', bodyParameters: 1 },
+  { name: 'avviso_viabilita', language: 'it', bodyParameters: 2 },
+  { name: 'avviso_viabilita', language: 'fr', bodyParameters: 2 },
+]
 
 export interface StackOptions {
   whatsappMps?: number
@@ -32,6 +39,8 @@ export interface StackOptions {
   extraTopics?: string[]
   /** The tenant's `emergency` block. */
   emergency?: Record<string, unknown>
+  /** Changes to the tenant file (a messaging limit, a rate card). */
+  tenantFile?: (document: Record<string, unknown>) => Record<string, unknown>
 }
 
 /**
@@ -90,7 +99,11 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
   const whatsappMps = options.whatsappMps ?? 80
   writeFileSync(
     join(tenantsDir, 'borgo.json'),
-    JSON.stringify(borgoTenantDocument({ whatsappMps, smsMps: options.smsMps ?? 10, extraTopics: options.extraTopics ?? [], ...(options.emergency ? { emergency: options.emergency } : {}) })),
+    JSON.stringify(
+      (options.tenantFile ?? ((d) => d))(
+        borgoTenantDocument({ whatsappMps, smsMps: options.smsMps ?? 10, extraTopics: options.extraTopics ?? [], ...(options.emergency ? { emergency: options.emergency } : {}) }),
+      ),
+    ),
   )
   // The test's worker serves every workflow on one queue: emergencies run there too.
   const taskQueue = `broadcast-${randomUUID()}`
@@ -115,12 +128,24 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
     env: { ...SECRETS },
     serviceEnv: {
       subscriptions: { SUBSCRIBER_HASH_KEY, OUTBOX_RELAY_INTERVAL_MS: '200' },
-      broadcast: { BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN, TEMPORAL_TASK_QUEUE_BROADCAST: taskQueue, TEMPORAL_TASK_QUEUE_EMERGENCY: taskQueue, OUTBOUND_CHECK_TIMEOUT_MS: '2000' },
+      broadcast: {
+        BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN,
+        TEMPORAL_TASK_QUEUE_BROADCAST: taskQueue,
+        TEMPORAL_TASK_QUEUE_EMERGENCY: taskQueue,
+        OUTBOUND_CHECK_TIMEOUT_MS: '2000',
+        // Tests send at any hour; the quiet-hours tests set the tenant's own.
+        QUIET_HOURS_DEFAULT: 'off',
+      },
     },
     simulator: {
       options: { statusDelayMs: 2, ...options.simulator },
       adjustSenders: ({ whatsapp = [], twilio = [] }) => ({
-        whatsapp: whatsapp.map((sender) => ({ ...sender, throughputPerSecond: options.whatsappCap ?? whatsappMps })),
+        whatsapp: whatsapp.map((sender) => ({
+          ...sender,
+          throughputPerSecond: options.whatsappCap ?? whatsappMps,
+          // Borgo's file lists no templates: its business account's approved ones, as the tests send them.
+          templates: [...(sender.templates ?? []), ...BORGO_APPROVED_TEMPLATES],
+        })),
         twilio,
       }),
     },

@@ -55,7 +55,9 @@ const zero = (): BroadcastRunCounts => ({ processed: 0, accepted: 0, failed: 0, 
  * page, a remainder pass settles transient failures and ambiguous sends. The run continues as
  * new, carrying a checkpoint, whenever its history grows, so audiences of 100,000 and more keep
  * each run to a few hundred events. Signals pause (before the next batch), resume and cancel;
- * the `progress` query answers where it stands.
+ * the `progress` query answers where it stands. A routine run that reaches one of its quiet
+ * windows (the tenant's quiet hours, `quietWindows`) pauses before the next batch and resumes at
+ * the window's end.
  */
 export async function massBroadcastWorkflow(input: BroadcastRunInput): Promise<BroadcastRunProgress> {
   const run: BroadcastRunRef = {
@@ -79,6 +81,14 @@ export async function massBroadcastWorkflow(input: BroadcastRunInput): Promise<B
   let recorded: BroadcastRunState | undefined
   let cancelRequested = false
   let scope: CancellationScope | undefined
+  // Quiet hours: the window the run is waiting out, and the one staff resumed it in (sent anyway).
+  let quiet: { until: string } | undefined
+  let quietOverride: string | undefined
+  const quietWindowNow = () => {
+    if (input.priority === 'emergency') return undefined
+    const now = Date.now()
+    return input.quietWindows?.find((w) => Date.parse(w.from) <= now && now < Date.parse(w.until) && w.until !== quietOverride)
+  }
 
   setHandler(pauseSignal, () => {
     paused = true
@@ -86,6 +96,7 @@ export async function massBroadcastWorkflow(input: BroadcastRunInput): Promise<B
   })
   setHandler(resumeSignal, () => {
     paused = false
+    if (quiet) quietOverride = quiet.until
   })
   setHandler(cancelSignal, () => {
     cancelRequested = true
@@ -137,6 +148,16 @@ export async function massBroadcastWorkflow(input: BroadcastRunInput): Promise<B
     if (paused) {
       await record('paused')
       await condition(() => !paused || cancelRequested)
+      continue
+    }
+    // Inside the tenant's quiet hours a routine run pauses and resumes by itself at their end;
+    // staff may pause, cancel, or resume it now (sending inside the quiet hours).
+    const window = quietWindowNow()
+    if (window) {
+      quiet = window
+      await record('paused')
+      await condition(() => cancelRequested || paused || quietOverride === window.until, Date.parse(window.until) - Date.now())
+      quiet = undefined
       continue
     }
     await record('sending')

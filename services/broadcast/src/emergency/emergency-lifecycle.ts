@@ -22,6 +22,7 @@ import { capToDraft } from './cap-to-draft.js'
 import { emergencyRunInput } from './emergency-content.js'
 import { WorkerUnavailableError, type EmergencyRun, type WorkerProgress } from '../worker-progress.client.js'
 import type { EmergencyWorkflows } from './emergency-workflow.client.js'
+import type { TenantCalendar } from '../planning/tenant-calendar.js'
 
 export interface EmergencyLifecycleDeps {
   db: Kysely<BroadcastDatabase>
@@ -30,6 +31,8 @@ export interface EmergencyLifecycleDeps {
   /** The worker, asked for the run of an alert: its state, steps and messages. */
   worker: WorkerProgress
   logger: Logger
+  /** The electoral periods: an alert triggered during one records that it is exempt. */
+  calendar: TenantCalendar
 }
 
 const SEVERE_KINDS: readonly EmergencyKind[] = ['alert', 'update', 'cancel']
@@ -40,7 +43,7 @@ const SEVERE_KINDS: readonly EmergencyKind[] = ['alert', 'update', 'cancel']
  * the timeline the worker keeps.
  */
 export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
-  const { db, tenants, workflows, worker, logger } = deps
+  const { db, tenants, workflows, worker, logger, calendar } = deps
 
   const tenantFor = (staff: StaffPrincipal, requested: string | undefined): Tenant => {
     if (staff.tenant !== null && requested !== undefined && requested !== staff.tenant) throw new ForbiddenError(`il token vale per il comune ${staff.tenant}`)
@@ -148,11 +151,25 @@ export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
       ...emergencyRunInput({ alertId: row.id, tenant, kind: row.kind, ...(row.references_id ? { references: row.references_id } : {}), message: row.message }),
       ...(closes.length > 0 ? { closes } : {}),
     }
+    // Legge 28/2000, art. 9 exempts emergencies from the pre-election limits: the record says so.
+    const period = await calendar.inForce(tenant)
     // Recorded first: a trigger that reached Temporal is always on the timeline.
     const marked = await db.transaction().execute(async (trx) => {
       if (!(await markTriggered(trx, row.id, staff.tokenId, reason))) return false
       await appendTimeline(trx, { emergencyId: row.id, key: 'triggered', kind: 'triggered', actor: staff.holder, detail: { role: staff.role, tokenId: staff.tokenId } })
       await appendTimeline(trx, { emergencyId: row.id, key: 'approval-skipped', kind: 'approval-skipped', actor: staff.holder, detail: { reason } })
+      if (period) {
+        await appendTimeline(trx, {
+          emergencyId: row.id,
+          key: 'electoral-exemption',
+          kind: 'electoral-exemption',
+          actor: staff.holder,
+          detail: {
+            electoralPeriod: { id: period.id, name: period.name, kind: period.kind, startsAt: period.startsAt, endsAt: period.endsAt },
+            note: 'Emergenza: esente dai limiti del periodo elettorale (Legge 28/2000, art. 9); nessuna dichiarazione richiesta.',
+          },
+        })
+      }
       return true
     })
     if (!marked) throw new BroadcastStateError("l'allerta è già stata inviata")

@@ -53,6 +53,7 @@ export async function updateBroadcast(
     sendAt?: Date | null
     dispatchedAt?: Date
     cancelledAt?: Date
+    approvalStatement?: { text: string; electoralPeriod: string } | null
   },
 ): Promise<BroadcastRow> {
   return await db
@@ -68,6 +69,7 @@ export async function updateBroadcast(
       ...(changes.sendAt !== undefined ? { send_at: changes.sendAt } : {}),
       ...(changes.dispatchedAt !== undefined ? { dispatched_at: changes.dispatchedAt } : {}),
       ...(changes.cancelledAt !== undefined ? { cancelled_at: changes.cancelledAt } : {}),
+      ...(changes.approvalStatement !== undefined ? { approval_statement: changes.approvalStatement ? JSON.stringify(changes.approvalStatement) : null } : {}),
     })
     .where('id', '=', id)
     .returningAll()

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import {
+  BroadcastPlanSchema,
   BroadcastPreviewBodySchema,
   BroadcastPreviewSchema,
   BroadcastViewSchema,
@@ -15,10 +16,11 @@ import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import type { AudienceCounter } from '../audience/audience-count.client.js'
 import { requireRole } from '../auth/staff-auth.js'
-import { DraftInvalidError } from '../broadcast-errors.js'
+import { DraftInvalidError, UnknownTenantError } from '../broadcast-errors.js'
 import { validateDraft } from '../broadcast-draft.js'
 import type { BroadcastLifecycle } from '../broadcast-lifecycle.js'
 import { draftTexts, type OutboundChecker } from '../outbound-check.client.js'
+import { DEFAULT_MPS, durationAtCap, type BroadcastPlanner } from '../planning/broadcast-plan.js'
 import { ProblemSchema } from './problem.schema.js'
 import { tenantForRead } from './staff-tenant.js'
 
@@ -26,20 +28,19 @@ const security = [{ bearer: [] }]
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema }
 const ById = Type.Object({ id: Type.String({ format: 'uuid' }) })
 const COMPOSERS = ['operator', 'approver', 'admin'] as const
-/** Default caps when the tenant file leaves them out (the schema's defaults). */
-const DEFAULT_MPS = { whatsapp: 80, sms: 10 } as const
 
 export interface BroadcastReviewDeps {
   lifecycle: BroadcastLifecycle
   tenants: TenantDirectory
   checker: OutboundChecker
   audience: AudienceCounter
+  planner: BroadcastPlanner
 }
 
 /** What the console needs around a draft: its rejection, a dry run while it is written, the template catalog. */
 export function registerBroadcastReviewRoutes(app: FastifyInstance, deps: BroadcastReviewDeps) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>()
-  const { lifecycle, tenants, checker, audience } = deps
+  const { lifecycle, tenants, checker, audience, planner } = deps
 
   api.post('/v1/broadcasts/:id/reject', {
     schema: {
@@ -80,18 +81,27 @@ export function registerBroadcastReviewRoutes(app: FastifyInstance, deps: Broadc
       audience.count(tenant.id, draft.topics, draft.languages),
       Object.values(texts).some((t) => t.trim().length > 0) ? checker.check(tenant.id, `preview:${randomUUID()}`, draft) : Promise.resolve(null),
     ])
-    // A subscriber gets the broadcast on their own channel only: channels send side by side.
-    const duration: BroadcastPreview['duration'] = { seconds: 0 }
-    for (const channel of ['whatsapp', 'sms'] as const) {
-      const configured = tenant.channels[channel]
-      if (!configured) continue
-      const messagesPerSecond = configured.messagesPerSecond ?? DEFAULT_MPS[channel]
-      const recipients = count.byChannel[channel]
-      const seconds = Math.ceil((recipients / messagesPerSecond) * 10) / 10
-      duration[channel] = { recipients, messagesPerSecond, seconds }
-      duration.seconds = Math.max(duration.seconds, seconds)
-    }
+    const duration: BroadcastPreview['duration'] = durationAtCap(tenant, count)
     return { audience: count, outboundCheck, duration }
+  })
+
+  api.get('/v1/broadcasts/:id/plan', {
+    schema: {
+      tags: ['broadcasts'],
+      summary: 'Pre-flight plan: audience and skipped, duration at the cap, quiet-hour pauses, WhatsApp messaging limit, cost, electoral period',
+      description:
+        "What the broadcast will do if approved and sent now (or at its scheduled time). The messaging limit's use in the last 24 hours is an upper " +
+        'bound: every recipient handed to a provider by the tenant\'s broadcasts dispatched in the last 24 hours. Nothing is stored.',
+      security,
+      params: ById,
+      response: { 200: BroadcastPlanSchema, ...problems, 503: ProblemSchema },
+    },
+  }, async (request) => {
+    const staff = requireRole(request, COMPOSERS)
+    const broadcast = await lifecycle.load(staff, request.params.id)
+    const tenant = tenants.get(broadcast.tenant)
+    if (!tenant) throw new UnknownTenantError(broadcast.tenant)
+    return await planner.plan(tenant, broadcast)
   })
 
   api.get('/v1/compose-options', {

@@ -37,6 +37,7 @@ export const TIMELINE: Record<string, string> = {
   created: 'Allerta creata',
   triggered: 'Allerta inviata',
   'approval-skipped': 'Approvazione a quattro occhi saltata',
+  'electoral-exemption': 'Esente dai limiti del periodo elettorale',
   'citizens-sent': 'Messaggi ai cittadini',
   'sms-fallback': 'Invio di riserva via SMS',
   'official-notified': 'Responsabile avvisato',

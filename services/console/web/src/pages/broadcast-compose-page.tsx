@@ -8,6 +8,7 @@ import { ProblemAlert } from '../components/problem-alert'
 import { useApi } from '../components/use-api'
 import { bodyOf, emptyForm, formOf, renderTemplate, savedDraft, type DraftForm } from '../compose/draft-form'
 import { PhonePreview } from '../compose/phone-preview'
+import { ElectoralBanner } from '../compose/electoral-banner'
 import { smsLength } from '../compose/sms-segments'
 import { CHANNEL, formatDuration, LANGUAGE, number } from '../labels'
 import { usePageTitle } from '../layout/page-title'
@@ -118,6 +119,7 @@ export default function BroadcastComposePage() {
   return (
     <>
       <h1>{id ? 'Modifica comunicazione' : 'Nuova comunicazione'}</h1>
+      <ElectoralBanner />
       {restored ? (
         <div className="alert alert-info" role="status">
           Abbiamo ripristinato la bozza salvata su questo dispositivo.{' '}
@@ -289,6 +291,7 @@ export default function BroadcastComposePage() {
                   {preview.duration.whatsapp ? ` · WhatsApp ${number(preview.duration.whatsapp.recipients)} a ${preview.duration.whatsapp.messagesPerSecond}/s` : ''}
                   {preview.duration.sms ? ` · SMS ${number(preview.duration.sms.recipients)} a ${preview.duration.sms.messagesPerSecond}/s` : ''}
                 </p>
+                <p className="small">Limite di WhatsApp, fasce di silenzio e costo stimato sono nel piano di invio della comunicazione, dopo il salvataggio.</p>
                 <h3 className="h6">Controllo dei contenuti</h3>
                 {!preview.outboundCheck ? <p className="small">Scrivi il testo per controllarlo.</p> : null}
                 {preview.outboundCheck?.state === 'clean' ? <p className="small text-success fw-bold">Nessun problema rilevato.</p> : null}

@@ -6,11 +6,17 @@ import { ConfirmDialog } from '../components/confirm-dialog'
 import { Loading } from '../components/loading'
 import { ProblemAlert } from '../components/problem-alert'
 import { useApi } from '../components/use-api'
+import { ElectoralNotice, useElectoralPeriod } from '../compose/electoral-banner'
+import { PlanPanel } from '../compose/plan-panel'
 import { useProgressStream } from '../compose/progress-stream'
 import { BROADCAST_BADGE, BROADCAST_STATUS, formatDateTime, number, reasonLabel } from '../labels'
 import { usePageTitle } from '../layout/page-title'
 import { useSession } from '../session/session-context'
 import { ErrorPage } from './error-page'
+
+/** The staff API's minimum for an approver's statement during an electoral period. */
+const STATEMENT_MIN = 30
+const ELECTORAL_NOTE = 'È in corso un periodo elettorale (Legge 28/2000, art. 9).'
 
 type Action = 'approve' | 'reject' | 'send' | 'schedule' | 'pause' | 'resume' | 'cancel'
 
@@ -155,6 +161,8 @@ export default function BroadcastDetailPage() {
   const [reason, setReason] = useState('')
   const [acknowledge, setAcknowledge] = useState(false)
   const [at, setAt] = useState('')
+  const [statement, setStatement] = useState('')
+  const electoralPeriod = useElectoralPeriod()
   const [done, setDone] = useState<string | null>(flash ?? null)
   usePageTitle(broadcast ? `Comunicazione: ${broadcast.draft.title}` : 'Comunicazione')
 
@@ -167,7 +175,7 @@ export default function BroadcastDetailPage() {
     try {
       const path = `/v1/broadcasts/${id}/${which === 'schedule' ? 'send' : which}`
       const body =
-        which === 'approve' ? { acknowledgeFindings: acknowledge || undefined } : which === 'reject' ? { reason } : which === 'schedule' ? { at: new Date(at).toISOString() } : which === 'send' ? {} : undefined
+        which === 'approve' ? { acknowledgeFindings: acknowledge || undefined, statement: electoralPeriod ? statement : undefined } : which === 'reject' ? { reason } : which === 'schedule' ? { at: new Date(at).toISOString() } : which === 'send' ? {} : undefined
       const next = await api<BroadcastView>('POST', broadcastApi(path), body)
       setData(next)
       setDone(`${CONFIRM[which].label}: fatto.`)
@@ -202,6 +210,12 @@ export default function BroadcastDetailPage() {
         {broadcast.approvedAt ? `, approvata il ${formatDateTime(broadcast.approvedAt)}` : ''}
         {broadcast.sendAt ? `, invio programmato per il ${formatDateTime(broadcast.sendAt)}` : ''}
       </p>
+      <ElectoralNotice period={electoralPeriod} />
+      {broadcast.approvalStatement ? (
+        <p data-testid="dichiarazione">
+          Dichiarazione dell’approvatore per il periodo elettorale “{broadcast.approvalStatement.electoralPeriod}”: {broadcast.approvalStatement.text}
+        </p>
+      ) : null}
       <div aria-live="polite">{done ? <div className="alert alert-success">{done}</div> : null}</div>
       <ProblemAlert error={actionError} title="Azione non eseguita" />
       {rejection?.action === 'rejected' && status === 'draft' ? (
@@ -243,6 +257,7 @@ export default function BroadcastDetailPage() {
         </div>
       </section>
 
+      {status === 'draft' || status === 'approved' ? <PlanPanel id={id} reloadKey={broadcast.updatedAt} /> : null}
       <ProgressPanel id={id} status={status} />
 
       <section aria-labelledby="titolo-contenuto" className="mb-4">
@@ -288,6 +303,7 @@ export default function BroadcastDetailPage() {
               <li key={i}>
                 {formatDateTime(e.at)} – {AUDIT[e.action] ?? e.action} da {e.holder}
                 {e.detail.reason ? ` (motivo: ${String(e.detail.reason)})` : ''}
+                {e.detail.statement ? ` (dichiarazione: ${String(e.detail.statement)})` : ''}
               </li>
             ))}
           </ol>
@@ -303,7 +319,9 @@ export default function BroadcastDetailPage() {
           confirmLabel={CONFIRM[action].label}
           danger={CONFIRM[action].danger}
           busy={busy}
-          confirmDisabled={(action === 'reject' && reason.trim().length < 3) || (action === 'schedule' && !at)}
+          confirmDisabled={
+            (action === 'reject' && reason.trim().length < 3) || (action === 'schedule' && !at) || (action === 'approve' && electoralPeriod !== null && statement.trim().length < STATEMENT_MIN)
+          }
           onCancel={() => setAction(null)}
           onConfirm={() => void run(action)}
         >
@@ -312,6 +330,18 @@ export default function BroadcastDetailPage() {
             <div className="form-group">
               <label htmlFor="motivo" className="active">Motivo (obbligatorio)</label>
               <textarea id="motivo" className="form-control" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} required />
+            </div>
+          ) : null}
+          {action === 'approve' && electoralPeriod ? (
+            <div className="form-group">
+              <label htmlFor="dichiarazione" className="active">
+                Perché la comunicazione è impersonale e indispensabile (obbligatorio durante il periodo elettorale, almeno {STATEMENT_MIN} caratteri)
+              </label>
+              <textarea id="dichiarazione" className="form-control" rows={3} maxLength={2000} value={statement} onChange={(e) => setStatement(e.target.value)} required
+                aria-describedby="dichiarazione-aiuto" />
+              <p id="dichiarazione-aiuto" className="small">
+                {ELECTORAL_NOTE} La dichiarazione resta registrata con la comunicazione.
+              </p>
             </div>
           ) : null}
           {action === 'approve' && check.state !== 'clean' ? (

@@ -2,6 +2,7 @@ import { Link } from 'react-router-dom'
 import { broadcastApi, subscriptionsApi } from '../api/api-client'
 import type { Overview } from '../api/types'
 import { Loading } from '../components/loading'
+import { ElectoralBanner } from '../compose/electoral-banner'
 import { ProblemAlert } from '../components/problem-alert'
 import { useApi } from '../components/use-api'
 import { BROADCAST_BADGE, BROADCAST_STATUS, CHANNEL, formatDateTime, LANGUAGE, number, SEVERITY } from '../labels'
@@ -51,6 +52,7 @@ export default function DashboardPage() {
     <>
       <h1>Cruscotto</h1>
       <p className="lead">{tenant?.name}: iscritti, comunicazioni ed emergenze in corso.</p>
+      <ElectoralBanner />
       <ProblemAlert error={error} />
       {!data && !error ? <Loading /> : null}
       {data ? (
