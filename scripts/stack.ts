@@ -92,7 +92,7 @@ const processes = [
     env: { SIM_HOST: '127.0.0.1', SIM_PORT: String(PORTS.simulator), SIM_SENDERS: JSON.stringify({ whatsapp, twilio }) },
   },
   { name: 'ingest', entry: 'services/ingest/src/main.ts', env: { PORT: String(PORTS.ingest) } },
-  { name: 'moderation', entry: 'services/moderation/src/main.ts', env: { PORT: String(PORTS.moderation), OIDC_ISSUER: issuer } },
+  { name: 'moderation', entry: 'services/moderation/src/main.ts', env: { PORT: String(PORTS.moderation), OIDC_ISSUER: issuer, RULESET_SOURCE: 'kv' } },
   { name: 'subscriptions', entry: 'services/subscriptions/src/main.ts', env: { PORT: String(PORTS.subscriptions), OIDC_ISSUER: issuer } },
   { name: 'broadcast', entry: 'services/broadcast/src/main.ts', env: { PORT: String(PORTS.broadcast), OIDC_ISSUER: issuer } },
   { name: 'worker', entry: 'workflows/src/main.ts', env: { PORT: String(PORTS.worker) } },

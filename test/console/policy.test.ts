@@ -1,4 +1,7 @@
-import type { Page } from 'playwright-core'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkAccessibility, describeViolations } from './support/accessibility.js'
 import { launchChromium, type RunningChromium } from './support/chromium.js'
@@ -7,12 +10,21 @@ import { signIn } from './support/sign-in.js'
 
 // A policy editor works on the moderation rules in the browser: the rules in force, a message
 // tried against them, and an edited rule checked (a failing case, a refused file) without publishing.
+const root = fileURLToPath(new URL('../..', import.meta.url))
 let world: ConsoleWorld
 let browser: RunningChromium
 
 async function accessible(page: Page) {
   const violations = await checkAccessibility(page)
   expect(violations, describeViolations(violations)).toEqual([])
+}
+
+/** Replaces the text of a CodeMirror editor. */
+async function replaceEditorText(editor: Locator, text: string) {
+  await editor.click()
+  await editor.press('ControlOrMeta+a')
+  await editor.press('Delete')
+  await editor.fill(text)
 }
 
 beforeAll(async () => {
@@ -47,11 +59,12 @@ describe('the policy editors\' bench in the console', () => {
 
     await row.getByRole('link', { name: 'insults', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Regola insults' }).waitFor()
+    // The schema-aware editors (CodeMirror) show the files in force.
     const casesBox = page.getByLabel('Casi (JSON)')
-    await expect.poll(async () => (await casesBox.inputValue()).length).toBeGreaterThan(0)
-    const cases = JSON.parse(await casesBox.inputValue())
+    await expect.poll(async () => (await casesBox.textContent()) ?? '').toContain('"insults"')
+    const cases = JSON.parse(readFileSync(join(root, 'rules/default/inbound/insults.cases.json'), 'utf8'))
     cases.match.push({ text: 'Quando riapre la biblioteca comunale?' })
-    await casesBox.fill(JSON.stringify(cases, null, 2))
+    await replaceEditorText(casesBox, JSON.stringify(cases, null, 2))
     await page.getByRole('button', { name: 'Verifica' }).click()
     const report = page.getByTestId('esito-verifica')
     await report.getByText('1 casi non passano', { exact: false }).waitFor({ timeout: 60_000 })
@@ -59,10 +72,9 @@ describe('the policy editors\' bench in the console', () => {
     await accessible(page)
 
     // A broken file: refused with its file, path and reason.
-    const ruleBox = page.getByLabel('Regola (JSON)')
-    const rule = JSON.parse(await ruleBox.inputValue())
+    const rule = JSON.parse(readFileSync(join(root, 'rules/default/inbound/insults.json'), 'utf8'))
     rule.event.type = 'explode'
-    await ruleBox.fill(JSON.stringify(rule, null, 2))
+    await replaceEditorText(page.getByLabel('Regola (JSON)'), JSON.stringify(rule, null, 2))
     await page.getByRole('button', { name: 'Verifica' }).click()
     await report.getByText('La regola non è valida').waitFor({ timeout: 60_000 })
     expect(await report.textContent()).toContain('tenants/ancona/inbound/insults.json')

@@ -18,6 +18,10 @@ export const ModerationKv = {
   bucket: 'moderation-rulesets',
   /** The key holding the bundle in force; the bucket keeps a few older revisions. */
   activeKey: 'active',
+  /** Every version published from the policy editors' bench: `meta.<seq>` (author, time, diff) and `bundle.<seq>`. */
+  versionsBucket: 'moderation-ruleset-versions',
+  /** Messages the rules sent to `review`, one key per message, with the staff's decision once taken. */
+  reviewBucket: 'moderation-review',
 } as const
 
 /**

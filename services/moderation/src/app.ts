@@ -22,6 +22,11 @@ import { serveOutboundChecks } from './outbound/outbound-responder.js'
 import { readDevCorpus } from './policy/policy-bench.js'
 import { formatIssue } from './ruleset/ruleset-error.js'
 import { registerPolicyRoutes } from './routes/policy.routes.js'
+import { registerPolicyVersionRoutes } from './routes/policy-versions.routes.js'
+import { registerReviewRoutes } from './routes/review.routes.js'
+import { PolicyPublisher } from './policy/policy-publisher.js'
+import type { RulesetVersionLog } from './policy/ruleset-version-log.js'
+import type { ReviewQueue } from './review/review-queue.js'
 import type { CorpusEntry } from './corpus/corpus-evaluator.js'
 import type { RulesetStore } from './ruleset/ruleset-store.js'
 import type { SenderHistoryStore } from './sender/sender-history-store.js'
@@ -37,6 +42,10 @@ export interface ModerationDeps {
   readonly gate?: SenderOrderGate
   /** API tokens; default: the staff-api-tokens KV bucket the broadcast service mirrors them into. */
   readonly staffApiTokens?: ApiTokenResolver
+  /** The versions published from the bench; without it (rules not followed from KV) nothing is published. */
+  readonly versions?: RulesetVersionLog
+  /** Where `review` verdicts wait for staff; without it they are not queued. */
+  readonly reviews?: ReviewQueue
 }
 
 export interface ModerationApp {
@@ -111,6 +120,12 @@ export function buildApp(config: ModerationConfig, deps: ModerationDeps): Modera
     authenticator,
     corpus: () => (corpus ??= readDevCorpus(config.RULES_DIR)),
   })
+  registerPolicyVersionRoutes(server, {
+    store: deps.store,
+    authenticator,
+    publisher: deps.versions ? new PolicyPublisher(deps.versions, deps.store, now) : undefined,
+  })
+  if (deps.reviews) registerReviewRoutes(server, { store: deps.store, authenticator, reviews: deps.reviews, now })
   server.addHook('onClose', async () => {
     if (tokenCache) await (await tokenCache.catch(() => undefined))?.stop()
   })
@@ -133,6 +148,7 @@ export function buildApp(config: ModerationConfig, deps: ModerationDeps): Modera
         metrics,
         now,
         ...(deps.gate ? { gate: deps.gate } : {}),
+        ...(deps.reviews ? { reviews: deps.reviews } : {}),
       })
       outbound = serveOutboundChecks({ nc: deps.nc, store: deps.store, logger: deps.logger, metrics, now })
       // One message at a time: a sender's messages are decided in order, against a history

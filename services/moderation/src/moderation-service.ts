@@ -13,6 +13,9 @@ import { KvSenderHistoryStore, openSenderHistoryBucket } from './sender/kv-sende
 import { InMemorySenderHistoryStore, type SenderHistoryStore } from './sender/sender-history-store.js'
 import { JetStreamSenderOrderGate, jetStreamOrderSource, type SenderOrderGate } from './sender/sender-order-gate.js'
 import { ProfileDirectory } from './tenant/moderation-profile.js'
+import { RulesetVersionLog } from './policy/ruleset-version-log.js'
+import { ReviewQueue } from './review/review-queue.js'
+import { startSenderErasureConsumer } from './sender/sender-erasure-consumer.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -20,7 +23,7 @@ const DAY_MS = 24 * 60 * 60 * 1000
 export const moderationService: ServiceDefinition<ModerationConfig> = {
   name: 'moderation',
   loadConfig,
-  streams: [Streams.inbound, Streams.moderation, Streams.deadLetter],
+  streams: [Streams.inbound, Streams.moderation, Streams.subscriptions, Streams.deadLetter],
   tenants: true,
   async start({ config, logger, tenants, nc }) {
     const profiles = ProfileDirectory.fromTenants(tenants.all())
@@ -56,22 +59,29 @@ export const moderationService: ServiceDefinition<ModerationConfig> = {
         violationTtlMs: config.VIOLATION_MEMORY_DAYS * DAY_MS,
       })
     }
-    const app = buildApp(config, { logger, nc, store, senders, ...(gate ? { gate } : {}) })
+    const reviews = await ReviewQueue.open(nc, ModerationKv.reviewBucket, config.NATS_STREAM_REPLICAS)
+    const rulesetBucket = config.RULESET_SOURCE === 'kv' ? await new Kvm(nc).create(ModerationKv.bucket, { history: 10, replicas: config.NATS_STREAM_REPLICAS }) : undefined
+    // The bench publishes only where the rules follow the bucket: a publish reaches every instance.
+    const versions = rulesetBucket
+      ? await RulesetVersionLog.open(nc, { bucket: ModerationKv.versionsBucket, rulesets: rulesetBucket, activeKey: ModerationKv.activeKey, replicas: config.NATS_STREAM_REPLICAS })
+      : undefined
+    const app = buildApp(config, { logger, nc, store, senders, reviews, ...(gate ? { gate } : {}), ...(versions ? { versions } : {}) })
     let stopSource: () => Promise<void> = async () => undefined
     if (config.RULESET_SOURCE === 'directory') {
       const watch = watchRulesDirectory(store, config.RULES_DIR, { debounceMs: config.RULES_DEBOUNCE_MS })
       stopSource = async () => watch.close()
-    } else if (config.RULESET_SOURCE === 'kv') {
-      const bucket = await new Kvm(nc).create(ModerationKv.bucket, { history: 10, replicas: config.NATS_STREAM_REPLICAS })
-      const watch = await watchRulesetBucket(store, bucket, ModerationKv.activeKey, ModerationKv.bucket)
+    } else if (rulesetBucket) {
+      const watch = await watchRulesetBucket(store, rulesetBucket, ModerationKv.activeKey, ModerationKv.bucket)
       stopSource = () => watch.stop()
     }
     await app.start()
+    const erasures = await startSenderErasureConsumer({ nc, senders, logger })
     return {
       http: app.server,
       stop: [
         // Stop pulling messages and let the one in flight publish its verdict and be acked.
         { name: 'consumer', run: () => app.stop() },
+        { name: 'erasures', run: () => erasures.stop() },
         { name: 'ruleset source', run: stopSource },
       ],
       describe: { rulesetVersion: store.current.version, rulesetSource: config.RULESET_SOURCE, senderHistory: config.SENDER_HISTORY },

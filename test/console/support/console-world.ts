@@ -27,6 +27,8 @@ export interface ConsoleWorldOptions {
   services?: readonly WorldService[]
   /** The console's idle timeout (minutes; fractions allowed). */
   sessionIdleMinutes?: number
+  /** Variables for the platform's services, over the world's (`RULESET_SOURCE: 'kv'`, for instance). */
+  env?: Record<string, string>
 }
 
 /**
@@ -89,7 +91,7 @@ export async function startConsoleWorld(options: ConsoleWorldOptions = {}): Prom
       mode: 'process',
       tenantsDir: TENANTS_DIR,
       simulator: wanted.has('simulator') ? { mode: 'process' } : false,
-      env: { SUBSCRIBER_HASH_KEY, OIDC_ISSUER: idp.issuer },
+      env: { SUBSCRIBER_HASH_KEY, OIDC_ISSUER: idp.issuer, ...options.env },
     })
     stops.push(() => world.stop())
     const { nats, database } = world

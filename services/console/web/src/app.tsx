@@ -14,6 +14,7 @@ const BroadcastDetailPage = lazy(() => import('./pages/broadcast-detail-page'))
 const EmergencyPage = lazy(() => import('./pages/emergency-page'))
 const EmergencyDetailPage = lazy(() => import('./pages/emergency-detail-page'))
 const TokensPage = lazy(() => import('./pages/tokens-page'))
+const ElectoralPeriodsPage = lazy(() => import('./pages/electoral-periods-page'))
 const DeskInboxPage = lazy(() => import('./pages/desk-inbox-page'))
 const DeskConversationPage = lazy(() => import('./pages/desk-conversation-page'))
 const DeskHoursPage = lazy(() => import('./pages/desk-hours-page'))
@@ -24,6 +25,8 @@ const PaperSignupPage = lazy(() => import('./pages/paper-signup-page'))
 const ImportPage = lazy(() => import('./pages/import-page'))
 const PolicyRulesPage = lazy(() => import('./pages/policy-rules-page'))
 const PolicyRulePage = lazy(() => import('./pages/policy-rule-page'))
+const PolicyVersionsPage = lazy(() => import('./pages/policy-versions-page'))
+const PolicyReviewPage = lazy(() => import('./pages/policy-review-page'))
 const POLICY = ['policy-editor', 'admin']
 const SUBSCRIBERS = ['desk', 'privacy-officer', 'admin']
 const DESK = ['desk', 'admin']
@@ -78,6 +81,7 @@ function ConsoleRoutes() {
             <Route path="/emergenze" element={<Allowed roles={EMERGENCIES}><EmergencyPage /></Allowed>} />
             <Route path="/emergenze/:id" element={<Allowed roles={EMERGENCIES}><EmergencyDetailPage /></Allowed>} />
             <Route path="/token" element={<Allowed roles={['admin']}><TokensPage /></Allowed>} />
+            <Route path="/periodi-elettorali" element={<Allowed roles={['admin', 'approver']}><ElectoralPeriodsPage /></Allowed>} />
             <Route path="/sportello" element={<Allowed roles={DESK}><DeskInboxPage /></Allowed>} />
             <Route path="/sportello/orari" element={<Allowed roles={DESK}><DeskHoursPage /></Allowed>} />
             <Route path="/sportello/risposte" element={<Allowed roles={DESK}><DeskCannedPage /></Allowed>} />
@@ -87,6 +91,8 @@ function ConsoleRoutes() {
             <Route path="/iscritti/importazioni" element={<Allowed roles={SUBSCRIBERS}><ImportPage /></Allowed>} />
             <Route path="/iscritti/:id" element={<Allowed roles={SUBSCRIBERS}><SubscriberDetailPage /></Allowed>} />
             <Route path="/regole" element={<Allowed roles={POLICY}><PolicyRulesPage /></Allowed>} />
+            <Route path="/regole/versioni" element={<Allowed roles={POLICY}><PolicyVersionsPage /></Allowed>} />
+            <Route path="/regole/da-verificare" element={<Allowed roles={POLICY}><PolicyReviewPage /></Allowed>} />
             <Route path="/regole/:direction/:name" element={<Allowed roles={POLICY}><PolicyRulePage /></Allowed>} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

@@ -25,6 +25,8 @@ export interface VerdictHandlerDeps {
    * sequence) are in the shared history, so each verdict sees the history one replica would.
    */
   readonly gate?: SenderOrderGate
+  /** Where `review` verdicts wait for staff (queued before the verdict is published). */
+  readonly reviews?: { add(verdict: ModerationVerdict): Promise<void> }
 }
 
 /**
@@ -68,6 +70,7 @@ export function createVerdictHandler(
       decidedAt: deps.now().toISOString(),
       message,
     }
+    if (verdict.action === 'review') await deps.reviews?.add(verdict)
     await deps.publisher.publish(Subjects.moderationVerdict(message.tenant), ModerationVerdictContract.encode(verdict), {
       msgId: message.id,
     })

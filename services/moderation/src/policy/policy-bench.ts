@@ -70,20 +70,30 @@ export type CheckResult =
       readonly corpus?: CorpusEffect
     }
 
-/** A problem with the request itself (not with the edited rule): 400 or 404. */
+const TITLES = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content' } as const
+
+/**
+ * A request the bench refuses, as problem+json: a bad request (400), an unknown tenant or rule
+ * (404), a publish that lost a race or has nothing to publish (409), a refused ruleset (422, with
+ * its issues or failing cases in `errors`).
+ */
 export class PolicyRequestError extends Error {
+  /** What the problem+json carries as `errors` (the platform's error handler reads it). */
+  readonly validation?: unknown
   constructor(
-    readonly statusCode: 400 | 404,
+    readonly statusCode: keyof typeof TITLES,
     readonly code: string,
     message: string,
+    errors?: unknown,
   ) {
     super(message)
-    this.name = statusCode === 404 ? 'Not Found' : 'Bad Request'
+    this.name = TITLES[statusCode]
+    if (errors !== undefined) this.validation = errors
   }
 }
 
 const layerName = (layer: string) => (layer === DEFAULT_LAYER ? 'default' : layer)
-const casesFileOf = (file: string) => file.replace(/\.json$/, '.cases.json')
+export const casesFileOf = (file: string) => file.replace(/\.json$/, '.cases.json')
 
 function summaryOf(ruleset: CompiledRuleset, rule: LoadedRule): PolicyRuleSummary {
   const cases = ruleset.content.cases.find((c) => c.rule.file === rule.file)
@@ -147,7 +157,7 @@ export async function tryMessage(
   }
 }
 
-const asText = (value: unknown) => (typeof value === 'string' ? value : `${JSON.stringify(value, null, 2)}\n`)
+export const asText = (value: unknown) => (typeof value === 'string' ? value : `${JSON.stringify(value, null, 2)}\n`)
 
 /** Reads the dev split of the labelled corpus (rules/corpus/*.dev.jsonl); empty when absent. */
 export async function readDevCorpus(rulesDir: string): Promise<CorpusEntry[]> {

@@ -1,11 +1,11 @@
 import { ChannelSchema, TenantIdSchema, type StaffRole } from '@banditore/contracts'
-import { assertStaffRole, type createServiceServer, type StaffAuthenticator } from '@banditore/platform'
+import { assertStaffRole, type createServiceServer, type StaffAuthenticator, type StaffPrincipal } from '@banditore/platform'
 import Type, { type Static, type TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 
-type ServiceServer = ReturnType<typeof createServiceServer>
+export type ServiceServer = ReturnType<typeof createServiceServer>
 /** What the guard reads of a request. */
-interface StaffRequest {
+export interface StaffRequest {
   readonly params: unknown
   readonly headers: { readonly authorization?: string | undefined }
 }
@@ -33,7 +33,7 @@ const TryBodySchema = Type.Object(
   { additionalProperties: false },
 )
 
-const CheckBodySchema = Type.Object(
+export const CheckBodySchema = Type.Object(
   {
     /** The rule file, relative to rules/ (`tenants/ancona/inbound/insults.json`). */
     path: Type.String({ minLength: 1, maxLength: 300 }),
@@ -50,12 +50,31 @@ const CheckBodySchema = Type.Object(
 const bodies = { try: compileValidator(TryBodySchema), check: compileValidator(CheckBodySchema) }
 
 function parse<S extends TSchema>(validator: SchemaValidator, _schema: S, value: unknown): Static<S> {
+  return parseBody<S>(validator, value)
+}
+
+const tenantId = Compile(TenantIdSchema)
+
+/** The caller, a policy editor or admin of the tenant named in the path (401, 403, then 404). */
+export async function policyGuard(
+  deps: Pick<PolicyRouteDeps, 'authenticator' | 'store'>,
+  request: StaffRequest,
+): Promise<{ tenant: string; principal: StaffPrincipal }> {
+  const { tenant } = request.params as { tenant: string }
+  const principal = await deps.authenticator.authenticate(request.headers.authorization)
+  assertStaffRole(principal, tenant, POLICY_ROLES)
+  if (!tenantId.Check(tenant) || !deps.store.current.profiles.has(tenant)) {
+    throw new PolicyRequestError(404, 'TENANT_UNKNOWN', `Comune sconosciuto: ${tenant}`)
+  }
+  return { tenant, principal }
+}
+
+/** Parses a body against its schema; a bad one is a 400 naming each path and reason. */
+export function parseBody<S extends TSchema>(validator: SchemaValidator, value: unknown): Static<S> {
   const issues = validator.issues(value, 'body')
   if (issues.length === 0) return value as Static<S>
   throw new PolicyRequestError(400, 'INVALID_BODY', `richiesta non valida: ${issues.map((i) => `${i.path || '/'} ${i.reason}`).join('; ')}`)
 }
-
-const tenantId = Compile(TenantIdSchema)
 
 /**
  * The policy editors' bench (staff API, `Authorization: Bearer <access token or API token>`,
@@ -64,15 +83,7 @@ const tenantId = Compile(TenantIdSchema)
  * effect on the labelled corpus) without publishing.
  */
 export function registerPolicyRoutes(app: ServiceServer, deps: PolicyRouteDeps): void {
-  const guard = async (request: StaffRequest): Promise<string> => {
-    const { tenant } = request.params as { tenant: string }
-    const principal = await deps.authenticator.authenticate(request.headers.authorization)
-    assertStaffRole(principal, tenant, POLICY_ROLES)
-    if (!tenantId.Check(tenant) || !deps.store.current.profiles.has(tenant)) {
-      throw new PolicyRequestError(404, 'TENANT_UNKNOWN', `Comune sconosciuto: ${tenant}`)
-    }
-    return tenant
-  }
+  const guard = async (request: StaffRequest): Promise<string> => (await policyGuard(deps, request)).tenant
 
   app.get('/policy/:tenant/rules', async (request) => {
     const tenant = await guard(request)

@@ -88,3 +88,50 @@ export type CheckResult =
       cases: { passed: number; failures: CaseFailure[] }
       corpus?: { split: string; entries: number; before: CorpusSide; after: CorpusSide; changes: CorpusChange[] }
     }
+
+/** One version of the ruleset published from the bench (services/moderation/src/policy/ruleset-version-log.ts). */
+export interface RulesetVersion {
+  seq: number
+  rulesetVersion: string
+  kind: 'baseline' | 'publish' | 'rollback'
+  author: string
+  tenant: string | null
+  publishedAt: string
+  rollbackOf?: number
+  changedFiles: string[]
+  /** Unified diff against the previous version. */
+  diff: string
+}
+
+export interface PublishOutcome {
+  tenant: string
+  version: RulesetVersion
+  /** Whether the moderation service already decides with it. */
+  inForce: boolean
+}
+
+export interface RulesetVersions {
+  tenant: string
+  activeVersion: string
+  /** False when the moderation service does not follow the rulesets bucket: nothing can be published. */
+  publishing: boolean
+  versions: RulesetVersion[]
+}
+
+export type ReviewDecisionAction = 'allow' | 'delete' | 'block'
+
+/** A message the rules sent to review (services/moderation/src/review/review-queue.ts); `from` is masked. */
+export interface ReviewItem {
+  id: string
+  tenant: string
+  messageId: string
+  channel: string
+  from: string
+  text: string
+  receivedAt: string
+  decidedAt: string
+  categories: string[]
+  rules: string[]
+  rulesetVersion: string
+  decision?: { action: ReviewDecisionAction; by: string; at: string; reason: string }
+}

@@ -29,6 +29,8 @@ export const NAVIGATION: NavEntry[] = [
   { to: '/sportello/orari', label: 'Aperture e chiusure', roles: ['desk', 'admin'] },
   { to: '/iscritti', label: 'Iscritti', roles: ['desk', 'privacy-officer', 'admin'] },
   { to: '/regole', label: 'Regole di moderazione', roles: ['policy-editor', 'admin'] },
+  { to: '/regole/da-verificare', label: 'Messaggi da verificare', roles: ['policy-editor', 'admin'] },
+  { to: '/periodi-elettorali', label: 'Periodi elettorali', roles: ['admin', 'approver'] },
   { to: '/token', label: 'Token API', roles: ['admin'] },
 ]
 

@@ -20,6 +20,9 @@ export default function PolicyRulesPage() {
     <>
       <h1>Regole di moderazione</h1>
       <p>Le regole in vigore per {tenant?.name}: quelle comuni a tutti i Comuni e quelle proprie del Comune, che le sostituiscono.</p>
+      <p>
+        <Link to="/regole/versioni">Versioni pubblicate</Link> · <Link to="/regole/da-verificare">Messaggi da verificare</Link>
+      </p>
       {tenant ? <TryPanel tenant={tenant.id} /> : null}
       <section aria-labelledby="titolo-regole">
         <h2 id="titolo-regole" className="h4">Regole in vigore</h2>
