@@ -44,14 +44,13 @@ describe('evaluateCorpus', () => {
     expect(entries.length).toBeGreaterThanOrEqual(300)
     const report = await evaluateCorpus(ruleset, entries)
     // A floor, not the figures: rules may get better, not worse than this without a decision.
-    // Reset when the corpus grew to ~1,460 dev messages with hard negatives, and the statistical
-    // classifier was kept out of the shipped rules (README: it deleted legitimate messages):
-    // measured 92.2 % / 50.6 %, violation precision 96.7 %.
-    expect(report.overall.precision).toBeGreaterThanOrEqual(0.92)
-    expect(report.overall.recall).toBeGreaterThanOrEqual(0.5)
-    expect(report.violation.precision).toBeGreaterThanOrEqual(0.96)
+    // Raised when stems, phrase patterns with slots, reported speech and typo reading went into
+    // the lexicons and rules: measured 96.6 % / 94.9 %, violation precision 99.2 %.
+    expect(report.overall.precision).toBeGreaterThanOrEqual(0.96)
+    expect(report.overall.recall).toBeGreaterThanOrEqual(0.94)
+    expect(report.violation.precision).toBeGreaterThanOrEqual(0.99)
     expect(report.clean).toBeGreaterThanOrEqual(150)
-  })
+  }, 60_000)
   it('keeps the held-out test split above its floor (figures in the README), and the built corpus up to date', async () => {
     const entries: CorpusEntry[] = []
     for (const file of (await readdir(join(RULES_DIR, 'corpus'))).filter((f) => splitOfFile(f) === 'test' && f.endsWith('.jsonl'))) {
@@ -59,8 +58,8 @@ describe('evaluateCorpus', () => {
     }
     expect(entries.length).toBeGreaterThanOrEqual(400)
     const report = await evaluateCorpus(ruleset, entries)
-    // Measured 83.2 % / 44.0 % with the shipped rules (README table).
-    expect(report.overall.precision).toBeGreaterThanOrEqual(0.83)
-    expect(report.overall.recall).toBeGreaterThanOrEqual(0.435)
-  })
+    // Measured 87.9 % / 69.9 % with the shipped rules (README table).
+    expect(report.overall.precision).toBeGreaterThanOrEqual(0.87)
+    expect(report.overall.recall).toBeGreaterThanOrEqual(0.69)
+  }, 60_000)
 })

@@ -35,6 +35,16 @@ describe('LexiconIndex', () => {
     expect(count('t1 4mm4zz0').threats).toBe(1)
   })
 
+  it('reads a long word with one typo as the term word it misspells, never a different word', () => {
+    const typos = new LexiconIndex(new Map([['terms', ['corrotto', 'documenti falsi', 'evacuate', 'vediamo']]]))
+    const found = (text: string) => typos.countMatches(normalizeText(text).tokens)[0]
+    for (const text of ['documnti falsi', 'docuemnti falsi', 'documentsi falsi', 'evacutae']) expect(found(text), text).toBe(1)
+    // A letter replaced is another word; a word shorter than 8 letters is never read as another.
+    expect(found('il modulo è corretto')).toBe(0)
+    expect(found('evacuare subito')).toBe(0)
+    expect(found('vendiamo')).toBe(0)
+  })
+
   it('refuses terms that would match ordinary text', () => {
     expect(() => parseTerm('cul*')).toThrow(LexiconTermError)
     expect(() => parseTerm('xxx')).toThrow(/single letter/)

@@ -31,6 +31,11 @@ export class LexiconTermError extends Error {
 const MIN_PREFIX_LENGTH = 4
 // Two adjacent tokens this short or shorter are also tried joined ("ca zzo", "m erda").
 const MAX_SPLIT_PART = 3
+// A token at least this long that is no word of any term is read as the one term word (of at
+// least this length too) it is a typo of, if there is exactly one: a letter dropped (documnti),
+// added (documeenti) or two adjacent letters swapped (evacutae). Never a letter replaced:
+// corretto must not read corrotto.
+const MIN_TYPO_LENGTH = 8
 
 /** The form a word takes in the `stems` fact: its Italian stem, squeezed. */
 export function stemForm(word: string): string {
@@ -114,6 +119,11 @@ export class LexiconIndex {
   /** Single-word terms in their squeezed and plain forms, for masked tokens. */
   private readonly maskable: { forms: string[]; term: number }[] = []
 
+  /** Every word of every term (squeezed; stems in a stemmed index), for reading typos. */
+  private readonly vocabulary = new Set<string>()
+  /** Term words of MIN_TYPO_LENGTH + 1 letters or more with one letter dropped → the word (null: several). */
+  private readonly dropped = new Map<string, string | null>()
+
   /** Per term, the call of countMatches that last found it: distinct terms without a Set. */
   private seen = new Int32Array(0)
   private call = 0
@@ -143,6 +153,33 @@ export class LexiconIndex {
       }
     }
     this.seen = new Int32Array(this.terms.length)
+    for (const term of this.terms) for (const element of term.elements) if (!element.prefix) this.vocabulary.add(element.value)
+    for (const word of this.vocabulary) {
+      if (word.length <= MIN_TYPO_LENGTH) continue
+      for (let i = 0; i < word.length; i++) {
+        const key = word.slice(0, i) + word.slice(i + 1)
+        const known = this.dropped.get(key)
+        this.dropped.set(key, known === undefined || known === word ? word : null)
+      }
+    }
+  }
+
+  /** The term word a token is a typo of (see MIN_TYPO_LENGTH), or the token itself. */
+  private corrected(token: string): string {
+    if (token.length < MIN_TYPO_LENGTH || this.vocabulary.has(token)) return token
+    const candidates = new Set<string>()
+    const dropped = this.dropped.get(token)
+    if (dropped === null) return token
+    if (dropped !== undefined) candidates.add(dropped)
+    for (let i = 0; i < token.length; i++) {
+      const added = token.slice(0, i) + token.slice(i + 1)
+      if (added.length >= MIN_TYPO_LENGTH && this.vocabulary.has(added)) candidates.add(added)
+      if (i + 1 < token.length && token[i] !== token[i + 1]) {
+        const swapped = token.slice(0, i) + (token[i + 1] as string) + (token[i] as string) + token.slice(i + 2)
+        if (this.vocabulary.has(swapped)) candidates.add(swapped)
+      }
+    }
+    return candidates.size === 1 ? (candidates.values().next().value as string) : token
   }
 
   /** The lexicons of the index, in the order `countMatches` reports them. */
@@ -161,7 +198,15 @@ export class LexiconIndex {
   }
 
   /** Every term occurrence in `tokens`, and the distinct terms per lexicon. */
-  match(tokens: readonly string[]): LexiconMatches {
+  match(written: readonly string[]): LexiconMatches {
+    let tokens = written
+    for (let i = 0; i < written.length; i++) {
+      const token = written[i] as string
+      const read = this.corrected(token)
+      if (read === token) continue
+      if (tokens === written) tokens = [...written]
+      ;(tokens as string[])[i] = read
+    }
     const counts = new Int32Array(this.names.length)
     const hits: number[] = []
     if (++this.call === 0x7fffffff) {

@@ -38,6 +38,12 @@ describe('normalizeText', () => {
     expect(normalizeText('che c*zzo, ciao* *bello').words).toEqual(['che', 'c*zzo', 'ciao', 'bello'])
   })
 
+  it('writes out the SMS spellings of short words, one word for one', () => {
+    expect(normalizeText('nn ci credo, xké cmq tt lo sanno x certo').words).toEqual(['non', 'ci', 'credo', 'perche', 'comunque', 'tutti', 'lo', 'sanno', 'per', 'certo'])
+    expect(normalizeText('KE schifo, ki è stato?').text).toBe('che schifo chi e stato')
+    expect(normalizeText('3 x 2 metri').words).toEqual(['3', 'per', '2', 'metri'])
+  })
+
   it('gives nothing for text without letters or digits', () => {
     expect(normalizeText('?? !!! 👍').words).toEqual([])
   })

@@ -4,7 +4,9 @@
  * inside words (`m3rd4` → `merda`), letters spaced out with blanks or punctuation joined
  * (`c.a.z.z.o`, `c a z z o` → `cazzo`) and, in the matching form, every run of a repeated letter
  * squeezed to one (`cazzzzo` and `cazzo` → `cazo`). Matching is on whole tokens, never on raw
- * substrings, so `Scunthorpe`, `cultura` or `analisi` never match a short vulgar word.
+ * substrings, so `Scunthorpe`, `cultura` or `analisi` never match a short vulgar word. The
+ * common SMS spellings of short words are written out (`nn` → `non`, `x` → `per`, `ke` → `che`),
+ * so one term covers both ways of writing it.
  */
 
 export interface NormalizedText {
@@ -38,6 +40,31 @@ const REPEATED_LETTER = /(\p{L})\1+/gu
 const MIN_SPACED_RUN = 3
 
 const NON_ASCII = /[\u0080-\uffff]/
+
+// SMS spellings of short words, each replaced by the one word it stands for (so word positions
+// stay those of the message). Only forms that are not Italian words themselves.
+const SMS_WORDS: ReadonlyMap<string, string> = new Map([
+  ['nn', 'non'],
+  ['x', 'per'],
+  ['xke', 'perche'],
+  ['xche', 'perche'],
+  ['ke', 'che'],
+  ['k', 'che'],
+  ['ki', 'chi'],
+  ['cmq', 'comunque'],
+  ['qsto', 'questo'],
+  ['qsta', 'questa'],
+  ['qst', 'questo'],
+  ['tt', 'tutti'],
+  ['msg', 'messaggio'],
+  ['nnt', 'niente'],
+  ['qlcs', 'qualcosa'],
+  ['qlc', 'qualche'],
+  ['xo', 'pero'],
+  ['sn', 'sono'],
+  ['cm', 'come'],
+  ['dv', 'dove'],
+])
 
 /** Lower case, accents and other combining marks removed, compatibility forms folded. */
 export function foldCase(text: string): string {
@@ -123,6 +150,6 @@ function wordsOf(folded: string): string[] {
 
 /** Normalizes a message (or a lexicon term) into its matching forms. */
 export function normalizeText(raw: string): NormalizedText {
-  const words = wordsOf(foldCase(raw))
+  const words = wordsOf(foldCase(raw)).map((word) => SMS_WORDS.get(word) ?? word)
   return { words, tokens: words.map(squeeze), text: words.join(' ') }
 }
