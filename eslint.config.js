@@ -25,7 +25,7 @@ export default tseslint.config(
   },
   {
     // Scripts, benchmarks and CLIs talk to a terminal.
-    files: ['scripts/**', '**/bench/**', '**/src/cli/**', '**/src/cli.ts'],
+    files: ['scripts/**', '**/bench/**', '**/*.bench.ts', '**/src/cli/**', '**/src/cli.ts'],
     rules: { 'no-console': 'off' },
   },
   {

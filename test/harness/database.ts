@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { inject } from 'vitest'
+import { runProvided } from './run-context.js'
 
 export interface TestDatabase {
   url: string
@@ -9,7 +9,8 @@ export interface TestDatabase {
 }
 
 /** A fresh, empty database on the real PostgreSQL server (the run's, or the one given), for one test file. */
-export async function createTestDatabase(serverUrl: string = inject('postgresUrl')): Promise<TestDatabase> {
+export async function createTestDatabase(server?: string): Promise<TestDatabase> {
+  const serverUrl = server ?? (await runProvided('postgresUrl'))
   const name = `banditore_test_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
   await admin.connect()

@@ -6,4 +6,4 @@ export { freePort, startNatsServer, waitForPort, type TestNatsServer } from './n
 export { captureLogs, type CapturedLogs } from './logs.js'
 export { spawnService, waitForHttp, type ServiceProcess } from './service-process.js'
 export { waitUntil, WaitTimeoutError, type WaitOptions } from './wait.js'
-export { startWorld, type World, type WorldMode, type WorldOptions, type WorldService, type WorldServiceName, type WorldServiceSpec, type WorldSimulator, type WorldSimulatorOptions } from './world.js'
+export { startWorld, type World, type WorldInstance, type WorldMode, type WorldOptions, type WorldService, type WorldServiceName, type WorldServiceSpec, type WorldSimulator, type WorldSimulatorOptions } from './world.js'

@@ -5,9 +5,10 @@ import { connectNats, createDatabase, loadTenantDirectory, startService, type Lo
 import type { RunningSimulator, StartSimulatorOptions } from '@banditore/provider-simulator'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Kysely } from 'kysely'
-import { inject } from 'vitest'
 import { localSenders } from '../../scripts/local-senders.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
+import { runProvided } from './run-context.js'
+import { workflowBundlePath } from './workflow-bundle.js'
 import { captureLogs, type CapturedLogs } from './logs.js'
 import { freePort, startNatsServer, type TestNatsServer } from './nats-server.js'
 import { spawnService, waitForHttp, type ServiceProcess } from './service-process.js'
@@ -51,6 +52,19 @@ export interface WorldServiceSpec {
   env?: Record<string, string>
   /** What "started" means: `/readyz` answers 200 (default) or only `/healthz` does (a dependency is down on purpose). */
   waitFor?: 'ready' | 'alive'
+  /** As processes only: how many replicas run behind the same streams and task queues (default 1). */
+  replicas?: number
+}
+
+/** One running process of a deployable started as processes. */
+export interface WorldInstance {
+  url: string
+  /** The current process (a new one after `restart`). */
+  readonly process: ServiceProcess
+  /** Ends the process with a signal (default SIGKILL, as a crash or an OOM kill does). */
+  kill(signal?: NodeJS.Signals): Promise<void>
+  /** Starts the process again on the same port with the same environment, as a supervisor does; resolves once it is ready. */
+  restart(): Promise<void>
 }
 
 export interface WorldSimulatorOptions {
@@ -100,8 +114,10 @@ export interface WorldService {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each deployable's own configuration
   config?: any
   logger?: Logger
-  /** As a process: the child, its output and exit. */
+  /** As a process: the (first replica's) child, its output and exit. */
   process?: ServiceProcess
+  /** As processes: every replica (the first is `process`, listening at `url`). */
+  instances?: WorldInstance[]
   /** Stops it as production does (its shutdown steps, or SIGTERM); the world's stop skips it then. */
   stop(): Promise<void>
 }
@@ -179,7 +195,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       LOG_LEVEL: 'warn',
       NATS_URL: nats.url,
       DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: options.temporalAddress ?? inject('temporalAddress'),
+      TEMPORAL_ADDRESS: options.temporalAddress ?? (await runProvided('temporalAddress')),
       TEMPORAL_TASK_QUEUE_BROADCAST: taskQueues.broadcast,
       TEMPORAL_TASK_QUEUE_EMERGENCY: taskQueues.emergency,
       TEMPORAL_TASK_QUEUE_REPLIES: taskQueues.replies,
@@ -232,11 +248,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     const outcomes = await Promise.allSettled(
       specs.map(async (spec) => {
         const { name } = spec
-        const serviceEnv = { ...env, ...wiring[name], ...options.serviceEnv?.[name], ...spec.env, PORT: String(ports[name]) }
+        const serviceEnv: Record<string, string> = { ...env, ...wiring[name], ...options.serviceEnv?.[name], ...spec.env, PORT: String(ports[name]) }
         const url = urlOf(name)
         const readyPath = spec.waitFor === 'alive' ? '/healthz' : '/readyz'
         let stopped = false
         if ((spec.mode ?? mode) === 'in-process') {
+          if ((spec.replicas ?? 1) > 1) throw new Error(`${name}: replicas run as processes only`)
           const production = await DEPLOYABLES[name].definition()
           const definition = spec.definition ? spec.definition(production) : production
           const logger = logs.logger.child({ service: name })
@@ -252,15 +269,46 @@ export async function startWorld(options: WorldOptions): Promise<World> {
           services[name] = { name, mode: 'in-process', url, http: started.http, config: started.config, logger, stop: stopService }
         } else {
           if (spec.definition) throw new Error(`${name}: a derived definition runs in-process only`)
-          const proc = spawnService(DEPLOYABLES[name].entry, serviceEnv)
+          const replicas = spec.replicas ?? 1
+          if (name === 'worker' && !serviceEnv.WORKFLOW_BUNDLE_PATH) serviceEnv.WORKFLOW_BUNDLE_PATH = await workflowBundlePath()
+          const instances: WorldInstance[] = []
           const stopService = async () => {
             if (stopped) return
             stopped = true
-            if (proc.child.exitCode === null) await proc.signal('SIGTERM')
+            await Promise.all(instances.map(async ({ process }) => process.child.exitCode === null && (await process.signal('SIGTERM'))))
           }
           stops.push(stopService)
-          await waitForStart(name, `${url}${readyPath}`, proc)
-          services[name] = { name, mode: 'process', url, process: proc, stop: stopService }
+          for (let replica = 0; replica < replicas; replica++) {
+            const port = replica === 0 ? ports[name] : await freePort()
+            const instanceUrl = `http://127.0.0.1:${port}`
+            const instanceEnv = { ...serviceEnv, PORT: String(port) }
+            let proc = spawnService(DEPLOYABLES[name].entry, instanceEnv)
+            instances.push({
+              url: instanceUrl,
+              get process() {
+                return proc
+              },
+              async kill(signal = 'SIGKILL') {
+                if (proc.child.exitCode === null && proc.child.signalCode === null) await proc.signal(signal)
+              },
+              async restart() {
+                if (proc.child.exitCode === null && proc.child.signalCode === null) await proc.signal('SIGTERM')
+                proc = spawnService(DEPLOYABLES[name].entry, instanceEnv)
+                await waitForStart(`${name} (replica ${replica + 1})`, `${instanceUrl}${readyPath}`, proc)
+              },
+            })
+          }
+          await Promise.all(instances.map((instance, i) => waitForStart(replicas > 1 ? `${name} (replica ${i + 1})` : name, `${instance.url}${readyPath}`, instance.process)))
+          services[name] = {
+            name,
+            mode: 'process',
+            url,
+            get process() {
+              return instances[0]!.process
+            },
+            instances,
+            stop: stopService,
+          }
         }
       }),
     )
@@ -303,7 +351,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
 
 async function waitForStart(name: string, url: string, proc?: ServiceProcess): Promise<void> {
   try {
-    await waitForHttp(url, 200, 120_000, proc ? () => proc.child.exitCode === null : undefined)
+    await waitForHttp(url, 200, 180_000, proc ? () => proc.child.exitCode === null : undefined)
   } catch (error) {
     throw new Error(`${name} did not start: ${String(error)}${proc ? `\n${proc.output().slice(-3000)}` : ''}`, { cause: error })
   }

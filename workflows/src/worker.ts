@@ -25,9 +25,16 @@ export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
 /**
  * The bundle the worker runs: the one built ahead of time when the worker runs compiled (a
  * production image), else bundled now from the sources (dev, tests). From sources the prebuilt
- * file is never used: it could be older than the code beside it.
+ * file is never used: it could be older than the code beside it. `bundlePath` (WORKFLOW_BUNDLE_PATH)
+ * names a bundle built from the same sources by whoever starts the worker: a test run builds one
+ * for all its worker processes.
  */
-export async function loadWorkflowBundle(logger?: Logger): Promise<WorkflowBundleOption> {
+export async function loadWorkflowBundle(logger?: Logger, bundlePath?: string): Promise<WorkflowBundleOption> {
+  if (bundlePath) {
+    if (!existsSync(bundlePath)) throw new Error(`WORKFLOW_BUNDLE_PATH names ${bundlePath}, which does not exist`)
+    logger?.info({ path: bundlePath }, 'workflow bundle given by WORKFLOW_BUNDLE_PATH')
+    return { codePath: bundlePath }
+  }
   if (extension === 'js' && existsSync(prebuiltBundlePath)) {
     logger?.info({ path: prebuiltBundlePath }, 'workflow bundle built ahead of time')
     return { codePath: prebuiltBundlePath }

@@ -1,8 +1,8 @@
 import { broadcastCorrelation, type BroadcastContent } from '@banditore/contracts'
 import { parseTenant } from '@banditore/platform'
-import { InvalidPhoneNumberError, ProviderError, type SendSmsInput, type SendTemplateInput, type TwilioSmsClient, type WhatsAppCloudClient } from '@banditore/providers'
+import { DispatchSlotMissedError, InvalidPhoneNumberError, ProviderError, type SendSmsInput, type SendTemplateInput, type TwilioSmsClient, type WhatsAppCloudClient } from '@banditore/providers'
 import { describe, expect, it, vi } from 'vitest'
-import { MissingContentError, outcomeOfError, sendToRows, senderKeyOf } from './broadcast-send-batch.js'
+import { MissingContentError, outcomeOfError, PairSlotMissedError, sendToRows, senderKeyOf } from './broadcast-send-batch.js'
 import type { LeasedRateLimiter } from '../rate-limit/rate-limit-lease-limiter.js'
 import type { LedgerRow } from './send-ledger.repository.js'
 
@@ -132,7 +132,7 @@ describe('sendToRows', () => {
     })
     expect(outcomes).toEqual([
       { id: 1, kind: 'accepted', providerMessageId: 'wamid.+393470000001' },
-      { id: 2, kind: 'released', reason: 'PairSlotMissedError' },
+      { id: 2, kind: 'released', reason: 'PairSlotMissedError', unsent: true },
     ])
     expect(sent).toEqual(['+393470000001'])
   })
@@ -151,5 +151,11 @@ describe('outcomeOfError', () => {
     expect(outcomeOfError(3, new ProviderError('timeout', { provider: 'sms-gateway', kind: 'retryable', ambiguous: true }))).toEqual({ id: 3, kind: 'ambiguous', reason: 'sms-gateway:network' })
     expect(outcomeOfError(4, new MissingContentError('sms'))).toMatchObject({ kind: 'failed' })
     expect(outcomeOfError(5, new Error('lease failed'))).toEqual({ id: 5, kind: 'released', reason: 'Error' })
+  })
+
+  it('does not count an attempt whose slot went by before any request left', () => {
+    expect(outcomeOfError(6, new PairSlotMissedError())).toEqual({ id: 6, kind: 'released', reason: 'PairSlotMissedError', unsent: true })
+    const late = new ProviderError('not written', { provider: 'whatsapp-cloud', kind: 'retryable', ambiguous: false, cause: new DispatchSlotMissedError(40) })
+    expect(outcomeOfError(7, late)).toEqual({ id: 7, kind: 'released', reason: 'DispatchSlotMissedError', unsent: true })
   })
 })

@@ -1,5 +1,5 @@
 import { broadcastCorrelation, type BroadcastContent, type Tenant } from '@banditore/contracts'
-import { InvalidPhoneNumberError, ProviderError, senderKeys, type SendRateLimiter, type SendResult, type TemplateParameter, type TwilioSmsClient, type WhatsAppCloudClient } from '@banditore/providers'
+import { DispatchSlotMissedError, InvalidPhoneNumberError, ProviderError, senderKeys, type SendRateLimiter, type SendResult, type TemplateParameter, type TwilioSmsClient, type WhatsAppCloudClient } from '@banditore/providers'
 import type { LeasedRateLimiter } from '../rate-limit/rate-limit-lease-limiter.js'
 import type { LedgerRow, SendOutcome } from './send-ledger.repository.js'
 
@@ -53,6 +53,9 @@ export class PairSlotMissedError extends Error {
 export function outcomeOfError(id: number, error: unknown): SendOutcome {
   if (error instanceof InvalidPhoneNumberError) return { id, kind: 'failed', reason: 'invalid-number' }
   if (error instanceof MissingContentError) return { id, kind: 'failed', reason: 'no-content-for-channel' }
+  // Its slot went by before the request could leave: nothing was sent, nobody refused it.
+  if (error instanceof PairSlotMissedError) return { id, kind: 'released', reason: error.name, unsent: true }
+  if (error instanceof ProviderError && error.cause instanceof DispatchSlotMissedError) return { id, kind: 'released', reason: 'DispatchSlotMissedError', unsent: true }
   if (error instanceof ProviderError) {
     const code = `${error.provider}:${error.providerCode ?? error.httpStatus ?? 'network'}`
     if (error.kind === 'permanent') return { id, kind: 'failed', reason: code }

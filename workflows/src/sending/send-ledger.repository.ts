@@ -30,8 +30,12 @@ export interface LedgerRow {
 export type SendOutcome =
   | { id: number; kind: 'accepted'; providerMessageId: string }
   | { id: number; kind: 'failed'; reason: string }
-  /** Certainly not accepted (refused before or by the provider): back to pending. */
-  | { id: number; kind: 'released'; reason: string }
+  /**
+   * Certainly not accepted (refused before or by the provider): back to pending. `unsent`: no
+   * request left at all because its slot went by (the worker was late, not the provider): the
+   * attempt does not count, or a slow spell would fail recipients nobody refused.
+   */
+  | { id: number; kind: 'released'; reason: string; unsent?: boolean }
   /** Maybe accepted: stays `sending` until a status or the reconcile rule settles it. */
   | { id: number; kind: 'ambiguous'; reason: string }
 
@@ -113,10 +117,12 @@ export async function recordOutcomes(db: Db, outcomes: readonly SendOutcome[]): 
       provider_message_id = coalesce(l.provider_message_id, v.pmid),
       accepted_at = case when v.kind = 'accepted' then now() else l.accepted_at end,
       reason = case when v.kind = 'accepted' then null else v.reason end,
+      attempts = case when v.unsent then greatest(l.attempts - 1, 0) else l.attempts end,
       updated_at = now()
     from unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.kind)}::text[],
       ${outcomes.map((o) => (o.kind === 'accepted' ? o.providerMessageId : null))}::text[],
-      ${outcomes.map((o) => (o.kind === 'accepted' ? null : o.reason))}::text[]) as v(id, kind, pmid, reason)
+      ${outcomes.map((o) => (o.kind === 'accepted' ? null : o.reason))}::text[],
+      ${outcomes.map((o) => o.kind === 'released' && o.unsent === true)}::boolean[]) as v(id, kind, pmid, reason, unsent)
     where l.id = v.id and l.state = 'sending'
   `.execute(db)
 }
