@@ -18,7 +18,7 @@ describe('the fault run', () => {
       doubledReplies: report.doubledReplies,
       unexpectedExits: report.unexpectedExits,
       badInputMisanswered: report.badInputMisanswered,
-    }, JSON.stringify({ progress: report.progress, faults: report.faults, missedSample: report.missedSample })).toEqual({ missed: 0, doubled: 0, lostInbound: 0, doubledReplies: 0, unexpectedExits: [], badInputMisanswered: [] })
+    }, JSON.stringify({ progress: report.progress, faults: report.faults, missedSample: report.missedSample, doubledRepliesSample: report.doubledRepliesSample })).toEqual({ missed: 0, doubled: 0, lostInbound: 0, doubledReplies: 0, unexpectedExits: [], badInputMisanswered: [] })
     expect(report.progress).toMatchObject({ status: 'completed', total: 150 })
   }, 1_500_000)
 })

@@ -56,6 +56,8 @@ export interface FaultRunReport {
   lostInbound: number
   /** Citizens answered more than once for one message. */
   doubledReplies: number
+  /** A few of them: when they wrote and what they received (ms since the run started), with its correlation. */
+  doubledRepliesSample: unknown[]
   /** Processes that ended without being killed by the run. */
   unexpectedExits: string[]
   /** Bad webhooks (malformed, wrongly signed, too large) answered with anything but 400/401/413. */
@@ -126,6 +128,23 @@ export async function runFaultRun(options: FaultRunOptions): Promise<FaultRunRep
     const sim = w.simulator!.running!
     const instances = SERVICES.flatMap((name) => (w.services[name]?.instances ?? []).map((instance) => ({ name, instance })))
 
+    // A process that ends on its own fails the run at once, with its last words: waiting for a
+    // broadcast whose worker died would only time out.
+    const killing = new Set<WorldInstance>()
+    const dead = (): string | undefined => {
+      for (const { name, instance } of instances) {
+        const child = instance.process.child
+        if (!killing.has(instance) && (child.exitCode !== null || child.signalCode !== null)) {
+          return `${name} exited on its own (${child.exitCode ?? child.signalCode}):\n${instance.process.output().slice(-4000)}`
+        }
+      }
+      return undefined
+    }
+    /** Waits for `condition`, failing at once when a process died on its own. */
+    const waitAlive = async (condition: () => boolean | Promise<boolean>, options: Parameters<typeof waitUntil>[1]) => {
+      const outcome = await waitUntil(async () => dead() ?? (await condition()), options)
+      if (typeof outcome === 'string') throw new Error(outcome)
+    }
     const badInputMisanswered = [...(await sendBadInput(w, 'before'))]
 
     // Citizens subscribe through the real path.
@@ -144,7 +163,7 @@ export async function runFaultRun(options: FaultRunOptions): Promise<FaultRunRep
     const audience = Array.from({ length: options.citizens }, newCitizen)
     log(`${audience.length} citizens subscribe`)
     await inBatches(audience, 25, subscribe)
-    await waitUntil(() => welcomesOf(sim.messages()).size >= audience.length, {
+    await waitAlive(() => welcomesOf(sim.messages()).size >= audience.length, {
       timeoutMs: 600_000,
       what: `a welcome for each of the ${audience.length} citizens`,
     })
@@ -192,7 +211,7 @@ export async function runFaultRun(options: FaultRunOptions): Promise<FaultRunRep
     const perStep = Math.ceil(duringFaults.length / Math.max(1, faults.length))
     const writing: Promise<void>[] = []
     for (const [index, fault] of faults.entries()) {
-      await waitUntil(() => new Set(broadcastMessages().map((m) => m.to)).size >= fault.atShare * audience.length, {
+      await waitAlive(() => new Set(broadcastMessages().map((m) => m.to)).size >= fault.atShare * audience.length, {
         timeoutMs: 600_000,
         intervalMs: 50,
         what: `${Math.round(fault.atShare * 100)} % of the broadcast`,
@@ -207,14 +226,16 @@ export async function runFaultRun(options: FaultRunOptions): Promise<FaultRunRep
         // With replicas, one of them dies: the others carry on.
         const target = targets[index % targets.length]!
         killed.add(target)
+        killing.add(target)
         await target.kill('SIGKILL')
-        applied.push(`kill -9 ${fault.service}${targets.length > 1 ? ` (replica ${targets.indexOf(target) + 1})` : ''}`)
+        applied.push(`kill -9 ${fault.service}${targets.length > 1 ? ` (replica ${targets.indexOf(target) + 1})` : ''} at ${Date.now() - started} ms`)
         log(applied.at(-1)!)
         await target.restart()
+        killing.delete(target)
       } else {
         const server = fault.dependency === 'nats' ? w.nats : postgres
         await server.stop()
-        applied.push(`restart ${fault.dependency}`)
+        applied.push(`restart ${fault.dependency} at ${Date.now() - started} ms`)
         log(applied.at(-1)!)
         await server.start()
       }
@@ -225,7 +246,7 @@ export async function runFaultRun(options: FaultRunOptions): Promise<FaultRunRep
 
     log('waiting for the broadcast and the replies to finish')
     let progress: Record<string, unknown> = {}
-    await waitUntil(
+    await waitAlive(
       async () => {
         progress = (await api('GET', `/v1/broadcasts/${id}/progress`, operator)).body
         return progress.status === 'completed' || progress.status === 'failed' || progress.status === 'cancelled'
@@ -260,6 +281,13 @@ export async function runFaultRun(options: FaultRunOptions): Promise<FaultRunRep
       doubled: [...received.values()].filter((n) => n > 1).length,
       lostInbound: duringFaults.filter((phone) => !welcomes.has(phone)).length,
       doubledReplies: [...welcomes.values()].filter((list) => list.length > 1).length,
+      doubledRepliesSample: [...welcomes.entries()]
+        .filter(([, list]) => list.length > 1)
+        .slice(0, 5)
+        .map(([phone, list]) => ({
+          wroteAt: (injectedAt.get(phone) ?? Number.NaN) - started,
+          received: list.map((m) => ({ at: Math.round(m.acceptedAt - started), correlation: m.correlation, id: m.providerMessageId })),
+        })),
       unexpectedExits,
       badInputMisanswered,
       replyLatency: { quiet: quietLatency, faults: faultLatency },

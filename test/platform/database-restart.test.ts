@@ -50,4 +50,28 @@ describe('a pool whose connections the server terminates', () => {
     const { rows } = await sql<{ answer: number }>`select 42 as answer`.execute(db)
     expect(rows[0]?.answer).toBe(42)
   })
+
+  it('survives a connection broken while a transaction holds it between two statements', async () => {
+    const admin = new pg.Client({ connectionString: database.url })
+    await admin.connect()
+    try {
+      const outcome = db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)
+        const pid = rows[0]!.pid
+        await admin.query('select pg_terminate_backend($1)', [pid])
+        // The server has ended it; one more round trip lets this process read the end, with no
+        // statement of ours in flight (where an unheard `error` would end the process).
+        await expect
+          .poll(async () => (await admin.query('select count(*)::int as n from pg_stat_activity where pid = $1', [pid])).rows[0].n, { timeout: 30_000 })
+          .toBe(0)
+        await admin.query('select 1')
+        await sql`select 1`.execute(trx)
+      })
+      await expect(outcome).rejects.toThrow()
+    } finally {
+      await admin.end()
+    }
+    const { rows } = await sql<{ answer: number }>`select 42 as answer`.execute(db)
+    expect(rows[0]?.answer).toBe(42)
+  })
 })

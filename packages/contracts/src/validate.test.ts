@@ -24,7 +24,7 @@ describe('defineContract', () => {
   })
 
   it('names every violation by path', () => {
-    const bad = { ...valid, version: 2, from: '3331234567', extra: true }
+    const bad = { ...valid, version: 99, from: '3331234567', extra: true }
     try {
       InboundMessageContract.parse(bad)
       expect.unreachable('parse accepted an invalid payload')

@@ -24,14 +24,22 @@ export interface DatabaseConfig {
 /**
  * A Kysely instance over a pg pool. Each service then works inside its own schema.
  *
- * pg emits `error` on the pool when an idle connection breaks; an `EventEmitter` without an
- * `error` listener throws, so without this one a database restart would end the process. Queries
+ * pg emits `error` on the pool when an idle connection breaks, and on the client when one in
+ * use breaks; an `EventEmitter` without an `error` listener throws, so without these two a
+ * database restart would end the process. Queries
  * in flight at that moment still fail and are retried by their callers (consumers nak, Temporal
  * retries activities, HTTP answers 503 through readiness).
  */
 export function createDatabase<DB>({ url, max = 10, applicationName, onIdleConnectionError }: DatabaseConfig): Kysely<DB> {
   const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName })
   pool.on('error', (error) => onIdleConnectionError?.(error))
+  // The pool listens only to idle clients. A client checked out between two statements (a
+  // transaction awaiting a publish) whose server goes away emits `error` with no query to fail:
+  // without this listener that ends the process. The next statement on it fails instead, and
+  // the pool discards it on release.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined)
+  })
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
 }
 

@@ -119,7 +119,9 @@ export async function startService<Config extends ServiceConfigBase, Db = unknow
     db = createDatabase<Db>({
       url: declared(name, 'DATABASE_URL', settings.DATABASE_URL),
       applicationName: name,
-      onIdleConnectionError: (err) => logger.warn({ err }, 'an idle PostgreSQL connection broke; the pool reconnects'),
+      onIdleConnectionError: (err) =>
+        // The message and code only: pg hangs the whole client (its settings) on the error.
+        logger.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'an idle PostgreSQL connection broke; the pool reconnects'),
     })
     await migrateToLatest(db, definition.schema.name, definition.schema.migrations)
   }
