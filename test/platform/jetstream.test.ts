@@ -142,4 +142,39 @@ describe('JetStream plumbing on a real nats-server', () => {
     const info = await (await jetstreamManager(nc)).consumers.info(Streams.inbound.name, 'stop-test')
     expect(info.num_ack_pending).toBe(0)
   })
+
+  it('keeps a message its handler still holds from being redelivered, however long past ack_wait', async () => {
+    const publisher = new DurablePublisher(nc)
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const held: number[] = []
+    let sentinel = 0
+    const consumer = await consumeDurable(
+      nc,
+      // ack_wait 1 s; the sentinel's retry comes 4 s (four ack_waits) after its first delivery.
+      { stream: Streams.inbound.name, durable: 'held-test', filterSubject: Subjects.inboundMessage('held'), ackWaitMs: 1000, backoffMs: [4000], maxDeliver: 5, concurrency: 4 },
+      async (msg) => {
+        if (decode(msg.data) === 'sentinel') {
+          if (++sentinel === 1) throw new Error('come back later')
+          release()
+          return
+        }
+        held.push(msg.info.deliveryCount)
+        // Redelivered while held: the failure this test is about; it ends the wait.
+        if (msg.info.deliveryCount > 1) release()
+        await gate
+      },
+      logger,
+    )
+    await publisher.publish(Subjects.inboundMessage('held'), encode('held'), { msgId: 'h-1' })
+    await expect.poll(() => held.length, { timeout: 30_000 }).toBe(1)
+    await publisher.publish(Subjects.inboundMessage('held'), encode('sentinel'), { msgId: 'h-2' })
+    // The server's own clock says when four ack_waits went by: the sentinel's redelivery.
+    await gate
+    await consumer.stop()
+    expect(held).toEqual([1])
+    expect(sentinel).toBe(2)
+    const info = await (await jetstreamManager(nc)).consumers.info(Streams.inbound.name, 'held-test')
+    expect(info.num_ack_pending).toBe(0)
+  })
 })

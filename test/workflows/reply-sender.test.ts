@@ -133,6 +133,32 @@ describe('reply sender', () => {
     expect(text()).not.toContain(phones[0]!.slice(1))
   })
 
+  it('dates a reply’s send from when it left, not from its claim before the queue for the number’s cap', async () => {
+    // 160 replies at 40/s: the last ones wait seconds in the rate limit's queue after their claim.
+    const batch = citizens(160, 5000).map((phone) => reply(phone, 'Segnalazione ricevuta.'))
+    for (const r of batch) await publish(r)
+    const sender = await startSender()
+    try {
+      await waitUntil(
+        async () =>
+          Number((await db.withSchema('worker').selectFrom('reply_ledger').select(db.fn.countAll().as('n'))
+            .where('state', '=', 'accepted').where('reply_id', 'in', batch.map((r) => r.id)).executeTakeFirst())?.n) === batch.length,
+        { timeoutMs: 120_000, what: 'the batch accepted in the ledger' },
+      )
+    } finally {
+      await sender.stop()
+    }
+    const rows = await db.withSchema('worker').selectFrom('reply_ledger').select(['reply_id', 'sending_at'])
+      .where('reply_id', 'in', batch.map((r) => r.id)).execute()
+    const sentAt = new Map(rows.map((row) => [row.reply_id, new Date(row.sending_at!).getTime()]))
+    const accepted = batch.map((r) => sim.messages({ correlation: `reply:testville:${r.id}` })[0]!.acceptedAt)
+    const span = Math.max(...accepted) - Math.min(...accepted)
+    // The burst took seconds at the cap; each reply's recorded send time is its own, not the burst's start.
+    const lag = Math.max(...batch.map((r, i) => accepted[i]! - sentAt.get(r.id)!))
+    expect(span).toBeGreaterThan(0)
+    expect(lag).toBeLessThan(span / 2)
+  })
+
   it('sends a command published twice once, and records a reply the provider refuses for good without sending it', async () => {
     const phone = citizens(1, 900)[0]!
     const command = reply(phone, 'Sei iscritto al servizio SMS.')

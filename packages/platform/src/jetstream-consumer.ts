@@ -101,7 +101,12 @@ export async function consumeDurable(
     log.error({ seq: msg.seq, deliveries: msg.info.deliveryCount, err: error }, 'message dead-lettered')
   }
 
+  // A message is in progress while its handler runs: a handler that waits its turn (a send
+  // queued behind the number's rate limit) must not see its message redelivered to another
+  // instance and handled twice. ack_wait then only measures how soon a dead holder is noticed.
+  const heartbeatMs = Math.max(250, Math.floor((spec.ackWaitMs ?? 30_000) / 3))
   const process = async (msg: JsMsg) => {
+    const heartbeat = setInterval(() => msg.working(), heartbeatMs)
     try {
       await handle(msg)
       msg.ack()
@@ -120,6 +125,8 @@ export async function consumeDurable(
       const delay = backoff[Math.min(msg.info.deliveryCount - 1, backoff.length - 1)] ?? 1000
       log.warn({ seq: msg.seq, deliveries: msg.info.deliveryCount, retryInMs: delay, err: error }, 'message failed; will retry')
       msg.nak(delay)
+    } finally {
+      clearInterval(heartbeat)
     }
   }
 

@@ -1,7 +1,7 @@
 import type { TenantDirectory } from '@banditore/platform'
 import { InvalidPhoneNumberError, OutsideCustomerServiceWindowError, ProviderError, statusCallbackUrlFor, type SendRateLimiter, type TwilioSmsClient, type WhatsAppCloudClient } from '@banditore/providers'
 import type { ReplyInput } from '../workflows/reply-types.js'
-import { PermanentSendError, type OutboundSender } from './reply.activities.js'
+import { PermanentSendError, type OutboundSender, type SendHooks } from './reply.activities.js'
 
 export interface ProviderReplySenderDeps {
   tenants: TenantDirectory
@@ -27,10 +27,31 @@ export function parseReplyCorrelation(correlation: string): { tenant: string; re
   return match ? { tenant: match[1] as string, replyId: match[2] as string } : undefined
 }
 
+/** The limiter, telling `onSlot` each time it lets the send go. */
+function announcingSlots(limiter: SendRateLimiter, onSlot: () => void): SendRateLimiter {
+  const { reserve } = limiter
+  return {
+    async acquire(senderKey, options) {
+      await limiter.acquire(senderKey, options)
+      onSlot()
+    },
+    ...(reserve
+      ? {
+          async reserve(senderKey: string, options?: Parameters<NonNullable<SendRateLimiter['reserve']>>[1]) {
+            const slot = await reserve.call(limiter, senderKey, options)
+            onSlot()
+            return slot
+          },
+        }
+      : {}),
+  }
+}
+
 /** Sends replies through the tenant's own WhatsApp number or SMS gateway account. */
 export function createProviderReplySender(deps: ProviderReplySenderDeps): OutboundSender {
   return {
-    async send(message: ReplyInput) {
+    async send(message: ReplyInput, hooks?: SendHooks) {
+      const rateLimiter = hooks?.onSlot ? announcingSlots(deps.rateLimiter, hooks.onSlot) : deps.rateLimiter
       const tenant = deps.tenants.get(message.tenant)
       if (!tenant) throw new PermanentSendError(`unknown tenant ${message.tenant}`, { code: 'UNKNOWN_TENANT' })
       const correlation = replyCorrelation(message.tenant, message.replyId)
@@ -46,7 +67,7 @@ export function createProviderReplySender(deps: ProviderReplySenderDeps): Outbou
               sender,
               to: message.to,
               correlation,
-              rateLimiter: deps.rateLimiter,
+              rateLimiter,
               template: {
                 name: message.template.name,
                 languageCode: message.template.languageCode,
@@ -61,7 +82,7 @@ export function createProviderReplySender(deps: ProviderReplySenderDeps): Outbou
             body: message.text,
             correlation,
             window: { lastInboundAt: message.lastInboundAt ?? null },
-            rateLimiter: deps.rateLimiter,
+            rateLimiter,
           })
           return { providerMessageId: result.providerMessageId }
         }
@@ -74,7 +95,7 @@ export function createProviderReplySender(deps: ProviderReplySenderDeps): Outbou
           body: message.text,
           statusCallbackUrl: statusCallbackUrlFor(deps.smsStatusCallbackUrl, correlation),
           correlation,
-          rateLimiter: deps.rateLimiter,
+          rateLimiter,
         })
         return { providerMessageId: result.providerMessageId }
       } catch (error) {

@@ -3,8 +3,13 @@ import { ApplicationFailure } from '@temporalio/activity'
 import type { ReplyInput, ReplyResult } from '../workflows/reply-types.js'
 
 /** Sends one message through the tenant's provider. Implemented over the provider adapters. */
+export interface SendHooks {
+  /** Called each time the number's rate limit grants the send its slot: the request leaves now. */
+  onSlot?: () => void
+}
+
 export interface OutboundSender {
-  send(message: ReplyInput): Promise<{ providerMessageId: string }>
+  send(message: ReplyInput, hooks?: SendHooks): Promise<{ providerMessageId: string }>
 }
 
 /** A send the provider will never accept (invalid number, outside the 24-hour window, ...). */

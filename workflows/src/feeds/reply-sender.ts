@@ -5,7 +5,7 @@ import type { JsMsg } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Kysely } from 'kysely'
 import { PermanentSendError, type OutboundSender } from '../activities/reply.activities.js'
-import { claimReply, reconcileReply, recordReplyOutcome, type ReplyKey, type ReplyOutcome } from '../sending/reply-ledger.repository.js'
+import { claimReply, reconcileReply, recordReplyOutcome, stampReplySending, type ReplyKey, type ReplyOutcome } from '../sending/reply-ledger.repository.js'
 import type { WorkerDatabase } from '../worker-database.js'
 import type { ReplyInput } from '../workflows/reply-types.js'
 
@@ -138,12 +138,18 @@ export async function startReplySender(options: ReplySenderOptions): Promise<Run
       }
       let outcome: ReplyOutcome
       let error: unknown
+      // Stamped as the request leaves, without holding it back; settled before the outcome is.
+      let stamped: Promise<void> = Promise.resolve()
+      const onSlot = () => {
+        stamped = stamped.then(() => stampReplySending(db, key)).catch((failure: unknown) => log.warn({ ...fields, err: failure }, 'send time not recorded'))
+      }
       try {
-        outcome = { kind: 'accepted', providerMessageId: (await sender.send(input)).providerMessageId }
+        outcome = { kind: 'accepted', providerMessageId: (await sender.send(input, { onSlot })).providerMessageId }
       } catch (failure) {
         error = failure
         outcome = outcomeOf(failure)
       }
+      await stamped
       if (outcome.kind === 'released' && attempt >= settings.maxAttempts) outcome = { kind: 'failed', reason: `retries-exhausted: ${outcome.reason}` }
       await recordReplyOutcome(db, key, outcome)
       if (outcome.kind === 'accepted') {

@@ -48,6 +48,15 @@ export async function claimReply(db: Db, key: ReplyKey & { channel: 'whatsapp' |
   return { claimed: false, state: row.state, sendingAt: row.sending_at ? new Date(row.sending_at) : null }
 }
 
+/**
+ * The moment the request leaves: the claim came before the wait for the number's rate limit,
+ * and the reconcile rule's window counts from the send itself, not from the queue.
+ */
+export async function stampReplySending(db: Db, key: ReplyKey): Promise<void> {
+  await sql`update worker.reply_ledger set sending_at = clock_timestamp(), updated_at = now()
+    where tenant = ${key.tenant} and reply_id = ${key.replyId} and state = 'sending'`.execute(db)
+}
+
 /** Writes what the provider answered, if the row is still `sending` (a status may have come first). */
 export async function recordReplyOutcome(db: Db, key: ReplyKey, outcome: ReplyOutcome): Promise<void> {
   if (outcome.kind === 'ambiguous') {
