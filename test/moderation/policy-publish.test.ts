@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Streams, Subjects, type InboundMessage } from '@banditore/contracts'
+import { Events, ModerationKv, Streams, Subjects, type DataSubjectErased, type InboundMessage } from '@banditore/contracts'
+import { Kvm } from '@nats-io/kv'
 import { connectNats, DurablePublisher, ensureStreams, hashApiTokenSecret, openStaffApiTokenBucket, putStaffApiToken, type Logger } from '@banditore/platform'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -204,5 +205,15 @@ describe('publishing rules and reviewing messages', () => {
     expect((await call('GET', '/policy/ancona/review')).body.items.map((i: { id: string }) => i.id)).toEqual([queue[1].id])
     const history = (await call('GET', '/policy/ancona/review?state=decided')).body.items
     expect(history).toEqual([expect.objectContaining({ id: queue[0].id, decision: expect.objectContaining({ action: 'block' }) })])
+
+    // The first sender is erased: their item leaves the queue, history included; the other stays.
+    const erased: DataSubjectErased = { version: 1, id: `erasure:ancona:h1:${new Date().toISOString()}`, tenant: 'ancona', phone: first.from, phoneHash: 'h1', erasedAt: new Date().toISOString() }
+    await new DurablePublisher(nc).publish(Events.subjectErased.subject('ancona'), Events.subjectErased.contract.encode(erased), { msgId: erased.id })
+    await waitUntil(async () => (await call('GET', '/policy/ancona/review?state=decided')).body.items?.length === 0, { what: 'the erased sender out of the review queue' })
+    expect((await call('GET', '/policy/ancona/review')).body.items.map((i: { id: string }) => i.id)).toEqual([queue[1].id])
+    const bucket = await new Kvm(nc).open(ModerationKv.reviewBucket)
+    const revisions = []
+    for await (const entry of await bucket.history({ key: `ancona.${queue[0].id}` })) revisions.push(entry)
+    expect(revisions.filter((entry) => entry.operation === 'PUT')).toEqual([])
   }, 90_000)
 })

@@ -75,7 +75,7 @@ export const moderationService: ServiceDefinition<ModerationConfig> = {
       stopSource = () => watch.stop()
     }
     await app.start()
-    const erasures = await startSenderErasureConsumer({ nc, senders, logger })
+    const erasures = await startSenderErasureConsumer({ nc, senders, reviews, logger })
     return {
       http: app.server,
       stop: [

@@ -112,6 +112,24 @@ export class ReviewQueue {
     return items.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.id.localeCompare(b.id))
   }
 
+  /**
+   * Erasure: every item of the sender (pending or decided) is purged with its history, since
+   * each holds the number and the text. Returns how many went.
+   */
+  async forget(tenant: string, from: string): Promise<number> {
+    let purged = 0
+    for await (const key of await this.bucket.keys(`${tenant}.*`)) {
+      const entry = await this.bucket.get(key)
+      if (!entry || entry.operation !== 'PUT') continue
+      const value: unknown = entry.json()
+      if (itemCheck.Check(value) && value.from === from) {
+        await this.bucket.purge(key)
+        purged++
+      }
+    }
+    return purged
+  }
+
   /** Records a decision; undefined when the tenant has no such item. */
   async decide(tenant: string, id: string, decision: NonNullable<ReviewItem['decision']>): Promise<ReviewItem | undefined> {
     if (!/^[0-9a-f]{32}$/.test(id)) return undefined
