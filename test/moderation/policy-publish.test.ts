@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Events, ModerationKv, Streams, Subjects, type DataSubjectErased, type InboundMessage } from '@banditore/contracts'
+import { jetstreamManager } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
 import { connectNats, DurablePublisher, ensureStreams, hashApiTokenSecret, openStaffApiTokenBucket, putStaffApiToken, type Logger } from '@banditore/platform'
 import type { NatsConnection } from '@nats-io/transport-node'
@@ -197,6 +198,16 @@ describe('publishing rules and reviewing messages', () => {
     expect(decided.body.item.decision).toMatchObject({ action: 'block', by: 'token:ancona-rules', reason: 'Insulto al sindaco' })
     const twice = await call('POST', `/policy/ancona/review/${queue[0].id}/decision`, { action: 'allow', reason: 'ripensamento' }, ADMIN)
     expect(twice).toMatchObject({ status: 409, body: { code: 'REVIEW_ALREADY_DECIDED' } })
+    // The same decision again (a retry) is answered as done; the first one stands.
+    const retried = await call('POST', `/policy/ancona/review/${queue[0].id}/decision`, { action: 'block', reason: 'di nuovo' }, ADMIN)
+    expect(retried.status).toBe(200)
+    expect(retried.body.item.decision).toMatchObject({ by: 'token:ancona-rules', reason: 'Insulto al sindaco' })
+    // Published once for the services that act on it (subscriptions blocks the sender).
+    const jsm = await jetstreamManager(nc)
+    const counts = (await jsm.streams.info(Streams.moderation.name, { subjects_filter: 'moderation.review.>' })).state.subjects
+    expect(counts).toEqual({ [Subjects.reviewDecided('ancona')]: 1 })
+    const event = Events.reviewDecided.contract.decode((await jsm.streams.getMessage(Streams.moderation.name, { last_by_subj: Subjects.reviewDecided('ancona') }))!.data)
+    expect(event).toMatchObject({ id: `review:ancona:${queue[0].id}`, messageId: first.id, from: first.from, action: 'block', by: 'token:ancona-rules', reason: 'Insulto al sindaco' })
     expect((await call('POST', `/policy/ancona/review/${queue[1].id}/decision`, { action: 'explode', reason: 'x' })).status).toBe(400)
     expect((await call('POST', `/policy/ancona/review/${queue[1].id}/decision`, { action: 'allow', reason: '' })).status).toBe(400)
     expect((await call('POST', `/policy/ancona/review/${'0'.repeat(32)}/decision`, { action: 'allow', reason: 'x' })).status).toBe(404)

@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox'
 import { DeliveryStatusContract, InboundMessageContract, UnroutedWebhookContract } from './inbound.js'
-import { ModerationSubjects, ModerationVerdictContract, OutboundCheckReplyContract, OutboundCheckRequestContract } from './moderation.js'
+import { ModerationSubjects, ModerationVerdictContract, OutboundCheckReplyContract, OutboundCheckRequestContract, ReviewDecidedContract } from './moderation.js'
 import { OutboundReplyContract } from './outbound.js'
 import { Streams, Subjects, type StreamSpec } from './subjects.js'
 import {
@@ -68,6 +68,8 @@ export const Events = {
   inboundUnrouted: event(Streams.inbound, () => Subjects.inboundUnrouted, UnroutedWebhookContract),
   /** Moderation's decision on an inbound message. */
   moderationVerdict: event(Streams.moderation, Subjects.moderationVerdict, ModerationVerdictContract),
+  /** Staff decided on a message the rules sent to review. */
+  reviewDecided: event(Streams.moderation, Subjects.reviewDecided, ReviewDecidedContract),
   /** A subscriber's state changed (subscribed, unsubscribed, topics, blocked, erased). */
   subscriptionChanged: event(Streams.subscriptions, Subjects.subscriptionChanged, SubscriptionChangedContract),
   /** A number was erased: every copy of it is dropped or replaced by its keyed hash. */
@@ -91,6 +93,8 @@ export const Consumers = {
   /** subscriptions: one tenant's verdicts, in order (a citizen's commands apply in the order sent). */
   subscriptionsVerdicts: (tenant: string) =>
     ({ event: Events.moderationVerdict, durable: `subscriptions-verdicts-${tenant}`, filterSubject: Events.moderationVerdict.subject(tenant), concurrency: 1 }) as const,
+  /** subscriptions: review decisions, to block the senders staff decided to block. */
+  subscriptionsReviewDecisions: { event: Events.reviewDecided, durable: 'subscriptions-review-decisions', filterSubject: Events.reviewDecided.everyTenant, maxDeliver: 10, concurrency: 1 },
   /** subscriptions: delivery statuses, to mark citizens who stopped a channel (131050, 21610). */
   subscriptionsStatuses: { event: Events.inboundStatus, durable: 'subscriptions-statuses', filterSubject: Events.inboundStatus.everyTenant, concurrency: 4 },
   /** broadcast: officials' replies that acknowledge an emergency. */

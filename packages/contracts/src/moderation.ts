@@ -138,6 +138,35 @@ export const ModerationVerdictSchema = Type.Object(
 export type ModerationVerdict = Type.Static<typeof ModerationVerdictSchema>
 export const ModerationVerdictContract = defineContract('ModerationVerdict', ModerationVerdictSchema)
 
+/** What staff may decide on a message the rules sent to review. */
+export const REVIEW_ACTIONS = ['allow', 'delete', 'block'] as const
+
+/**
+ * Event (`moderation.review.<tenant>`, stream MODERATION): staff decided on a message in the
+ * review queue. `Nats-Msg-Id` = `id`, one per item: the first decision is the only one.
+ * Subscriptions blocks the sender on `block`, as the desk's block does.
+ */
+export const ReviewDecidedSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    /** `review:<tenant>:<item id>`. */
+    id: Type.String({ minLength: 1 }),
+    tenant: TenantIdSchema,
+    /** The InboundMessage id the decision is about. */
+    messageId: Type.String({ minLength: 1 }),
+    /** The sender, E.164. */
+    from: E164Schema,
+    action: Type.Union([Type.Literal('allow'), Type.Literal('delete'), Type.Literal('block')]),
+    reason: Type.String({ minLength: 1 }),
+    /** The audit trail's actor who decided. */
+    by: Type.String({ minLength: 1 }),
+    at: TimestampSchema,
+  },
+  { additionalProperties: false },
+)
+export type ReviewDecided = Type.Static<typeof ReviewDecidedSchema>
+export const ReviewDecidedContract = defineContract('ReviewDecided', ReviewDecidedSchema)
+
 /** A language code as the tenant's configuration spells it (`it`, `fr`). */
 export const LanguageCodeSchema = Type.String({ pattern: '^[a-z]{2}$' })
 

@@ -11,6 +11,7 @@ export const Subjects = {
   inboundUnrouted: 'inbound.unrouted',
   /** Moderation's decision on an inbound message. */
   moderationVerdict: (tenant: string) => `moderation.verdict.${tenant}`,
+  reviewDecided: (tenant: string) => `moderation.review.${tenant}`,
   /** A subscriber's state changed (subscribed, unsubscribed, topics, blocked, erased). */
   subscriptionChanged: (tenant: string) => `subscription.changed.${tenant}`,
   /** A number was erased (GDPR art. 17): every service drops its copies. Payload: DataSubjectErased. */
@@ -57,10 +58,10 @@ export const Streams = {
   },
   moderation: {
     name: 'MODERATION',
-    subjects: ['moderation.verdict.*'],
+    subjects: ['moderation.verdict.*', 'moderation.review.*'],
     maxAgeSeconds: 14 * DAY,
     duplicateWindowSeconds: 10 * 60,
-    description: 'Moderation verdicts on inbound messages',
+    description: 'Moderation verdicts on inbound messages, and staff decisions on those sent to review',
   },
   subscriptions: {
     name: 'SUBSCRIPTIONS',

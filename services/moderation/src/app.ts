@@ -1,4 +1,4 @@
-import { Consumers } from '@banditore/contracts'
+import { Consumers, Events } from '@banditore/contracts'
 import {
   consume,
   createServiceServer,
@@ -125,9 +125,24 @@ export function buildApp(config: ModerationConfig, deps: ModerationDeps): Modera
     authenticator,
     publisher: deps.versions ? new PolicyPublisher(deps.versions, deps.store, now) : undefined,
   })
-  if (deps.reviews) registerReviewRoutes(server, { store: deps.store, authenticator, reviews: deps.reviews, now })
+  // Decisions go out on MODERATION (subscriptions blocks the senders staff block); the publisher
+  // is made at the first decision.
+  let decisions: DurablePublisher | undefined
+  if (deps.reviews) {
+    registerReviewRoutes(server, {
+      store: deps.store,
+      authenticator,
+      reviews: deps.reviews,
+      now,
+      publishDecision: async (decided) => {
+        decisions ??= new DurablePublisher(deps.nc, { timeoutMs: config.PUBLISH_TIMEOUT_MS })
+        await decisions.publish(Events.reviewDecided.subject(decided.tenant), Events.reviewDecided.contract.encode(decided), { msgId: decided.id })
+      },
+    })
+  }
   server.addHook('onClose', async () => {
     if (tokenCache) await (await tokenCache.catch(() => undefined))?.stop()
+    decisions?.close()
   })
 
   return {

@@ -27,6 +27,7 @@ import { subscriberRoutes } from './routes/subscribers.routes.js'
 import { createPhoneHasher } from './privacy/phone-hash.js'
 import { RetentionJob } from './privacy/retention-job.js'
 import { chainUnchainedRecords } from './repositories/consent-ledger.repository.js'
+import { createReviewDecisionHandler } from './processing/review-decision-handler.js'
 import { createDeliveryStatusMessageHandler } from './processing/delivery-status-handler.js'
 import { OutboxRelay } from './processing/outbox-relay.js'
 import { createVerdictMessageHandler, type ProcessingDeps } from './processing/verdict-handler.js'
@@ -123,6 +124,7 @@ export async function buildSubscriptionsService(config: SubscriptionsConfig, dep
     }
     consumers.push(
       await consume(deps.nc, Consumers.subscriptionsStatuses, createDeliveryStatusMessageHandler(processing), deps.logger),
+      await consume(deps.nc, Consumers.subscriptionsReviewDecisions, createReviewDecisionHandler(processing), deps.logger),
     )
     audience = serveAudience(deps.nc, processing, deps.logger)
     audienceCounts = serveAudienceCount(deps.nc, processing, deps.logger)

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
-import type { ModerationVerdict } from '@banditore/contracts'
+import { REVIEW_ACTIONS, type ModerationVerdict } from '@banditore/contracts'
 import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
 import Type, { type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 
-export const REVIEW_DECISIONS = ['allow', 'delete', 'block'] as const
+export const REVIEW_DECISIONS = REVIEW_ACTIONS
 export type ReviewDecision = (typeof REVIEW_DECISIONS)[number]
 
 /** One message the rules sent to `review`, as the queue keeps it. */

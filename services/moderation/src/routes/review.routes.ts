@@ -1,3 +1,4 @@
+import type { ReviewDecided } from '@banditore/contracts'
 import Type from 'typebox'
 import { PolicyRequestError } from '../policy/policy-bench.js'
 import { maskedNumber, REVIEW_DECISIONS, ReviewAlreadyDecidedError, type ReviewItem, type ReviewQueue } from '../review/review-queue.js'
@@ -7,6 +8,8 @@ import { parseBody, policyGuard, type PolicyRouteDeps, type ServiceServer } from
 export interface ReviewRouteDeps extends Pick<PolicyRouteDeps, 'authenticator' | 'store'> {
   readonly reviews: ReviewQueue
   readonly now: () => Date
+  /** Publishes a decision for the services that act on it (subscriptions blocks on `block`). */
+  readonly publishDecision: (decided: ReviewDecided) => Promise<void>
 }
 
 const DecisionBodySchema = Type.Object(
@@ -42,12 +45,27 @@ export function registerReviewRoutes(app: ServiceServer, deps: ReviewRouteDeps):
     try {
       item = await deps.reviews.decide(tenant, id, { action: body.action, reason: body.reason, by: principal.actor, at: deps.now().toISOString() })
     } catch (error) {
-      if (error instanceof ReviewAlreadyDecidedError) throw new PolicyRequestError(409, error.code, `Il messaggio è già stato deciso da ${error.item.decision?.by}.`)
-      throw error
+      if (!(error instanceof ReviewAlreadyDecidedError)) throw error
+      // The same decision again (a retry after its publish failed) is answered as done and
+      // published again (deduplicated by its id); a different one is refused.
+      if (error.item.decision?.action !== body.action) throw new PolicyRequestError(409, error.code, `Il messaggio è già stato deciso da ${error.item.decision?.by}.`)
+      item = error.item
     }
     if (!item) throw new PolicyRequestError(404, 'REVIEW_ITEM_UNKNOWN', 'Nessun messaggio da rivedere con questo identificativo.')
+    const decision = item.decision!
+    await deps.publishDecision({
+      version: 1,
+      id: `review:${tenant}:${item.id}`,
+      tenant,
+      messageId: item.messageId,
+      from: item.from,
+      action: decision.action,
+      reason: decision.reason,
+      by: decision.by,
+      at: decision.at,
+    })
     // The audit line: ids, the decision and the staff person; never the citizen's number or text.
-    request.log.info({ tenant, messageId: item.messageId, decision: body.action, actor: principal.actor }, 'review decided')
+    request.log.info({ tenant, messageId: item.messageId, decision: decision.action, actor: decision.by }, 'review decided')
     return { tenant, item: shown(item) }
   })
 }
