@@ -110,6 +110,15 @@ describe('ingest webhooks, driven by the provider simulator', () => {
     })
   })
 
+  it("carries the gateway's own opt-out (OptOutType) with the citizen's SMS", async () => {
+    // An opt-out word the account configured itself: the gateway says STOP, the body is the citizen's.
+    // Another citizen: the simulated gateway now refuses sends to this one, as Twilio does.
+    const injected = await sim.injectSms({ to: fixture.valdoro.sms, from: '+393470000777', body: 'Arrivederci', optOutType: 'STOP' })
+    expect(injected.delivery).toMatchObject({ ok: true, status: 200 })
+    const stored = (await readInbound(ingest.nc, 'inbound.message.valdoro')).filter((m) => m.json.providerMessageId === injected.messageId)
+    expect(InboundMessageContract.parse(stored[0]?.json)).toMatchObject({ text: 'Arrivederci', gatewayOptOut: 'STOP' })
+  })
+
   it('collapses provider redeliveries, sequential and concurrent, to one message', async () => {
     const messageId = 'wamid.redelivered-0001'
     const first = await sim.injectWhatsApp({ to: fixture.valdoro.phoneNumberId, from: CITIZEN, text: 'ciao', messageId })

@@ -117,6 +117,12 @@ export const InboundMessageSchema = Type.Object(
     receivedAt: TimestampSchema,
     /** Version 2: the provider's signed webhook, so the consent ledger can prove who delivered it. */
     webhook: Type.Optional(WebhookProofSchema),
+    /**
+     * SMS: the gateway's own opt-out handling of this message (Twilio `OptOutType`): STOP means the
+     * gateway already blocks our sends to this citizen, whatever word (or account-configured
+     * word) they used. Readers accept it before ingest sends it.
+     */
+    gatewayOptOut: Type.Optional(Type.Union([Type.Literal('STOP'), Type.Literal('START'), Type.Literal('HELP')])),
   },
   { additionalProperties: false },
 )

@@ -40,7 +40,7 @@ export interface InboundMessageEvent {
   readonly message: InboundMessageFields
   /** Provider facts the contract has no field for. */
   readonly extras: {
-    /** SMS gateway opt-out handling (Twilio OptOutType): the gateway already acted on it. */
+    /** SMS gateway opt-out handling (Twilio OptOutType): the gateway already acted on it (InboundMessage.gatewayOptOut). */
     readonly optOut?: 'STOP' | 'START' | 'HELP'
     /** WhatsApp system message (e.g. user_changed_number) with the new number, E.164. */
     readonly system?: { readonly type: string; readonly newNumber?: string }
@@ -98,7 +98,7 @@ export interface ParsedWebhook {
 
 /** The contract message for a routed event, validated. */
 export function toInboundMessage(event: InboundMessageEvent, tenant: TenantId): InboundMessage {
-  return InboundMessageContract.parse({ version: 1, tenant, ...event.message })
+  return InboundMessageContract.parse({ version: 1, tenant, ...event.message, ...(event.extras.optOut ? { gatewayOptOut: event.extras.optOut } : {}) })
 }
 
 /** The contract status for a routed event, validated. */

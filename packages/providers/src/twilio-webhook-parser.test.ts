@@ -51,6 +51,15 @@ describe('parseTwilioWebhook: inbound', () => {
     const [event] = parseTwilioWebhook(form('twilio-inbound-stop'), { receivedAt }).messages
     expect(event?.message.text).toBe('STOP')
     expect(event?.extras.optOut).toBe('STOP')
+    // And it reaches the contract, for subscriptions to follow the gateway.
+    expect(toInboundMessage(event!, 'corbetta').gatewayOptOut).toBe('STOP')
+  })
+
+  it('an account-configured opt-out word: the gateway says STOP whatever the body', () => {
+    const params = { ...form('twilio-inbound-stop'), Body: 'Arrivederci' }
+    const [event] = parseTwilioWebhook(params, { receivedAt }).messages
+    expect(toInboundMessage(event!, 'corbetta')).toMatchObject({ text: 'Arrivederci', gatewayOptOut: 'STOP' })
+    expect(toInboundMessage(parseTwilioWebhook(form('twilio-inbound-sms'), { receivedAt }).messages[0]!, 'corbetta').gatewayOptOut).toBeUndefined()
   })
 
   it('NFC-normalizes the body', () => {

@@ -78,6 +78,12 @@ describe('parseCommand on the seed tenants', () => {
     expect(parse('corbetta', 'fine settimana')).toEqual({ kind: 'message' })
   })
 
+  it('follows the gateway when it says it opted the citizen out, whatever word they used', () => {
+    expect(parse('corbetta', 'Arrivederci', { channel: 'sms', gatewayOptOut: 'STOP' })).toEqual({ kind: 'unsubscribe', language: undefined, source: 'gateway-word' })
+    expect(parse('corbetta', 'Arrivederci', { channel: 'sms' })).toEqual({ kind: 'message' })
+    expect(parse('corbetta', 'Aiuto', { channel: 'sms', gatewayOptOut: 'HELP' })).toEqual({ kind: 'message' })
+  })
+
   it('reads the name after ISCRIZIONE for Calcinato, as written', () => {
     expect(parse('calcinato', 'ISCRIZIONE Mario Rossi')).toEqual({ kind: 'subscribe', language: 'it', name: 'Mario Rossi' })
     expect(parse('calcinato', "iscrizione:  Maria  D'Amico")).toEqual({ kind: 'subscribe', language: 'it', name: "Maria D'Amico" })

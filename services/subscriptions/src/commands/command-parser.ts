@@ -93,6 +93,8 @@ export function parseCommand(profile: TenantProfile, message: InboundMessage, pr
   if (tokens.length === 1 && GATEWAY_OPT_OUT_WORDS.includes(tokens[0]!.normalized)) {
     return { kind: 'unsubscribe', language: undefined, source: 'gateway-word' }
   }
+  // The gateway opted the citizen out (an opt-out word of the account's own, too): so do we.
+  if (message.channel === 'sms' && message.gatewayOptOut === 'STOP') return { kind: 'unsubscribe', language: undefined, source: 'gateway-word' }
 
   const subscribe = wholeMatch(tokens, profile.subscribe)
   if (subscribe) {
