@@ -17,18 +17,33 @@ export interface TestNatsServer {
   dispose(): Promise<void>
 }
 
-/** A TCP port nothing listens on now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
+/**
+ * Ports for the servers a test starts, below the range the OS hands out to outgoing connections
+ * (Linux: 32768-60999, macOS: 49152-65535). A port the OS picked with listen(0) comes from that
+ * range, and on a busy machine an outgoing connection (a pool, a browser) could take it as its
+ * local port before the server bound it: EADDRINUSE. Each vitest worker has its own slice, so
+ * parallel test files do not pick the same one.
+ */
+const PORTS = { from: 20_000, to: 32_000, slices: 8 }
+const slice = Math.floor((PORTS.to - PORTS.from) / PORTS.slices)
+const sliceBase = PORTS.from + (Number(process.env.VITEST_POOL_ID ?? 0) % PORTS.slices) * slice
+let nextInSlice = Math.floor(Math.random() * slice)
+
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const server = createServer()
     server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
   })
+
+/** A TCP port nothing listens on now, from this worker's slice of non-ephemeral ports. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < slice; tries++) {
+    const port = sliceBase + (nextInSlice++ % slice)
+    if (await canListen(port)) return port
+  }
+  throw new Error(`no free port between ${sliceBase} and ${sliceBase + slice}`)
 }
 
 /** Resolves once something accepts connections on the port; rejects when `failed` says why not. */
