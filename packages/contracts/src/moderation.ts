@@ -139,7 +139,8 @@ export type ModerationVerdict = Type.Static<typeof ModerationVerdictSchema>
 export const ModerationVerdictContract = defineContract('ModerationVerdict', ModerationVerdictSchema)
 
 /** What staff may decide on a message the rules sent to review. */
-export const REVIEW_ACTIONS = ['allow', 'delete', 'block'] as const
+export const ReviewActionSchema = Type.Union([Type.Literal('allow'), Type.Literal('delete'), Type.Literal('block')])
+export type ReviewAction = Type.Static<typeof ReviewActionSchema>
 
 /**
  * Event (`moderation.review.<tenant>`, stream MODERATION): staff decided on a message in the
@@ -156,7 +157,7 @@ export const ReviewDecidedSchema = Type.Object(
     messageId: Type.String({ minLength: 1 }),
     /** The sender, E.164. */
     from: E164Schema,
-    action: Type.Union([Type.Literal('allow'), Type.Literal('delete'), Type.Literal('block')]),
+    action: ReviewActionSchema,
     reason: Type.String({ minLength: 1 }),
     /** The audit trail's actor who decided. */
     by: Type.String({ minLength: 1 }),

@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto'
-import { REVIEW_ACTIONS, type ModerationVerdict } from '@banditore/contracts'
+import { ReviewActionSchema, type ModerationVerdict } from '@banditore/contracts'
 import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
 import Type, { type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
-
-export const REVIEW_DECISIONS = REVIEW_ACTIONS
-export type ReviewDecision = (typeof REVIEW_DECISIONS)[number]
 
 /** One message the rules sent to `review`, as the queue keeps it. */
 export const ReviewItemSchema = Type.Object(
@@ -28,7 +25,7 @@ export const ReviewItemSchema = Type.Object(
     decision: Type.Optional(
       Type.Object(
         {
-          action: Type.Union(REVIEW_DECISIONS.map((d) => Type.Literal(d))),
+          action: ReviewActionSchema,
           /** The audit trail's actor. */
           by: Type.String(),
           at: Type.String(),

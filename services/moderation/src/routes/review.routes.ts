@@ -1,7 +1,7 @@
-import type { ReviewDecided } from '@banditore/contracts'
+import { ReviewActionSchema, type ReviewDecided } from '@banditore/contracts'
 import Type from 'typebox'
 import { PolicyRequestError } from '../policy/policy-bench.js'
-import { maskedNumber, REVIEW_DECISIONS, ReviewAlreadyDecidedError, type ReviewItem, type ReviewQueue } from '../review/review-queue.js'
+import { maskedNumber, ReviewAlreadyDecidedError, type ReviewItem, type ReviewQueue } from '../review/review-queue.js'
 import { compileValidator } from '../ruleset/schema-issues.js'
 import { parseBody, policyGuard, type PolicyRouteDeps, type ServiceServer } from './policy.routes.js'
 
@@ -14,7 +14,7 @@ export interface ReviewRouteDeps extends Pick<PolicyRouteDeps, 'authenticator' |
 
 const DecisionBodySchema = Type.Object(
   {
-    action: Type.Union(REVIEW_DECISIONS.map((d) => Type.Literal(d))),
+    action: ReviewActionSchema,
     reason: Type.String({ minLength: 1, maxLength: 500 }),
   },
   { additionalProperties: false },
