@@ -11,7 +11,7 @@ import { startBroadcastStack, type BroadcastStack } from './support/broadcast-st
 import { BORGO, borgoTenantDocument, SECRETS } from './support/broadcast-tenant.js'
 import { sharedBundle, startInProcessWorker, type RunningWorker } from './support/in-process-worker.js'
 
-const TOPICS = ['guasti', 'crash', 'disiscrizioni']
+const TOPICS = ['guasti', 'crash', 'disiscrizioni', 'senza-stato']
 const workerEntry = fileURLToPath(new URL('./worker-process.ts', import.meta.url))
 
 /**
@@ -37,6 +37,14 @@ describe('broadcast under faults', () => {
     return id
   }
   const progressOf = async (id: string) => (await stack.call('GET', `/v1/broadcasts/${id}/progress`, operator)).body
+  const runEvents = async (id: string) => {
+    const { status, body } = await stack.call('GET', `/v1/broadcasts/${id}/audit`, operator)
+    expect(status).toBe(200)
+    return (body.entries as Array<{ action: string; role: string; holder: string; detail: Record<string, unknown> }>).filter((e) => e.role === 'system')
+  }
+  /** Every ambiguous send is counted once, in exactly one of its fates. */
+  const expectAmbiguityAddsUp = (ambiguity: { found: number; confirmed: number; resent: number; unresolved: number; waiting: number }) =>
+    expect(ambiguity.confirmed + ambiguity.resent + ambiguity.unresolved + ambiguity.waiting).toBe(ambiguity.found)
   const recorded = (id: string) => stack.sim.messages({ correlationPrefix: broadcastCorrelationPrefix(id) })
   const expectEachOnce = (id: string, audience: readonly AudienceMember[]) => {
     const messages = recorded(id)
@@ -91,6 +99,19 @@ describe('broadcast under faults', () => {
         select count(*)::int as resent from worker.send_ledger where broadcast_id = ${id}::uuid and ambiguous_resends > 0`.execute(stack.workerDb)
       // The 500/503 sends were resent once the status feed showed nothing came for them.
       expect(rows[0]?.resent).toBeGreaterThan(0)
+      // Staff are told: the ambiguous sends, what became of them, and that the outcome is confirmed.
+      const progress = await progressOf(id)
+      expect(progress).toMatchObject({ outcome: 'confirmed', interruptions: 0, ambiguity: { resent: rows[0]?.resent, unresolved: 0, waiting: 0 } })
+      // Those resent and any a status confirmed after the timeout (a status that came before the
+      // timeout settled the send at once: never ambiguous).
+      expect(progress.ambiguity.found).toBeGreaterThanOrEqual(progress.ambiguity.resent)
+      expectAmbiguityAddsUp(progress.ambiguity)
+      const events = await runEvents(id)
+      const sum = (action: string) => events.filter((e) => e.action === action).reduce((n, e) => n + Number(e.detail.count), 0)
+      expect(sum('run-ambiguous')).toBe(progress.ambiguity.found)
+      expect(sum('run-resent')).toBe(progress.ambiguity.resent)
+      expect(events.filter((e) => e.action === 'run-finished')).toHaveLength(1)
+      expect(events.map((e) => e.action)).not.toContain('run-interrupted')
     } finally {
       stack.sim.clearFaults()
     }
@@ -133,8 +154,33 @@ describe('broadcast under faults', () => {
     await startWorker()
     await expect.poll(async () => (await progressOf(id)).status, { timeout: 90_000, interval: 500 }).toBe('completed')
     expectEachOnce(id, audience)
-    expect(await progressOf(id)).toMatchObject({ total: 600, failed: 0, skipped: 0, queued: 0 })
+    const progress = await progressOf(id)
+    expect(progress).toMatchObject({ total: 600, failed: 0, skipped: 0, queued: 0 })
+    // The kill is on the record: progress counts it, the audit trail says when, and whatever
+    // the dead worker left in flight is accounted for.
+    expect(progress.interruptions).toBeGreaterThanOrEqual(1)
+    expectAmbiguityAddsUp(progress.ambiguity)
+    const events = await runEvents(id)
+    expect(events.find((e) => e.action === 'run-interrupted')).toMatchObject({ holder: 'Banditore', detail: { step: 'pages' } })
+    expect(events.at(-1)).toMatchObject({ action: 'run-finished', detail: { state: 'completed' } })
   }, 180_000)
+
+  it('ends unconfirmed, and says so, when the provider never reports a status', async () => {
+    const audience = audienceOf(BORGO.id, 30, { from: 40_000, topics: ['senza-stato'] })
+    await stack.audience.add(audience)
+    stack.sim.setFaults({ statusCallbacks: { dropRate: 1 } })
+    inProcess = await startInProcessWorker(stack)
+    try {
+      const id = await sendTo('senza-stato')
+      await expect.poll(async () => (await progressOf(id)).status, { timeout: 90_000, interval: 500 }).toBe('completed')
+      expectEachOnce(id, audience)
+      expect(await progressOf(id)).toMatchObject({ outcome: 'unconfirmed', accepted: 30, sent: 0, delivered: 0, failed: 0 })
+      const events = await runEvents(id)
+      expect(events.filter((e) => e.action === 'run-finished')).toMatchObject([{ detail: { state: 'completed', unconfirmed: 30 } }])
+    } finally {
+      stack.sim.clearFaults()
+    }
+  }, 120_000)
 
   it('honours an unsubscribe during a broadcast from the next batch on', async () => {
     const audience = audienceOf(BORGO.id, 240, { from: 30_000, topics: ['disiscrizioni'] })

@@ -95,7 +95,8 @@ describe('a broadcast from draft to read, through the staff API', () => {
     expect(progress).toMatchObject({ state: 'completed', total: 170, counts: { processed: 170, accepted: 170, failed: 0 } })
 
     const audit = await stack.call('GET', `/v1/broadcasts/${id}/audit`, approver)
-    expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(['drafted', 'approved', 'send-requested'])
+    expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(['drafted', 'approved', 'send-requested', 'run-finished'])
+    expect(audit.body.entries[3]).toMatchObject({ role: 'system', holder: 'Banditore', detail: { state: 'completed', accepted: 170, failed: 0, unconfirmed: expect.any(Number) } })
     expect(audit.body.entries[1]).toMatchObject({ holder: 'bruno@borgo.example', role: 'approver', detail: { check: 'clean', note: 'ok' } })
 
     // Personal data never reaches the logs.

@@ -85,7 +85,7 @@ describe('steering a broadcast', () => {
     expect(messages).toHaveLength(250)
     expect(new Set(messages.map((m) => m.to)).size).toBe(250)
     const audit = (await stack.call('GET', `/v1/broadcasts/${id}/audit`, operator)).body.entries.map((e: { action: string }) => e.action)
-    expect(audit).toEqual(['drafted', 'approved', 'send-requested', 'pause-requested', 'resume-requested'])
+    expect(audit).toEqual(['drafted', 'approved', 'send-requested', 'pause-requested', 'resume-requested', 'run-finished'])
   }, 240_000)
 
   it('cancels a running broadcast: whoever was not reached is skipped, nobody gets it afterwards', async () => {

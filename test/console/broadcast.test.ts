@@ -131,6 +131,8 @@ describe('broadcasts in the console', () => {
 
     // The finished report: counts by state and failure reason, and the failures as CSV.
     await second.getByRole('heading', { name: 'Resoconto dell’invio' }).waitFor({ timeout: 30_000 })
+    // Whether every outcome is confirmed by the provider is said, not implied by "completed".
+    await expect.poll(async () => await second.getByTestId('esito').textContent(), { timeout: 30_000 }).toMatch(/^Invio terminato(:|, ma \d+ messaggi non hanno ancora una conferma)/)
     await second.getByText('rifiutato dal fornitore (codice 131026): 1').waitFor({ timeout: 60_000 })
     const [download] = await Promise.all([second.waitForEvent('download'), second.getByRole('button', { name: 'Scarica l’elenco dei non riusciti (CSV)' }).click()])
     expect(download.suggestedFilename()).toBe(`non-riusciti-${id}.csv`)

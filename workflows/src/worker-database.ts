@@ -25,6 +25,10 @@ export interface SendLedgerTable {
   state: ColumnType<LedgerState, LedgerState | undefined, LedgerState>
   attempts: ColumnType<number, number | undefined, number>
   ambiguous_resends: ColumnType<number, number | undefined, number>
+  /** When the row was first known to be ambiguous (sent, outcome unknown); null: never. */
+  ambiguous_at: Timestamp | null
+  /** Counted in a run event (`ambiguous`) already. */
+  ambiguity_reported: ColumnType<boolean, boolean | undefined, boolean>
   provider_message_id: string | null
   reason: string | null
   sending_at: Timestamp | null
@@ -40,6 +44,19 @@ export interface BroadcastRunTable {
   started_at: Defaulted
   finished_at: Timestamp | null
   updated_at: Defaulted
+}
+
+export type BroadcastRunEventKind = 'interrupted' | 'ambiguous' | 'resent' | 'unresolved' | 'finished'
+
+/** A run's own history: what staff are told beside the counts (see the run-events migration). */
+export interface BroadcastRunEventTable {
+  id: Generated<number>
+  broadcast_id: string
+  tenant: string
+  at: Defaulted
+  kind: BroadcastRunEventKind
+  count: ColumnType<number, number | undefined, number>
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>
 }
 
 /**
@@ -119,6 +136,7 @@ export interface ReplyLedgerTable {
 export interface WorkerDatabase {
   send_ledger: SendLedgerTable
   broadcast_run: BroadcastRunTable
+  broadcast_run_event: BroadcastRunEventTable
   opt_out: OptOutTable
   sender_rate_limit: SenderRateLimitTable
   recipient_pacing: RecipientPacingTable

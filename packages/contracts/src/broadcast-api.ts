@@ -127,6 +127,39 @@ export const SendBodySchema = Type.Object(
 
 const Count = Type.Integer({ minimum: 0 })
 
+/**
+ * What became of the sends whose outcome was unknown (ambiguous: a crash or a provider timeout
+ * between the request and its answer). Each is counted once in `found`, then in at most one of
+ * the others: confirmed by a provider status, resent once the status feed proved nothing was
+ * sent, given up unresolved (never resent: a double is worse than a miss we can name), or still
+ * waiting for a status.
+ */
+export const BroadcastAmbiguitySchema = Type.Object(
+  { found: Count, confirmed: Count, resent: Count, unresolved: Count, waiting: Count },
+  { additionalProperties: false },
+)
+export type BroadcastAmbiguity = Type.Static<typeof BroadcastAmbiguitySchema>
+
+/**
+ * One event of a run's own history, recorded by the worker:
+ * - `interrupted`: a sending step stopped before it finished (the worker died, timed out or lost
+ *   a dependency) and was resumed; `detail.attempt` is the attempt that resumed it;
+ * - `ambiguous`: `count` sends found without a known outcome;
+ * - `resent`: `count` of them sent again, the status feed having proved nothing was sent;
+ * - `unresolved`: `count` of them given up, never resent;
+ * - `finished`: the run ended; `detail` has the final figures.
+ */
+export const BroadcastRunEventSchema = Type.Object(
+  {
+    at: TimestampSchema,
+    kind: Type.Union([Type.Literal('interrupted'), Type.Literal('ambiguous'), Type.Literal('resent'), Type.Literal('unresolved'), Type.Literal('finished')]),
+    count: Count,
+    detail: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false },
+)
+export type BroadcastRunEvent = Type.Static<typeof BroadcastRunEventSchema>
+
 /** Live progress: the send ledger's states, counted. Each recipient is in exactly one. */
 export const BroadcastProgressSchema = Type.Object(
   {
@@ -144,6 +177,16 @@ export const BroadcastProgressSchema = Type.Object(
     skipped: Count,
     failedByReason: Type.Record(Type.String(), Count),
     skippedByReason: Type.Record(Type.String(), Count),
+    /** Times a sending step was interrupted and resumed (see the audit trail for when). */
+    interruptions: Count,
+    ambiguity: BroadcastAmbiguitySchema,
+    /**
+     * The outcome as far as the provider confirmed it: `pending` while the run is not over;
+     * `confirmed` when it is over and every recipient has a status from the provider, a failure
+     * with its reason, or a skip; `unconfirmed` when it is over but some sends are only accepted
+     * (no status yet) or still ambiguous: `accepted` + `ambiguity.waiting` of them.
+     */
+    outcome: Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('unconfirmed')]),
     updatedAt: TimestampSchema,
   },
   { additionalProperties: false },
@@ -154,10 +197,10 @@ export const AuditEntrySchema = Type.Object(
   {
     at: TimestampSchema,
     action: Type.String(),
-    /** The token id that acted, and its holder. */
+    /** The token id that acted, and its holder; `system` entries are the run's own events (`run-<kind>`, see BroadcastRunEvent). */
     actor: Type.String(),
     holder: Type.String(),
-    role: StaffRoleSchema,
+    role: Type.Union([StaffRoleSchema, Type.Literal('system')]),
     detail: Type.Record(Type.String(), Type.Unknown()),
   },
   { additionalProperties: false },

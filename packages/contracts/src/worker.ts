@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { BroadcastRunStateSchema } from './broadcast.js'
+import { BroadcastAmbiguitySchema, BroadcastRunEventSchema, BroadcastRunStateSchema } from './broadcast.js'
 import { TimestampSchema } from './common.js'
 import { TimelineEntrySchema } from './emergency.js'
 import { defineContract } from './validate.js'
@@ -49,6 +49,8 @@ export const BroadcastLedgerCountsSchema = Type.Object(
     byState: CountsSchema,
     failedByReason: CountsSchema,
     skippedByReason: CountsSchema,
+    /** What became of the ambiguous sends. */
+    ambiguity: Type.Optional(BroadcastAmbiguitySchema),
   },
   { additionalProperties: false },
 )
@@ -63,6 +65,8 @@ export const BroadcastRunViewSchema = Type.Object(
     startedAt: TimestampSchema,
     finishedAt: Type.Union([TimestampSchema, Type.Null()]),
     ledger: Type.Optional(BroadcastLedgerCountsSchema),
+    /** The run's own history (interruptions, ambiguous sends...), with the ledger. */
+    events: Type.Optional(Type.Array(BroadcastRunEventSchema, { maxItems: 500 })),
   },
   { additionalProperties: false },
 )

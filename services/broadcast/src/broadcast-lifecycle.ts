@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { BroadcastDraftBody, BroadcastProgress, BroadcastStatus, BroadcastView, Tenant } from '@banditore/contracts'
+import type { AuditEntry, BroadcastDraftBody, BroadcastProgress, BroadcastStatus, BroadcastView, Tenant } from '@banditore/contracts'
 import type { Logger, TenantDirectory } from '@banditore/platform'
 import type { Kysely, Transaction } from 'kysely'
 import type { StaffPrincipal } from './auth/staff-auth.js'
@@ -19,7 +19,7 @@ import type { OutboundChecker } from './outbound-check.client.js'
 import { quietWindows } from './planning/quiet-hours.js'
 import type { TenantCalendar } from './planning/tenant-calendar.js'
 import type { WorkerProgress } from './worker-progress.client.js'
-import { appendAudit, findAuthorHolder } from './repositories/broadcast-audit.repository.js'
+import { appendAudit, findAuthorHolder, listAudit } from './repositories/broadcast-audit.repository.js'
 import {
   findBroadcast,
   insertBroadcast,
@@ -268,11 +268,34 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
       })
     },
 
+    /**
+     * Who did what to it, and what happened to its run (interruptions, ambiguous sends, resends,
+     * the final figures), oldest first: staff entries from this service, run events from the
+     * worker, which owns the run.
+     */
+    async audit(staff: StaffPrincipal, id: string): Promise<AuditEntry[]> {
+      const broadcast = await load(staff, id)
+      const entries = await listAudit(db, id)
+      if (broadcast.status !== 'dispatched') return entries
+      const run = (await worker.runs([id], { ledger: true })).get(id)
+      const events: AuditEntry[] = (run?.events ?? []).map((e) => ({
+        at: e.at,
+        action: `run-${e.kind}`,
+        actor: 'worker',
+        holder: 'Banditore',
+        role: 'system',
+        detail: { ...e.detail, ...(e.kind !== 'interrupted' && e.kind !== 'finished' ? { count: e.count } : {}) },
+      }))
+      return [...entries, ...events].sort((a, b) => a.at.localeCompare(b.at))
+    },
+
     async progress(staff: StaffPrincipal, id: string): Promise<BroadcastProgress> {
       const broadcast = await load(staff, id)
       // Counted by the worker, which owns the send ledger; none before its run's first step.
       const run = broadcast.status === 'dispatched' ? (await worker.runs([id], { ledger: true })).get(id) : undefined
       const counts = run?.ledger ?? { byState: {}, failedByReason: {}, skippedByReason: {} }
+      const ambiguity = counts.ambiguity ?? { found: 0, confirmed: 0, resent: 0, unresolved: 0, waiting: 0 }
+      const interruptions = (run?.events ?? []).filter((e) => e.kind === 'interrupted').length
       const n = (state: string) => counts.byState[state] ?? 0
       const inLedger = Object.values(counts.byState).reduce((a, b) => a + b, 0)
       const total = broadcast.run?.total ?? null
@@ -295,6 +318,9 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
         skipped: n('skipped') + cancelledUnread,
         failedByReason: counts.failedByReason,
         skippedByReason,
+        interruptions,
+        ambiguity,
+        outcome: status !== 'completed' && status !== 'cancelled' ? 'pending' : n('accepted') + n('sending') + n('pending') > 0 ? 'unconfirmed' : 'confirmed',
         updatedAt: new Date().toISOString(),
       }
     },

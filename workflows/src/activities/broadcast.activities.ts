@@ -2,10 +2,11 @@ import type { BroadcastRunCounts, BroadcastRunInput, BroadcastRunState, Tenant }
 import type { Logger, TenantDirectory } from '@banditore/platform'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import { fetchAudiencePage } from '../sending/broadcast-audience.client.js'
 import type { WorkerDatabase, LedgerState } from '../worker-database.js'
 import { recordRunState, recordRunTotal } from '../sending/broadcast-run.repository.js'
+import { countAmbiguity, noteAmbiguousSends, recordRunEvent } from '../sending/broadcast-run-event.repository.js'
 import { batchesOf, retryReleased, sendBatches, sendPendingRows, type BroadcastSettings } from '../sending/broadcast-send-pipeline.js'
 import type { BroadcastMessage, BroadcastSenderDeps } from '../sending/broadcast-send-batch.js'
 import {
@@ -139,6 +140,17 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     ...(run.priority ? { priority: run.priority } : {}),
   })
 
+  /**
+   * A sending step run again by Temporal (its previous attempt died with the worker, timed out
+   * or failed on a dependency) is an interruption: staff see it in progress and audit.
+   */
+  const noteInterruption = async (run: BroadcastRunRef, step: 'pages' | 'remainder') => {
+    const { attempt } = Context.current().info
+    if (attempt <= 1) return
+    await recordRunEvent(db, { broadcastId: run.broadcastId, tenant: run.tenant, kind: 'interrupted', detail: { step, attempt } })
+    logger.warn({ tenant: run.tenant, broadcastId: run.broadcastId, step, attempt }, 'broadcast step resumed after an interruption')
+  }
+
   return {
     async recordBroadcastRunState(input: { broadcastId: string; tenant: string; state: BroadcastRunState }): Promise<void> {
       await recordRunState(db, input)
@@ -175,6 +187,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
         )
         return { page, rows: await recordRecipients(db, run.broadcastId, run.tenant, page.recipients) }
       }
+      await noteInterruption(run, 'pages')
       return await heartbeating(async (checkCancelled, progress) => {
         const resumed = Context.current().info.heartbeatDetails as SpanProgress | undefined
         let done: SpanProgress = resumed ?? { ...(input.cursor ? { cursor: input.cursor } : {}), total: 0, counts: countsOf({}, 0) }
@@ -236,10 +249,16 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       const { run } = input
       const message = messageOf(run)
       const { settings } = pacedSettings(message, run)
+      await noteInterruption(run, 'remainder')
+      const event = async (kind: 'ambiguous' | 'resent' | 'unresolved', count: number) => {
+        if (count > 0) await recordRunEvent(db, { broadcastId: run.broadcastId, tenant: run.tenant, kind, count })
+      }
       return await heartbeating(async (checkCancelled) => {
         await failExhausted(db, run.broadcastId, settings.maxAttempts)
-        await failUnresolvable(db, run.broadcastId, settings.ambiguityGiveUpMs)
+        await event('ambiguous', await noteAmbiguousSends(db, run.broadcastId))
+        await event('unresolved', await failUnresolvable(db, run.broadcastId, settings.ambiguityGiveUpMs))
         const ambiguity = await releaseUnconfirmedSends(db, run.broadcastId, settings.ambiguityWindowMs)
+        await event('resent', ambiguity.released)
         for (;;) {
           checkCancelled()
           const pending = (await unsettledRows(db, run.broadcastId, 5000)).filter((r) => r.state === 'pending' && r.attempts < settings.maxAttempts)
@@ -262,10 +281,24 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     /** Closes the run: on cancel, whoever is still pending is skipped. Returns the final counts. */
     async finishBroadcast(input: { broadcastId: string; tenant: string; state: 'completed' | 'cancelled' }): Promise<BroadcastRunCounts> {
       if (input.state === 'cancelled') await skipPending(db, input.broadcastId, 'cancelled')
-      await recordRunState(db, input)
       const byState = await countByState(db, input.broadcastId)
       const counts = countsOf(byState, Object.values(byState).reduce((a, b) => a + b, 0))
-      logger.info({ tenant: input.tenant, broadcastId: input.broadcastId, state: input.state, ...counts }, 'broadcast finished')
+      const ambiguity = await countAmbiguity(db, input.broadcastId)
+      const unconfirmed = (byState.accepted ?? 0) + ambiguity.waiting
+      // Once per run: a retried finish finds its event and leaves it.
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from worker.broadcast_run_event where broadcast_id = ${input.broadcastId}::uuid and kind = 'finished'`.execute(db)
+      if ((rows[0]?.n ?? 0) === 0) {
+        await recordRunEvent(db, {
+          broadcastId: input.broadcastId,
+          tenant: input.tenant,
+          kind: 'finished',
+          detail: { state: input.state, ...counts, unconfirmed, ambiguity },
+        })
+      }
+      // After its event: whoever sees the run finished finds the event in its history.
+      await recordRunState(db, input)
+      logger.info({ tenant: input.tenant, broadcastId: input.broadcastId, state: input.state, ...counts, unconfirmed, ambiguity }, 'broadcast finished')
       return counts
     },
   }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely'
 import { workerTables } from './2026-12-07T00-00-00_worker-tables.js'
 import { replyLedger } from './2026-12-10T00-00-00_reply-ledger.js'
+import { runEvents } from './2026-12-15T00-00-00_run-events.js'
 
 export { WORKER_SCHEMA } from '../worker-database.js'
 
@@ -12,4 +13,5 @@ export { WORKER_SCHEMA } from '../worker-database.js'
 export const migrations: Record<string, Migration> = {
   '2026-12-07T00-00-00_worker-tables': workerTables,
   '2026-12-10T00-00-00_reply-ledger': replyLedger,
+  '2026-12-15T00-00-00_run-events': runEvents,
 }

@@ -118,6 +118,7 @@ export async function recordOutcomes(db: Db, outcomes: readonly SendOutcome[]): 
       accepted_at = case when v.kind = 'accepted' then now() else l.accepted_at end,
       reason = case when v.kind = 'accepted' then null else v.reason end,
       attempts = case when v.unsent then greatest(l.attempts - 1, 0) else l.attempts end,
+      ambiguous_at = case when v.kind = 'ambiguous' then coalesce(l.ambiguous_at, now()) else l.ambiguous_at end,
       updated_at = now()
     from unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.kind)}::text[],
       ${outcomes.map((o) => (o.kind === 'accepted' ? o.providerMessageId : null))}::text[],

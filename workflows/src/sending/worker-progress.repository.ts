@@ -1,6 +1,7 @@
 import type { BroadcastLedgerCounts, BroadcastRunView } from '@banditore/contracts'
 import { sql, type Kysely } from 'kysely'
 import type { WorkerDatabase } from '../worker-database.js'
+import { countAmbiguity, listRunEvents } from './broadcast-run-event.repository.js'
 
 const iso = (value: Date | string) => new Date(value).toISOString()
 
@@ -15,7 +16,7 @@ export async function readBroadcastRuns(db: Kysely<WorkerDatabase>, broadcastIds
       total: run.total,
       startedAt: iso(run.started_at),
       finishedAt: run.finished_at ? iso(run.finished_at) : null,
-      ...(ledger ? { ledger: await countLedger(db, run.broadcast_id) } : {}),
+      ...(ledger ? { ledger: { ...(await countLedger(db, run.broadcast_id)), ambiguity: await countAmbiguity(db, run.broadcast_id) }, events: await listRunEvents(db, run.broadcast_id) } : {}),
     })
   }
   return views

@@ -16,7 +16,6 @@ import { requireRole } from '../auth/staff-auth.js'
 import type { BroadcastDatabase } from '../broadcast-database.js'
 import { DraftInvalidError } from '../broadcast-errors.js'
 import { toView, type BroadcastLifecycle } from '../broadcast-lifecycle.js'
-import { listAudit } from '../repositories/broadcast-audit.repository.js'
 import { listBroadcasts } from '../repositories/broadcast.repository.js'
 import type { WorkerProgress } from '../worker-progress.client.js'
 import { FAILURE_CSV_HEADERS, csvLine, failureCsvLine } from './failure-report.js'
@@ -210,13 +209,12 @@ export function registerBroadcastRoutes(app: FastifyInstance, deps: { db: Kysely
   api.get('/v1/broadcasts/:id/audit', {
     schema: {
       tags: ['broadcasts'],
-      summary: 'Who drafted, approved, sent, paused or cancelled it',
+      summary: 'Who drafted, approved, sent, paused or cancelled it, and what happened to its run',
       security,
       params: ById,
       response: { 200: Type.Object({ entries: Type.Array(AuditEntrySchema) }), ...problems },
     },
   }, async (request) => {
-    await lifecycle.load(requireRole(request, ANYONE), request.params.id)
-    return { entries: await listAudit(db, request.params.id) }
+    return { entries: await lifecycle.audit(requireRole(request, ANYONE), request.params.id) }
   })
 }

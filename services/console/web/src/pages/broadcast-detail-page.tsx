@@ -29,6 +29,58 @@ const AUDIT: Record<string, string> = {
   'pause-requested': 'Pausa richiesta',
   'resume-requested': 'Ripresa richiesta',
   'cancel-requested': 'Annullamento richiesto',
+  'run-interrupted': 'Invio interrotto e ripreso dal sistema',
+  'run-ambiguous': 'Invii con esito incerto (interruzione o fornitore senza risposta)',
+  'run-resent': 'Invii ripetuti: il fornitore non li aveva ricevuti',
+  'run-unresolved': 'Invii con esito mai chiarito: non ripetuti per non mandare doppioni',
+  'run-finished': 'Invio terminato',
+}
+
+/** What a run event's detail adds to its line in the history. */
+function runEventNote(e: AuditEntry): string {
+  const count = typeof e.detail.count === 'number' ? e.detail.count : undefined
+  if (e.action === 'run-interrupted') return typeof e.detail.attempt === 'number' ? ` (tentativo ${e.detail.attempt})` : ''
+  if (e.action === 'run-finished') {
+    const unconfirmed = typeof e.detail.unconfirmed === 'number' ? e.detail.unconfirmed : 0
+    return unconfirmed > 0 ? ` (${number(unconfirmed)} senza conferma del fornitore in quel momento)` : ' (tutti gli esiti confermati)'
+  }
+  return count !== undefined ? `: ${number(count)}` : ''
+}
+
+/**
+ * What staff must know beyond the counts: whether the outcome is confirmed, and the run's
+ * interruptions and sends of uncertain outcome, with what became of them.
+ */
+function OutcomePanel({ progress }: { progress: BroadcastProgress }) {
+  const { ambiguity, interruptions } = progress
+  const unconfirmed = progress.accepted + ambiguity.waiting
+  return (
+    <>
+      {progress.outcome === 'unconfirmed' ? (
+        <div className="alert alert-warning" role="status" data-testid="esito">
+          Invio terminato, ma {number(unconfirmed)} messaggi non hanno ancora una conferma dal fornitore. Il resoconto si aggiorna quando arrivano le conferme.
+        </div>
+      ) : progress.outcome === 'confirmed' && progress.status === 'completed' ? (
+        <div className="alert alert-success" role="status" data-testid="esito">
+          Invio terminato: ogni destinatario ha un esito confermato dal fornitore, un motivo di mancato invio o di esclusione.
+        </div>
+      ) : null}
+      {interruptions > 0 || ambiguity.found > 0 ? (
+        <>
+          <h3 className="h6">Interruzioni ed esiti incerti</h3>
+          <ul data-testid="esiti-incerti">
+            {interruptions > 0 ? <li>Interruzioni dell’invio, riprese dal sistema: {number(interruptions)}</li> : null}
+            {ambiguity.found > 0 ? (
+              <li>
+                Invii con esito incerto: {number(ambiguity.found)}, di cui confermati dal fornitore {number(ambiguity.confirmed)}, ripetuti perché non ricevuti {number(ambiguity.resent)},
+                mai chiariti e non ripetuti {number(ambiguity.unresolved)}, in attesa di conferma {number(ambiguity.waiting)}
+              </li>
+            ) : null}
+          </ul>
+        </>
+      ) : null}
+    </>
+  )
 }
 
 const CONFIRM: Record<Action, { title: string; text: string; label: string; danger?: boolean }> = {
@@ -111,6 +163,7 @@ function ProgressPanel({ id, status }: { id: string; status: string }) {
       <p role="status" aria-live="polite" data-testid="percentuale">
         {percent} % completato – {number(done)} su {number(total)} destinatari
       </p>
+      <OutcomePanel progress={progress} />
       <dl className="row">
         {rows.map(([label, n]) => (
           <div className="col-6 col-md-3 mb-2" key={label}>
@@ -301,7 +354,8 @@ export default function BroadcastDetailPage() {
           <ol>
             {audit.data.entries.map((e, i) => (
               <li key={i}>
-                {formatDateTime(e.at)} – {AUDIT[e.action] ?? e.action} da {e.holder}
+                {formatDateTime(e.at)} – {AUDIT[e.action] ?? e.action}
+                {e.role === 'system' ? runEventNote(e) : ` da ${e.holder}`}
                 {e.detail.reason ? ` (motivo: ${String(e.detail.reason)})` : ''}
                 {e.detail.statement ? ` (dichiarazione: ${String(e.detail.statement)})` : ''}
               </li>

@@ -1,0 +1,31 @@
+import { sql, type Migration } from 'kysely'
+
+// What staff must be told about a run beside its counts: interruptions, sends whose outcome was
+// unknown (ambiguous), the ones resent after the reconcile rule proved nothing was sent, and the
+// ones given up. The ledger marks the ambiguous rows; the events are the run's own history, shown
+// in the broadcast's progress and audit trail.
+export const runEvents: Migration = {
+  async up(db) {
+    await sql`
+      alter table worker.send_ledger
+        add column ambiguous_at timestamptz,
+        add column ambiguity_reported boolean not null default false
+    `.execute(db)
+    await sql`
+      create table worker.broadcast_run_event (
+        id bigserial primary key,
+        broadcast_id uuid not null,
+        tenant text not null,
+        at timestamptz not null default now(),
+        kind text not null check (kind in ('interrupted', 'ambiguous', 'resent', 'unresolved', 'finished')),
+        count integer not null default 0 check (count >= 0),
+        detail jsonb not null default '{}'
+      )
+    `.execute(db)
+    await sql`create index broadcast_run_event_broadcast on worker.broadcast_run_event (broadcast_id, id)`.execute(db)
+  },
+  async down(db) {
+    await sql`drop table worker.broadcast_run_event`.execute(db)
+    await sql`alter table worker.send_ledger drop column ambiguous_at, drop column ambiguity_reported`.execute(db)
+  },
+}
