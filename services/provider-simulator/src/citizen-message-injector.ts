@@ -80,6 +80,7 @@ export async function injectWhatsAppMessage(sim: ProviderSimulator, input: Injec
   sim.noteInbound(sender.phoneNumberId, from, now)
   const body = encodeWhatsAppWebhookBody(payload)
   const delivery = await sim.callbacks.deliver({
+    provider: 'whatsapp-cloud',
     url: sender.webhookUrl,
     body,
     headers: {
@@ -148,6 +149,7 @@ export async function injectSms(sim: ProviderSimulator, input: InjectSmsInput): 
     ...(optOutType ? { optOutType } : {}),
   })
   const delivery = await sim.callbacks.deliver({
+    provider: 'twilio',
     url: number.smsUrl,
     body: encodeFormBody(params),
     headers: {

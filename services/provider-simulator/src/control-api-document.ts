@@ -129,7 +129,7 @@ const OPERATIONS: readonly Operation[] = [
     description:
       'Give `text` for a text message, or `message` for any Meta message object (without from, id, timestamp). Reuse a `messageId` to simulate a redelivery. Opens the citizen\'s 24-hour window.',
     body: { schema: InjectWhatsAppSchema, example: { to: '+393667695184', from: '+393331234567', profileName: 'Mario Rossi', text: 'ISCRIVIMI' } },
-    ok: { status: 200, description: 'posted; `delivery` is what the webhook answered', example: { messageId: 'wamid.HBgM…', delivery: { ok: true, status: 200, attempts: 1 } } },
+    ok: { status: 200, description: "posted; `delivery` is the webhook's final outcome, after the provider's retries (Meta's last up to 7 days of provider time)", example: { messageId: 'wamid.HBgM…', delivery: { ok: true, status: 200, attempts: 1 } } },
     errors: [400, 404, 409],
   },
   {
@@ -151,10 +151,30 @@ const OPERATIONS: readonly Operation[] = [
   },
   { method: 'get', path: '/_sim/messages', summary: 'Accepted messages', query: [...filters, { name: 'offset', description: 'skip' }, { name: 'limit', description: 'at most (default 1000)' }], ok: { status: 200, description: 'messages' }, errors: [400] },
   { method: 'get', path: '/_sim/messages/{id}', summary: 'One accepted message by provider id', ok: { status: 200, description: 'the message' }, errors: [404] },
-  { method: 'get', path: '/_sim/stats', summary: 'Counts: record, rejections by reason, callbacks', query: filters, ok: { status: 200, description: 'stats' }, errors: [400] },
+  {
+    method: 'get',
+    path: '/_sim/stats',
+    summary: 'Counts: record, rejections by reason, callbacks',
+    description:
+      "`callbacks` counts webhooks: `retrying` wait for a retry on their provider's schedule (Meta: up to 7 days; Twilio: one retry, on connection failures only; both divided by SIM_TIME_SCALE), `deliveredAfterRetry` got through on a retry, `failed` were given up (`retryOverflow` of them because the retry backlog was full).",
+    query: filters,
+    ok: {
+      status: 200,
+      description: 'stats',
+      example: { callbacks: { queued: 3, delivered: 2, deliveredAfterRetry: 1, failed: 0, retryOverflow: 0, dropped: 0, pending: 1, retrying: 1, attempts: 5 } },
+    },
+    errors: [400],
+  },
   { method: 'get', path: '/_sim/duplicates', summary: 'Correlations accepted more than once', query: filters, ok: { status: 200, description: 'duplicates' }, errors: [400] },
   { method: 'get', path: '/_sim/throughput', summary: 'Per sender, the most messages accepted in any sliding window', query: [...filters, { name: 'windowMs', description: 'default 1000' }], ok: { status: 200, description: 'maxima' }, errors: [400] },
-  { method: 'post', path: '/_sim/settle', summary: 'Wait until every scheduled webhook was posted', query: [{ name: 'timeoutMs', description: 'default 30000' }], ok: { status: 200, description: 'settled or not' } },
+  {
+    method: 'post',
+    path: '/_sim/settle',
+    summary: 'Wait until every scheduled webhook was posted or given up, retries included',
+    description: 'A webhook waiting for a retry keeps it unsettled (`callbacks.retrying`): compress the clock (SIM_TIME_SCALE) to wait through a provider\'s schedule.',
+    query: [{ name: 'timeoutMs', description: 'default 30000' }],
+    ok: { status: 200, description: 'settled or not', example: { settled: false, callbacks: { pending: 1, retrying: 1 } } },
+  },
   { method: 'post', path: '/_sim/reset', summary: 'Forget messages, counters, windows, opt-outs and faults (senders, templates and limits stay)', ok: { status: 204, description: 'reset' } },
 ]
 

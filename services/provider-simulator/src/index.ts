@@ -21,6 +21,14 @@ export { FaultPlanSchema, FaultRuleSchema, InvalidFaultPlanError, type FaultPlan
 export { maxPerSlidingWindow, type RecordedMessage, type RecordFilter, type RecordStats } from './message-record.js'
 export { SimulatorRequestError, type InjectWhatsAppInput, type InjectSmsInput, type InjectedMessage, type InjectedSms } from './citizen-message-injector.js'
 export type { CallbackOutcome, CallbackStats } from './callback-dispatcher.js'
+export {
+  META_WEBHOOK_RETRY,
+  TWILIO_WEBHOOK_RETRY,
+  PROVIDER_WEBHOOK_RETRIES,
+  retrySchedule,
+  type WebhookProvider,
+  type WebhookRetryPolicy,
+} from './webhook-retry-policy.js'
 export { SimTemplateSchema, type SimTemplate, type SimTemplateInput, type SimTemplateUpdate } from './template-catalog.js'
 /** The deployable, as its main.ts runs it. */
 export { simulatorService, loadSimulatorServiceConfig, type SimulatorServiceConfig } from './simulator-service.js'

@@ -12,6 +12,7 @@ import { SenderRegistry } from './simulator-senders.js'
 import { smsStatusJob, whatsAppStatusJob } from './status-webhook-jobs.js'
 import { TemplateCatalog, type SimTemplate, type SimTemplateInput, type SimTemplateUpdate } from './template-catalog.js'
 import { PairRateGate, SlidingWindowGate } from './throughput-gate.js'
+import { fixedAttemptsRetry, PROVIDER_WEBHOOK_RETRIES } from './webhook-retry-policy.js'
 
 /** What a simulated endpoint does with a request: answer, or hold it (a timeout). */
 export type SimReply =
@@ -86,10 +87,17 @@ export class ProviderSimulator {
     for (const sender of this.options.whatsapp) this.registerWhatsAppSender(sender)
     for (const account of this.options.twilio) this.senders.addTwilio(account)
     this.faults = new FaultInjector(this.options.seed, this.options.faults)
+    const fixedAttempts = this.options.callbackMaxAttempts
     this.callbacks = new CallbackDispatcher({
       concurrency: this.options.callbackConcurrency,
-      maxAttempts: this.options.callbackMaxAttempts,
       timeoutMs: this.options.callbackTimeoutMs,
+      // callbackMaxAttempts overrides both providers' schedules (kept for the runs that set it).
+      retryPolicies:
+        fixedAttempts === undefined
+          ? PROVIDER_WEBHOOK_RETRIES
+          : { 'whatsapp-cloud': fixedAttemptsRetry(fixedAttempts), twilio: fixedAttemptsRetry(fixedAttempts) },
+      timeScale: this.options.timeScale,
+      maxRetrying: this.options.callbackMaxRetrying,
     })
   }
 

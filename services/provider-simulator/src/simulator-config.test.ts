@@ -54,6 +54,10 @@ describe('loadSimulatorConfig', () => {
     [{ SIM_SENDERS: JSON.stringify({ whatsapp: [{ phoneNumberId: 'x', displayPhoneNumber: '0306781234', accessToken: 't' }] }) }, '/whatsapp/0/displayPhoneNumber'],
     [{ SIM_DEFAULT_MPS: '0' }, '/defaultThroughputPerSecond'],
     [{ SIM_WHATSAPP_STATUSES: 'sent,bounced' }, '/whatsappStatuses/1'],
+    [{ SIM_TIME_SCALE: '0' }, 'SIM_TIME_SCALE must be a positive number'],
+    [{ SIM_TIME_SCALE: '-3600' }, 'SIM_TIME_SCALE must be a positive number'],
+    [{ SIM_TIME_SCALE: 'fast' }, 'SIM_TIME_SCALE must be a number'],
+    [{ SIM_CALLBACK_MAX_RETRYING: '0' }, '/callbackMaxRetrying'],
   ])('refuses %j naming the problem', (env, problem) => {
     try {
       loadSimulatorConfig(env)
@@ -63,6 +67,15 @@ describe('loadSimulatorConfig', () => {
       expect((error as SimulatorConfigError).code).toBe('INVALID_SIMULATOR_CONFIG')
       expect((error as Error).message).toContain(problem)
     }
+  })
+
+  it("retries webhooks on the providers' schedules in real time unless told otherwise", () => {
+    const defaults = loadSimulatorConfig({})
+    expect(defaults).toMatchObject({ timeScale: 1, callbackMaxRetrying: 100_000 })
+    expect(defaults.callbackMaxAttempts).toBeUndefined()
+    expect(loadSimulatorConfig({ SIM_TIME_SCALE: '3600', SIM_CALLBACK_MAX_ATTEMPTS: '14' })).toMatchObject({ timeScale: 3600, callbackMaxAttempts: 14 })
+    expect(resolveSimulatorOptions({ timeScale: 0.5 }).timeScale).toBe(0.5)
+    expect(() => resolveSimulatorOptions({ timeScale: 0 })).toThrow(/\/timeScale/)
   })
 
   it('resolves library options the same way', () => {

@@ -88,10 +88,23 @@ export const SimulatorOptionsSchema = Type.Object(
     enforceServiceWindow: Type.Boolean({ default: true }),
     /** Concurrent webhook POSTs. */
     callbackConcurrency: Type.Integer({ minimum: 1, default: 64 }),
-    /** Attempts per webhook before giving up (Meta and Twilio retry failed webhooks). */
-    callbackMaxAttempts: Type.Integer({ minimum: 1, default: 4 }),
+    /**
+     * Override of the providers' retry schedules (webhook-retry-policy.ts): when set, every failed
+     * webhook of either provider is retried, the delay doubling from 100 ms, up to this many
+     * attempts in all (the simulator's behaviour before it followed the providers). Unset: Meta's
+     * schedule for WhatsApp (up to 7 days), Twilio's for SMS (one retry, on connection failures only).
+     */
+    callbackMaxAttempts: Type.Optional(Type.Integer({ minimum: 1 })),
     /** Per-attempt webhook deadline, ms. */
     callbackTimeoutMs: Type.Integer({ minimum: 1, default: 5000 }),
+    /** Webhooks waiting for a retry, at most (memory stays bounded); a failure past it is given up. */
+    callbackMaxRetrying: Type.Integer({ minimum: 1, default: 100_000 }),
+    /**
+     * The simulator's clock for webhook retries: provider time per real time. Every retry delay
+     * is divided by it; 3600 runs an hour of Meta's schedule in a real second (its 7 days in under
+     * 3 minutes). Default 1: real time. Status delays and fault latencies are not scaled.
+     */
+    timeScale: Type.Number({ exclusiveMinimum: 0, default: 1 }),
     /** Seed of the random source behind fault rates (same seed, same faults). */
     seed: Type.Integer({ default: 1 }),
     /** Faults active from the start. */
@@ -149,7 +162,10 @@ function numberFrom(env: Readonly<Record<string, string | undefined>>, name: str
  * - SIM_STATUS_DELAY_MS: pause before each status callback. Default 5.
  * - SIM_WHATSAPP_STATUSES: comma list of sent,delivered,read. Default all three.
  * - SIM_ENFORCE_SERVICE_WINDOW: true/false. Default true.
- * - SIM_CALLBACK_CONCURRENCY, SIM_CALLBACK_MAX_ATTEMPTS, SIM_CALLBACK_TIMEOUT_MS: webhook posting.
+ * - SIM_CALLBACK_CONCURRENCY, SIM_CALLBACK_TIMEOUT_MS: webhook posting. Default 64, 5000 ms.
+ * - SIM_CALLBACK_MAX_ATTEMPTS: overrides the providers' retry schedules (see callbackMaxAttempts).
+ * - SIM_CALLBACK_MAX_RETRYING: webhooks waiting for a retry, at most. Default 100000.
+ * - SIM_TIME_SCALE: provider time per real time for retry delays (3600: an hour a second). Default 1.
  * - SIM_SEED: seed of fault randomness.
  * - SIM_LOG_LEVEL: pino level (main.ts only). Default info.
  */
@@ -184,7 +200,12 @@ export function loadSimulatorConfig(env: Readonly<Record<string, string | undefi
     callbackConcurrency: numberFrom(env, 'SIM_CALLBACK_CONCURRENCY', issues),
     callbackMaxAttempts: numberFrom(env, 'SIM_CALLBACK_MAX_ATTEMPTS', issues),
     callbackTimeoutMs: numberFrom(env, 'SIM_CALLBACK_TIMEOUT_MS', issues),
+    callbackMaxRetrying: numberFrom(env, 'SIM_CALLBACK_MAX_RETRYING', issues),
+    timeScale: numberFrom(env, 'SIM_TIME_SCALE', issues),
     seed: numberFrom(env, 'SIM_SEED', issues),
+  }
+  if (input.timeScale !== undefined && Number.isFinite(input.timeScale) && input.timeScale <= 0) {
+    issues.push({ path: 'SIM_TIME_SCALE', message: 'must be a positive number (provider time per real time, e.g. 3600 for an hour a second)' })
   }
   if (issues.length) throw new SimulatorConfigError(issues)
   return resolveSimulatorOptions(input as SimulatorOptionsInput)

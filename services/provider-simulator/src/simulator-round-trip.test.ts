@@ -31,6 +31,8 @@ beforeAll(async () => {
     whatsapp: [{ ...wa, webhookUrl: `${capture.origin}/webhooks/whatsapp`, throughputPerSecond: 1000, templates: [{ name: 'avviso', language: 'it' }] }],
     twilio: [{ ...account, numbers: [{ number: smsNumber, smsUrl: `${capture.origin}/webhooks/sms`, throughputPerSecond: 1000 }] }],
     statusDelayMs: 1,
+    // Meta's first retry (15 s of provider time) in 15 ms.
+    timeScale: 1000,
   })
 })
 afterAll(async () => {

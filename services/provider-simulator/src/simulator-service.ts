@@ -46,6 +46,8 @@ export const simulatorService: ServiceDefinition<SimulatorServiceConfig> = {
         whatsappSenders: config.simulator.whatsapp.length,
         twilioAccounts: config.simulator.twilio.length,
         defaultThroughputPerSecond: config.simulator.defaultThroughputPerSecond,
+        webhookRetries: config.simulator.callbackMaxAttempts === undefined ? 'provider schedules' : `${config.simulator.callbackMaxAttempts} attempts`,
+        timeScale: config.simulator.timeScale,
       },
     }
   },

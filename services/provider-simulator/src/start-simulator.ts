@@ -35,7 +35,10 @@ export interface RunningSimulator {
   stats(filter?: RecordFilter): ReturnType<ProviderSimulator['stats']>
   /** Per sender, the most messages accepted in any sliding window of `windowMs`. */
   maxInWindow(windowMs: number, filter?: RecordFilter): Record<string, number>
-  /** Waits until every scheduled webhook was posted (or given up). */
+  /**
+   * Waits until every scheduled webhook was posted or given up, retries included: with Meta's
+   * schedule and a receiver that stays down, that is 7 days of provider time (see `timeScale`).
+   */
   settle(): Promise<CallbackStats>
   reset(): void
   /** Drops held requests, stops posting webhooks, closes the server. */

@@ -32,6 +32,7 @@ export function whatsAppStatusJob(
   )
   const body = encodeWhatsAppWebhookBody(payload)
   return {
+    provider: 'whatsapp-cloud',
     url: sender.webhookUrl ?? '',
     body,
     headers: {
@@ -58,6 +59,7 @@ export function smsStatusJob(
     ...(errorCode !== undefined ? { errorCode } : {}),
   })
   return {
+    provider: 'twilio',
     url: callbackUrl,
     body: encodeFormBody(params),
     headers: {
