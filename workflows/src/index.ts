@@ -11,7 +11,7 @@ export { startWorkerProgressResponder, type WorkerProgressResponder } from './fe
 export { migrations } from './migrations/index.js'
 export { createLeasedRateLimiter, senderCapsOf, type LeasedRateLimiter, type LeasedRateLimiterOptions } from './rate-limit/rate-limit-lease-limiter.js'
 export { reservePairSlots } from './rate-limit/rate-limit-schedule.repository.js'
-export type { BroadcastSettings } from './sending/broadcast-send-pipeline.js'
+export { sendBatches, type BroadcastSettings } from './sending/broadcast-send-pipeline.js'
 export { STATUS_FEED } from './sending/send-ledger.repository.js'
 export { createNumberPseudonymizer, eraseNumber, type NumberPseudonymizer, type WorkerErasureReport } from './sending/send-ledger-privacy.repository.js'
 export { SendLedgerRetentionJob } from './sending/send-ledger-retention.js'

@@ -76,7 +76,13 @@ export async function sendToRows(
   deps: BroadcastSenderDeps,
   message: BroadcastMessage,
   rows: readonly LedgerRow[],
-  options: { concurrency: number; waitMs?: ReadonlyMap<number, number>; pairWindowMs?: number },
+  options: {
+    concurrency: number
+    waitMs?: ReadonlyMap<number, number>
+    pairWindowMs?: number
+    /** Told each time the rate limit lets a row's request go (its send time, for the ledger). */
+    onSlot?: (rowId: number) => void
+  },
 ): Promise<SendOutcome[]> {
   const outcomes: SendOutcome[] = []
   let next = 0
@@ -90,15 +96,18 @@ export async function sendToRows(
         // A reserved pair slot holds only for its window: a send that waited longer for the rate
         // limit is put back before its request leaves, and gets a fresh slot later.
         const deadline = wait !== undefined && options.pairWindowMs !== undefined ? performance.now() + options.pairWindowMs : undefined
-        const limiter: SendRateLimiter = deadline === undefined ? deps.rateLimiter : {
+        const onSlot = options.onSlot
+        const limiter: SendRateLimiter = deadline === undefined && !onSlot ? deps.rateLimiter : {
           acquire: async (key, acquireOptions) => {
             await deps.rateLimiter.acquire(key, acquireOptions)
-            if (performance.now() > deadline) throw new PairSlotMissedError()
+            if (deadline !== undefined && performance.now() > deadline) throw new PairSlotMissedError()
+            onSlot?.(row.id)
           },
           reserve: async (key, reserveOptions) => {
             const slot = await deps.rateLimiter.reserve(key, reserveOptions)
             // The slot's own time counts: the request leaves then.
-            if (slot.at - performance.timeOrigin > deadline) throw new PairSlotMissedError()
+            if (deadline !== undefined && slot.at - performance.timeOrigin > deadline) throw new PairSlotMissedError()
+            onSlot?.(row.id)
             return slot
           },
         }

@@ -1,8 +1,9 @@
+import type { Logger } from '@banditore/platform'
 import type { Kysely } from 'kysely'
 import type { WorkerDatabase } from '../worker-database.js'
 import { senderKeyOf, sendToRows, type BroadcastMessage, type BroadcastSenderDeps } from './broadcast-send-batch.js'
 import { reservePairSlots } from '../rate-limit/rate-limit-schedule.repository.js'
-import { claimForSending, recordOutcomes, skipOptedOut, type LedgerRow } from './send-ledger.repository.js'
+import { claimForSending, recordOutcomes, skipOptedOut, stampSending, type LedgerRow } from './send-ledger.repository.js'
 
 export interface BroadcastSettings {
   /** A page of the audience is this many seconds of sending at the sender's rate (100..5000). */
@@ -41,6 +42,7 @@ export interface BroadcastSettings {
 
 export interface PipelineDeps extends BroadcastSenderDeps {
   db: Kysely<WorkerDatabase>
+  logger?: Pick<Logger, 'warn'>
 }
 
 /** How long each WhatsApp row must wait for its pair slot (keyed by ledger id). */
@@ -56,17 +58,52 @@ async function pairWaits(deps: PipelineDeps, settings: BroadcastSettings, messag
   return waits
 }
 
+/** How often a batch writes the send times of the rows whose rate-limit slot came. */
+const STAMP_EVERY_MS = 100
+
+/**
+ * Collects the rows whose requests left and stamps their send time in one statement every
+ * STAMP_EVERY_MS (a statement per send would cost a write per message at 1,000/s). `settled`
+ * writes what is left; a crash before a write leaves the claim time, at most that much older.
+ */
+function sendTimeStamper(deps: PipelineDeps) {
+  let ids: number[] = []
+  let timer: NodeJS.Timeout | undefined
+  let written: Promise<void> = Promise.resolve()
+  const flush = () => {
+    timer = undefined
+    const batch = ids
+    ids = []
+    if (batch.length > 0) written = written.then(() => stampSending(deps.db, batch)).catch((error: unknown) => deps.logger?.warn({ err: error }, 'send times not recorded'))
+    return written
+  }
+  return {
+    mark(id: number) {
+      ids.push(id)
+      timer ??= setTimeout(flush, STAMP_EVERY_MS)
+    },
+    settled() {
+      clearTimeout(timer)
+      return flush()
+    },
+  }
+}
+
 /** One batch: drop the opted-out, claim the rest, send, record. Returns the rows released. */
 async function sendBatch(deps: PipelineDeps, settings: BroadcastSettings, message: BroadcastMessage, batch: readonly LedgerRow[]): Promise<LedgerRow[]> {
   const skipped = new Set(await skipOptedOut(deps.db, batch.map((r) => r.id)))
   const claimed = await claimForSending(deps.db, batch.filter((r) => !skipped.has(r.id)).map((r) => r.id))
   const rows = batch.filter((r) => claimed.has(r.id))
   if (rows.length === 0) return []
+  const stamper = sendTimeStamper(deps)
   const outcomes = await sendToRows(deps, message, rows, {
     concurrency: settings.sendConcurrency,
     waitMs: await pairWaits(deps, settings, message, rows),
     pairWindowMs: settings.pairWindowMs,
+    onSlot: (id) => stamper.mark(id),
   })
+  // Send times before outcomes: both write only rows still `sending`.
+  await stamper.settled()
   await recordOutcomes(deps.db, outcomes)
   const released = new Set(outcomes.filter((o) => o.kind === 'released').map((o) => o.id))
   return released.size === 0 ? [] : rows.filter((r) => released.has(r.id))

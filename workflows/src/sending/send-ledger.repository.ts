@@ -108,6 +108,17 @@ export async function claimForSending(db: Db, ids: readonly number[]): Promise<S
   return new Set(rows.map((r) => Number(r.id)))
 }
 
+/**
+ * The moment the requests of `ids` leave: they were claimed before the wait for the number's
+ * rate limit (a batch, or one held behind an emergency), and the reconcile rule's window must
+ * count from the send itself, not from the claim.
+ */
+export async function stampSending(db: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return
+  await sql`update worker.send_ledger set sending_at = clock_timestamp()
+    where id = any(${ids}::bigint[]) and state = 'sending'`.execute(db)
+}
+
 /** Writes what the provider answered, for rows still `sending` (a status may have come first). */
 export async function recordOutcomes(db: Db, outcomes: readonly SendOutcome[]): Promise<void> {
   if (outcomes.length === 0) return
@@ -142,7 +153,8 @@ export async function failExhausted(db: Db, broadcastId: string, maxAttempts: nu
  * carries its ledger id, and the provider reports every accepted message with it; the status
  * feed moves such a row forward as soon as the status is applied. So a row is sent again only
  * when the status feed is known to have applied every status received up to `windowMs` after
- * the send started and none was for it: then the provider did not accept it. Until then it
+ * the send started (`sending_at`: the claim, then the moment its rate-limit slot let the request
+ * go, see stampSending) and none was for it: then the provider did not accept it. Until then it
  * waits (never a guess). `windowMs` must exceed the provider request timeout plus the
  * provider's status latency. Returns the rows released and how long the rest must wait.
  */
