@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { migrations, WORKER_SCHEMA as SCHEMA } from '@banditore/workflows'
 import { broadcastCorrelation, DeliveryStatusContract, Streams, Subjects, type DeliveryState, type DeliveryStatus } from '@banditore/contracts'
 import { connectNats, createDatabase, DurablePublisher, ensureStreams, migrateToLatest, type RunningConsumer } from '@banditore/platform'
-import { startBroadcastStatusFeed, STATUS_FEED, type WorkerDatabase } from '@banditore/workflows'
+import { releaseUnconfirmedSends, releaseUnprovenSends, startBroadcastStatusFeed, STATUS_FEED, type WorkerDatabase } from '@banditore/workflows'
 import { jetstreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { sql, type Kysely } from 'kysely'
@@ -113,6 +113,32 @@ describe('send ledger and the delivery-status feed', () => {
   it('advances its watermark once every stored status is applied', async () => {
     const before = new Date()
     await expect.poll(watermark, { timeout: 30_000 }).toBeGreaterThan(before.getTime())
+  })
+
+  it('resends an ambiguous send only with proof for a routine broadcast, sooner and without proof for an emergency', async () => {
+    const run = randomUUID()
+    const ambiguousSince = async (seconds: number, phone: string) => {
+      const { rows } = await sql<{ id: number }>`
+        insert into worker.send_ledger (broadcast_id, tenant, subscriber_id, phone, channel, language, state, sending_at)
+        values (${run}::uuid, 'borgo', ${randomUUID()}, ${phone}, 'whatsapp', 'it', 'sending', now() - make_interval(secs => ${seconds}))
+        returning id`.execute(db)
+      return Number(rows[0]?.id)
+    }
+    const left20sAgo = await ambiguousSince(20, '+393470000009')
+    const left2sAgo = await ambiguousSince(2, '+393470000010')
+    await everyStatusApplied()
+    // Routine: the status feed has applied everything up to now, but 20 s is inside the 60 s a
+    // status may take, so nothing proves the send was not accepted: it waits.
+    expect(await releaseUnconfirmedSends(db, run, 60_000)).toMatchObject({ released: 0, waiting: 2 })
+    // Emergency: the one that left 20 s ago is sent again without that proof; the 2 s one may
+    // still be in flight, and waits.
+    expect(await releaseUnprovenSends(db, run, 15_000)).toBe(1)
+    const { rows } = await sql<{ id: number; state: string; ambiguous_resends: number }>`
+      select id, state, ambiguous_resends from worker.send_ledger where broadcast_id = ${run}::uuid order by id`.execute(db)
+    expect(rows.map((r) => [Number(r.id), r.state, r.ambiguous_resends])).toEqual([
+      [left20sAgo, 'pending', 1],
+      [left2sAgo, 'sending', 0],
+    ])
   })
 
   // Last: on nats-server 2.9 the platform's `term(reason)` is not understood, so the

@@ -145,7 +145,8 @@ export type BroadcastAmbiguity = Type.Static<typeof BroadcastAmbiguitySchema>
  * - `interrupted`: a sending step stopped before it finished (the worker died, timed out or lost
  *   a dependency) and was resumed; `detail.attempt` is the attempt that resumed it;
  * - `ambiguous`: `count` sends found without a known outcome;
- * - `resent`: `count` of them sent again, the status feed having proved nothing was sent;
+ * - `resent`: `count` of them sent again, the status feed having proved nothing was sent, or
+ *   (`detail.withoutProof`, emergencies only) without that proof: a second alert beats a missed one;
  * - `unresolved`: `count` of them given up, never resent;
  * - `finished`: the run ended; `detail` has the final figures.
  */

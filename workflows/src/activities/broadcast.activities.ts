@@ -16,6 +16,7 @@ import {
   type LedgerRow,
   recordRecipients,
   releaseUnconfirmedSends,
+  releaseUnprovenSends,
   skipPending,
   unsettledRows,
 } from '../sending/send-ledger.repository.js'
@@ -56,6 +57,7 @@ export const DEFAULT_BROADCAST_SETTINGS: BroadcastSettings = {
   sendConcurrency: 128,
   ambiguityWindowMs: 60_000,
   ambiguityGiveUpMs: 24 * 60 * 60 * 1000,
+  emergencyResendAfterMs: 15_000,
   maxAttempts: 8,
   pairIntervalMs: 6_000,
   pairWindowMs: 2_000,
@@ -242,23 +244,29 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
 
     /**
      * After the last page: settles whoever is left. Pending rows (transient failures) are sent
-     * again; ambiguous rows are released only by the reconcile rule (releaseUnconfirmedSends)
-     * and given up as failed, never resent, after `ambiguityGiveUpMs`.
+     * again; ambiguous rows of a routine broadcast are released only by the reconcile rule
+     * (releaseUnconfirmedSends) and given up as failed, never resent, after `ambiguityGiveUpMs`.
+     * An emergency's are also resent without proof once `emergencyResendAfterMs` went by, and its
+     * events say so.
      */
     async sendBroadcastRemainder(input: { run: BroadcastRunRef }): Promise<RemainderResult> {
       const { run } = input
       const message = messageOf(run)
       const { settings } = pacedSettings(message, run)
       await noteInterruption(run, 'remainder')
-      const event = async (kind: 'ambiguous' | 'resent' | 'unresolved', count: number) => {
-        if (count > 0) await recordRunEvent(db, { broadcastId: run.broadcastId, tenant: run.tenant, kind, count })
+      const event = async (kind: 'ambiguous' | 'resent' | 'unresolved', count: number, detail?: Record<string, unknown>) => {
+        if (count > 0) await recordRunEvent(db, { broadcastId: run.broadcastId, tenant: run.tenant, kind, count, ...(detail ? { detail } : {}) })
       }
+      const emergency = run.priority === 'emergency'
       return await heartbeating(async (checkCancelled) => {
         await failExhausted(db, run.broadcastId, settings.maxAttempts)
         await event('ambiguous', await noteAmbiguousSends(db, run.broadcastId))
         await event('unresolved', await failUnresolvable(db, run.broadcastId, settings.ambiguityGiveUpMs))
         const ambiguity = await releaseUnconfirmedSends(db, run.broadcastId, settings.ambiguityWindowMs)
         await event('resent', ambiguity.released)
+        if (emergency) {
+          await event('resent', await releaseUnprovenSends(db, run.broadcastId, settings.emergencyResendAfterMs), { withoutProof: true })
+        }
         for (;;) {
           checkCancelled()
           const pending = (await unsettledRows(db, run.broadcastId, 5000)).filter((r) => r.state === 'pending' && r.attempts < settings.maxAttempts)
@@ -273,7 +281,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
         if (remaining > 0) {
           logger.info({ tenant: run.tenant, broadcastId: run.broadcastId, remaining, ambiguous: ambiguity.waiting }, 'broadcast remainder waits')
         }
-        const retryInMs = remaining === 0 ? undefined : (ambiguity.retryInMs ?? 2000)
+        const retryInMs = remaining === 0 ? undefined : Math.min(ambiguity.retryInMs ?? 2000, emergency ? settings.emergencyResendAfterMs : Number.POSITIVE_INFINITY)
         return { remaining, ...(retryInMs !== undefined ? { retryInMs } : {}), counts }
       })
     },

@@ -29,6 +29,12 @@ export interface BroadcastSettings {
   ambiguityWindowMs: number
   /** An ambiguous send unconfirmed this long is failed, never resent. */
   ambiguityGiveUpMs: number
+  /**
+   * An emergency's ambiguous send is resent this long after it left even without proof that
+   * nothing was sent (a second alert beats a missed one; the run's record says so). Longer than
+   * the provider request timeout, so no request of it is still in flight.
+   */
+  emergencyResendAfterMs: number
   /** Attempts per recipient before it fails as retries-exhausted. */
   maxAttempts: number
   /** One WhatsApp message per recipient per this many ms from one number (131056); 0: off. */

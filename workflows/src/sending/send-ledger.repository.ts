@@ -180,6 +180,19 @@ export async function releaseUnconfirmedSends(
 }
 
 /**
+ * An emergency's rule for ambiguous sends: whatever is still `sending` `olderThanMs` after it
+ * left is sent again without waiting for proof that the first was not accepted. A citizen may
+ * get the alert twice, which beats not getting it; the caller records it in the run's events.
+ */
+export async function releaseUnprovenSends(db: Db, broadcastId: string, olderThanMs: number): Promise<number> {
+  const result = await sql`
+    update worker.send_ledger set state = 'pending', ambiguous_resends = ambiguous_resends + 1, updated_at = now()
+    where broadcast_id = ${broadcastId}::uuid and state = 'sending' and sending_at < now() - make_interval(secs => ${olderThanMs / 1000})
+  `.execute(db)
+  return Number(result.numAffectedRows ?? 0)
+}
+
+/**
  * Ambiguous rows still unconfirmed after `olderThanMs` (the status feed never caught up) fail as
  * `ambiguous-unresolved`: reported to staff, never sent again, because a second message is
  * worse than a missing one we can name.

@@ -39,6 +39,7 @@ const AUDIT: Record<string, string> = {
 /** What a run event's detail adds to its line in the history. */
 function runEventNote(e: AuditEntry): string {
   const count = typeof e.detail.count === 'number' ? e.detail.count : undefined
+  if (e.action === 'run-resent' && e.detail.withoutProof === true) return `: ${number(count ?? 0)}, senza attendere la prova che non fossero arrivati (allerta: un messaggio in più è meglio di uno mancato)`
   if (e.action === 'run-interrupted') return typeof e.detail.attempt === 'number' ? ` (tentativo ${e.detail.attempt})` : ''
   if (e.action === 'run-finished') {
     const unconfirmed = typeof e.detail.unconfirmed === 'number' ? e.detail.unconfirmed : 0
