@@ -26,7 +26,7 @@ describe('privacy: export, erasure, the append-only ledger, retention', () => {
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-disposition']).toContain('attachment')
     const data = response.json() as DataSubjectExport
-    expect(data).toMatchObject({ version: 1, tenant: 'ancona', phone: citizen, pendingConfirmations: [] })
+    expect(data).toMatchObject({ version: 2, tenant: 'ancona', phone: citizen, pendingConfirmations: [], sends: [], pacing: [], moderation: { senderHistory: null, reviewItems: [] } })
     expect(data.subscriber).toMatchObject({ phone: citizen, status: 'active', language: 'it' })
     expect(data.consentLedger).toHaveLength(1)
     expect(data.consentLedger[0]).toMatchObject({ event: 'subscribed', evidence_text: 'ISCRIVIMI', phone: citizen })
@@ -124,5 +124,13 @@ describe('privacy: export, erasure, the append-only ledger, retention', () => {
     })
     expect(outcome).toBe('skipped')
     expect(await fx.service.retention.runOnce()).not.toBe('skipped')
+  })
+
+  // Last: the other services' responders stay down.
+  it('refuses an export the worker or moderation cannot complete, and says which and what to do', async () => {
+    await fx.stopOtherServices()
+    const response = await fx.staff('POST', '/staff/ancona/privacy/export', { phone: citizen })
+    expect(response.statusCode).toBe(503)
+    expect(response.json()).toMatchObject({ status: 503, code: 'EXPORT_INCOMPLETE', detail: expect.stringMatching(/^esportazione non completa: il servizio .+ non ha risposto; riprovare/) })
   })
 })

@@ -12,7 +12,8 @@ import {
   type OutboundReply,
   type SubscriptionChanged,
 } from '@banditore/contracts'
-import { DurablePublisher, hashApiTokenSecret, openStaffApiTokenBucket, putStaffApiToken, type TenantDirectory } from '@banditore/platform'
+import { InMemorySenderHistoryStore, servePrivacyExports } from '@banditore/moderation'
+import { DurablePublisher, hashApiTokenSecret, migrateToLatest, openStaffApiTokenBucket, putStaffApiToken, type TenantDirectory } from '@banditore/platform'
 import {
   buildSubscriptionsService,
   SCHEMA,
@@ -21,8 +22,9 @@ import {
   type SubscriptionsDatabase,
   type SubscriptionsService,
 } from '@banditore/subscriptions'
+import { migrations as workerMigrations, startWorkerProgressResponder, WORKER_SCHEMA, type WorkerDatabase } from '@banditore/workflows'
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
-import type { NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { Kysely, RawBuilder } from 'kysely'
 import { startWorld, type CapturedLogs, type TestDatabase, type TestNatsServer, type World } from '../harness/index.js'
 
@@ -63,6 +65,7 @@ export class SubscriptionsFixture {
     readonly pool: Kysely<SubscriptionsDatabase>,
     readonly service: SubscriptionsService,
     private readonly clock: { now: Date },
+    private readonly elsewhere: { stop(): Promise<void> },
   ) {}
 
   get nats(): TestNatsServer {
@@ -119,10 +122,24 @@ export class SubscriptionsFixture {
       },
     })
     const pool = world.openDatabase<SubscriptionsDatabase>({ applicationName: 'subscriptions-test' })
-    return new SubscriptionsFixture(world, await jetstreamManager(world.nc), pool, service!, clock)
+    // A privacy export asks the worker and moderation too: their real responders, over their own
+    // (here empty) data, as those services run them.
+    const workerDb = world.openDatabase<WorkerDatabase>({ applicationName: 'worker-responder-test', max: 2 })
+    await migrateToLatest(workerDb, WORKER_SCHEMA, workerMigrations)
+    const worker = startWorkerProgressResponder({ nc: world.nc, db: workerDb, logger: world.logs.logger })
+    const moderation: Subscription = servePrivacyExports({ nc: world.nc, senders: new InMemorySenderHistoryStore(), logger: world.logs.logger })
+    let stopped: Promise<void> | undefined
+    const elsewhere = { stop: () => (stopped ??= Promise.all([worker.stop(), moderation.drain()]).then(() => undefined)) }
+    return new SubscriptionsFixture(world, await jetstreamManager(world.nc), pool, service!, clock, elsewhere)
+  }
+
+  /** Stops the worker's and moderation's responders: what a privacy export meets when those services are down. */
+  async stopOtherServices(): Promise<void> {
+    await this.elsewhere.stop()
   }
 
   async close(): Promise<void> {
+    await this.elsewhere.stop()
     await this.world.stop()
   }
 

@@ -72,7 +72,7 @@ export const workerService: ServiceDefinition<WorkerConfig, WorkerDatabase> = {
     const pseudonymise = createNumberPseudonymizer(config.SUBSCRIBER_HASH_KEY ?? randomBytes(32).toString('hex'))
     const retention = new SendLedgerRetentionJob(db, pseudonymise, config.SEND_LEDGER_RETENTION_DAYS, logger)
     retention.start(config.SEND_LEDGER_RETENTION_INTERVAL_MINUTES * 60_000)
-    const responder = startWorkerProgressResponder({ nc, db, logger })
+    const responder = startWorkerProgressResponder({ nc, db, logger, pseudonymise })
     const deps = {
       sender,
       logger,

@@ -1,6 +1,7 @@
 import Type from 'typebox'
 import { ChannelSchema, E164Schema, TenantIdSchema, TimestampSchema } from './common.js'
 import { LanguageSchema } from './tenant.js'
+import { ModerationPrivacyExportSchema } from './privacy-export.js'
 import { defineContract } from './validate.js'
 
 /**
@@ -80,10 +81,14 @@ export const DeskAnswerResultSchema = Type.Object(
 )
 export type DeskAnswerResult = Type.Static<typeof DeskAnswerResultSchema>
 
-/** Everything held about one phone number in one tenant (GDPR art. 15 access, art. 20 portability). */
+/**
+ * Everything held about one phone number in one tenant (GDPR art. 15 access, art. 20
+ * portability), from every service: subscriptions' own records, the worker's sends, opt-out
+ * cache and pacing, moderation's sender history and review items.
+ */
 export const DataSubjectExportSchema = Type.Object(
   {
-    version: Type.Literal(1),
+    version: Type.Literal(2),
     tenant: TenantIdSchema,
     phone: E164Schema,
     exportedAt: TimestampSchema,
@@ -91,6 +96,12 @@ export const DataSubjectExportSchema = Type.Object(
     consentLedger: Type.Array(Type.Record(Type.String(), Type.Unknown())),
     pendingConfirmations: Type.Array(Type.Record(Type.String(), Type.Unknown())),
     deskMessages: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    /** Every broadcast and alert sent to the number (the worker's send ledger), oldest first. */
+    sends: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    /** The worker's copy of the opt-out, used to skip the number in a running broadcast. */
+    optOutCache: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    pacing: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    moderation: ModerationPrivacyExportSchema,
   },
   { additionalProperties: false },
 )

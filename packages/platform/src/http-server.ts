@@ -90,13 +90,17 @@ export function createServiceServer(config: ServiceServerConfig): FastifyInstanc
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
-    if (status >= 500) request.log.error({ err: error }, 'request failed')
+    // A 503 the service raised on purpose (a dependency that did not answer, with its own code
+    // and message for staff) says what is missing; any other 5xx says nothing of the internals.
+    const unavailable = status === 503 && typeof error.code === 'string' && !error.code.startsWith('FST_')
+    if (status >= 500) request.log[unavailable ? 'warn' : 'error']({ err: error }, 'request failed')
+    const exposed = status < 500 || unavailable
     const problem: Problem = {
       type: 'about:blank',
-      title: status >= 500 ? 'Internal Server Error' : (error.name ?? 'Bad Request'),
+      title: unavailable ? 'Service Unavailable' : status >= 500 ? 'Internal Server Error' : (error.name ?? 'Bad Request'),
       status,
-      detail: status >= 500 ? 'The request could not be completed; it can be retried.' : error.message,
-      code: status >= 500 ? undefined : error.code,
+      detail: exposed ? error.message : 'The request could not be completed; it can be retried.',
+      code: exposed ? error.code : undefined,
       errors: error.validation,
     }
     return reply.status(status).type('application/problem+json').send(problem)

@@ -22,6 +22,7 @@ export { ACTION_SEVERITY, decisionOf, isViolation, type Decision } from './verdi
 export { normalizeText, type NormalizedText } from './text/text-normalizer.js'
 export { InMemorySenderHistoryStore, type SenderHistoryStore } from './sender/sender-history-store.js'
 export { KvSenderHistoryStore, openSenderHistoryBucket, type SenderHistoryBucket } from './sender/kv-sender-history-store.js'
+export { servePrivacyExports } from './sender/privacy-export-responder.js'
 export { JetStreamSenderOrderGate, jetStreamOrderSource, type OrderSource, type SenderOrderGate } from './sender/sender-order-gate.js'
 export { NO_HISTORY, type SenderHistory } from './sender/sender-history.js'
 export { defaultProfile, ProfileDirectory, profileFromTenant, type ModerationProfile } from './tenant/moderation-profile.js'

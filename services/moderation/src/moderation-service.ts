@@ -15,6 +15,7 @@ import { JetStreamSenderOrderGate, jetStreamOrderSource, type SenderOrderGate } 
 import { ProfileDirectory } from './tenant/moderation-profile.js'
 import { RulesetVersionLog } from './policy/ruleset-version-log.js'
 import { ReviewQueue } from './review/review-queue.js'
+import { servePrivacyExports } from './sender/privacy-export-responder.js'
 import { startSenderErasureConsumer } from './sender/sender-erasure-consumer.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -76,12 +77,14 @@ export const moderationService: ServiceDefinition<ModerationConfig> = {
     }
     await app.start()
     const erasures = await startSenderErasureConsumer({ nc, senders, reviews, logger })
+    const exports = servePrivacyExports({ nc, senders, reviews, logger })
     return {
       http: app.server,
       stop: [
         // Stop pulling messages and let the one in flight publish its verdict and be acked.
         { name: 'consumer', run: () => app.stop() },
         { name: 'erasures', run: () => erasures.stop() },
+        { name: 'privacy exports', run: () => exports.drain() },
         { name: 'ruleset source', run: stopSource },
       ],
       describe: { rulesetVersion: store.current.version, rulesetSource: config.RULESET_SOURCE, senderHistory: config.SENDER_HISTORY },

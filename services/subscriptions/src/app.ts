@@ -33,6 +33,7 @@ import { OutboxRelay } from './processing/outbox-relay.js'
 import { createVerdictMessageHandler, type ProcessingDeps } from './processing/verdict-handler.js'
 import type { SubscriptionsDatabase } from './subscriptions-database.js'
 import { buildTenantProfiles } from './tenant/tenant-profile.js'
+import { createRemoteExports } from './privacy/remote-exports.js'
 
 export interface SubscriptionsDeps {
   logger: Logger
@@ -74,6 +75,7 @@ export async function buildSubscriptionsService(config: SubscriptionsConfig, dep
     clock,
     logger: deps.logger,
     relay,
+    remoteExports: createRemoteExports(deps.nc),
     observe: (tenant, outcome) => verdicts.inc({ tenant, outcome }),
   }
   const retention = new RetentionJob(

@@ -5,16 +5,22 @@ import {
   BroadcastRunsRequestContract,
   EmergencyRunReplyContract,
   EmergencyRunRequestContract,
+  PRIVACY_EXPORT_SENDS_PAGE,
+  PrivacyExportRequestContract,
+  PrivacySubjects,
+  WorkerPrivacyExportReplyContract,
   WORKER_RESPONDERS,
   WorkerSubjects,
   type BroadcastFailuresReply,
   type BroadcastRunsReply,
   type EmergencyRunReply,
+  type WorkerPrivacyExportReply,
 } from '@banditore/contracts'
 import type { Logger } from '@banditore/platform'
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { Kysely } from 'kysely'
 import { readEmergencyRun } from '../sending/emergency-run.repository.js'
+import { exportNumber, type NumberPseudonymizer } from '../sending/send-ledger-privacy.repository.js'
 import { readFailedSends } from '../sending/send-ledger.repository.js'
 import { countChannelMessages, readBroadcastRuns } from '../sending/worker-progress.repository.js'
 import type { WorkerDatabase } from '../worker-database.js'
@@ -30,7 +36,13 @@ export interface WorkerProgressResponder {
  * Read from the tables, so a run whose workflow has closed is answered the same. Requests are
  * validated on receipt; one outside its contract is answered `ok: false`, never guessed at.
  */
-export function startWorkerProgressResponder(options: { nc: NatsConnection; db: Kysely<WorkerDatabase>; logger: Logger }): WorkerProgressResponder {
+export function startWorkerProgressResponder(options: {
+  nc: NatsConnection
+  db: Kysely<WorkerDatabase>
+  logger: Logger
+  /** The keyed hash retention puts in place of a number: a privacy export finds those sends too. */
+  pseudonymise?: NumberPseudonymizer
+}): WorkerProgressResponder {
   const { nc, db, logger } = options
   const failure = (code: string, error: unknown) => ({
     version: 1 as const,
@@ -112,10 +124,29 @@ export function startWorkerProgressResponder(options: { nc: NatsConnection; db: 
     return EmergencyRunReplyContract.encode(reply)
   })
 
+  // A privacy export (asked by subscriptions for the privacy officer): logged without the number.
+  const exports = serve(PrivacySubjects.workerExport, async (data) => {
+    let reply: WorkerPrivacyExportReply
+    try {
+      const request = PrivacyExportRequestContract.decode(data)
+      try {
+        const pseudonym = options.pseudonymise?.(request.tenant, request.phone)
+        const page = { afterId: request.afterSendId ?? 0, limit: PRIVACY_EXPORT_SENDS_PAGE }
+        reply = { version: 1, ok: true, data: await exportNumber(db, { tenant: request.tenant, phone: request.phone, pseudonym }, page) }
+      } catch (error) {
+        logger.warn({ err: error, tenant: request.tenant }, 'privacy export not read')
+        reply = failure('UNAVAILABLE', error)
+      }
+    } catch (error) {
+      reply = failure('BAD_REQUEST', error)
+    }
+    return WorkerPrivacyExportReplyContract.encode(reply)
+  })
+
   return {
     async stop() {
       // Drained: requests already received are answered before the subscription goes.
-      await Promise.all([runs.drain(), failures.drain(), emergencies.drain()])
+      await Promise.all([runs.drain(), failures.drain(), emergencies.drain(), exports.drain()])
     },
   }
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import type { DataSubjectErased } from '@banditore/contracts'
+import type { DataSubjectErased, WorkerPrivacyExport } from '@banditore/contracts'
 import { sql, type Kysely } from 'kysely'
 import type { WorkerDatabase } from '../worker-database.js'
 
@@ -64,6 +64,41 @@ export async function eraseNumber(db: Db, erased: DataSubjectErased): Promise<Wo
       pacingDeleted: affected(pacing),
     }
   })
+}
+
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value)
+const plain = (row: object) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, iso(v)]))
+
+/**
+ * What the worker holds of a number in a tenant, for a privacy export (GDPR art. 15): its sends
+ * a page at a time (`limit` after row `afterId`), also those whose number retention replaced by
+ * `pseudonym` (the keyed hash); with the first page, the opt-out cache's row and its pacing.
+ */
+export async function exportNumber(
+  db: Db,
+  subject: { tenant: string; phone: string; pseudonym: string | undefined },
+  page: { afterId: number; limit: number },
+): Promise<WorkerPrivacyExport> {
+  const numbers = [subject.phone, ...(subject.pseudonym ? [subject.pseudonym] : [])]
+  const { rows } = await sql<Record<string, unknown> & { id: string }>`
+    select id, broadcast_id, channel, language, state, reason, attempts, ambiguous_resends, provider_message_id,
+      sending_at, accepted_at, updated_at, phone <> ${subject.phone} as number_pseudonymised
+    from worker.send_ledger
+    where tenant = ${subject.tenant} and phone = any(${numbers}::text[]) and id > ${page.afterId}
+    order by id limit ${page.limit}
+  `.execute(db)
+  const last = rows.at(-1)
+  const first = page.afterId === 0
+  const optOut = first
+    ? (await sql<Record<string, unknown>>`select subscriber_id, opted_out, change, occurred_at from worker.opt_out where tenant = ${subject.tenant} and phone = ${subject.phone}`.execute(db)).rows[0]
+    : undefined
+  const pacing = first ? (await sql<Record<string, unknown>>`select sender_key, next_at from worker.recipient_pacing where phone = ${subject.phone} order by sender_key`.execute(db)).rows : []
+  return {
+    sends: rows.map((r) => plain({ ...r, id: Number(r.id) })),
+    ...(rows.length === page.limit && last ? { nextAfterSendId: Number(last.id) } : {}),
+    optOut: optOut ? plain(optOut) : null,
+    pacing: pacing.map(plain),
+  }
 }
 
 /** States after which a send's row changes no more (a late status only moves it forward). */

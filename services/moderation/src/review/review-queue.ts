@@ -109,6 +109,18 @@ export class ReviewQueue {
     return items.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.id.localeCompare(b.id))
   }
 
+  /** Every item of the sender (pending or decided), oldest first: a privacy export. */
+  async itemsOf(tenant: string, from: string): Promise<ReviewItem[]> {
+    const items: ReviewItem[] = []
+    for await (const key of await this.bucket.keys(`${tenant}.*`)) {
+      const entry = await this.bucket.get(key)
+      if (!entry || entry.operation !== 'PUT') continue
+      const value: unknown = entry.json()
+      if (itemCheck.Check(value) && value.from === from) items.push(value)
+    }
+    return items.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.id.localeCompare(b.id))
+  }
+
   /**
    * Erasure: every item of the sender (pending or decided) is purged with its history, since
    * each holds the number and the text. Returns how many went.

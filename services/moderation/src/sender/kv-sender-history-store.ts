@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { RecentMessage, SenderHistory } from './sender-history.js'
-import type { DecidedMessage, SenderHistoryStore } from './sender-history-store.js'
+import type { DecidedMessage, SenderHistoryStore, SenderRecordExport } from './sender-history-store.js'
 
 /** What this store needs of a NATS KV bucket (a `KV` from @nats-io/kv). */
 export interface SenderHistoryBucket {
@@ -88,6 +88,11 @@ export class KvSenderHistoryStore implements SenderHistoryStore {
   async recordedIds(tenant: string, sender: string): Promise<ReadonlySet<string>> {
     const found = await this.read(KvSenderHistoryStore.keyOf(tenant, sender))
     return new Set(found?.value.recent.map((m) => m.id) ?? [])
+  }
+
+  async exportOf(tenant: string, sender: string): Promise<SenderRecordExport | undefined> {
+    const found = await this.read(KvSenderHistoryStore.keyOf(tenant, sender))
+    return found ? { recentMessages: found.value.recent.map((m) => ({ at: m.at, text: m.text })), violations: found.value.violations.slice() } : undefined
   }
 
   /** Purges the sender's key: its texts and violations are gone from every replica's view. */

@@ -14,6 +14,13 @@ export interface SenderHistoryStore {
   record(tenant: string, sender: string, message: DecidedMessage): Promise<void>
   /** Forgets everything about the sender (erasure, GDPR art. 17). */
   forget(tenant: string, sender: string): Promise<void>
+  /** Everything kept about the sender (access, GDPR art. 15): recent texts and violation times, epoch ms; undefined when nothing. */
+  exportOf(tenant: string, sender: string): Promise<SenderRecordExport | undefined>
+}
+
+export interface SenderRecordExport {
+  readonly recentMessages: readonly RecentMessage[]
+  readonly violations: readonly number[]
 }
 
 export interface InMemorySenderHistoryOptions {
@@ -75,6 +82,11 @@ export class InMemorySenderHistoryStore implements SenderHistoryStore {
 
   async forget(tenant: string, sender: string): Promise<void> {
     this.senders.delete(this.key(tenant, sender))
+  }
+
+  async exportOf(tenant: string, sender: string): Promise<SenderRecordExport | undefined> {
+    const record = this.senders.get(this.key(tenant, sender))
+    return record ? { recentMessages: record.recent.slice(), violations: record.violations.slice() } : undefined
   }
 
   async record(tenant: string, sender: string, message: DecidedMessage): Promise<void> {

@@ -7,31 +7,37 @@ import { unsubscribe } from '../processing/subscription-commands.js'
 import type { SubscriptionsDatabase } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
 import type { PhoneHasher } from './phone-hash.js'
+import type { RemoteExports } from './remote-exports.js'
 
 export interface DataSubjectDeps {
   db: Kysely<SubscriptionsDatabase>
   hashPhone: PhoneHasher
   clock: () => Date
+  /** What the worker and moderation hold of the number (an export gathers from every service). */
+  remoteExports: RemoteExports
 }
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value)
 const plain = (row: object) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, iso(v)]))
 
 /**
- * Everything held about a number in a tenant: the subscriber, the consent ledger (each record
- * with its chain link: `chain_seq`, `prev_hash`, `hash`, the receipt a citizen can check against
- * the chain's head), pending sign-ups, desk messages.
+ * Everything held about a number in a tenant, in every service: the subscriber, the consent
+ * ledger (each record with its chain link: `chain_seq`, `prev_hash`, `hash`, the receipt a
+ * citizen can check against the chain's head), pending sign-ups, desk messages; the worker's
+ * sends, opt-out cache and pacing; moderation's sender history and review items. Throws
+ * ExportIncompleteError when another service does not answer.
  */
 export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, phone: string): Promise<DataSubjectExport> {
   const { db } = deps
-  const [subscriber, ledger, pending, desk] = await Promise.all([
+  const [remote, subscriber, ledger, pending, desk] = await Promise.all([
+    deps.remoteExports.gather(tenant, phone),
     db.selectFrom('subscriber').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).executeTakeFirst(),
     consentHistory(db, tenant, deps.hashPhone(tenant, phone)),
     db.selectFrom('pending_confirmation').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).orderBy('requested_at').execute(),
     db.selectFrom('desk_message').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).orderBy('received_at').execute(),
   ])
   return {
-    version: 1,
+    version: 2,
     tenant,
     phone,
     exportedAt: deps.clock().toISOString(),
@@ -39,6 +45,7 @@ export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, p
     consentLedger: ledger.map(plain),
     pendingConfirmations: pending.map(plain),
     deskMessages: desk.map(plain),
+    ...remote,
   }
 }
 

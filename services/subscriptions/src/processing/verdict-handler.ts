@@ -12,6 +12,7 @@ import { converse, keepDeletedForReview } from './conversation.js'
 import type { OutboxRelay } from './outbox-relay.js'
 import { InvalidSignupFormError, readSignupForm } from './signup-form.js'
 import { chooseTopics, confirmSignup, requestConfirmation, subscribe, unsubscribe } from './subscription-commands.js'
+import type { RemoteExports } from '../privacy/remote-exports.js'
 
 export interface ProcessingDeps {
   db: Kysely<SubscriptionsDatabase>
@@ -20,6 +21,8 @@ export interface ProcessingDeps {
   clock: () => Date
   logger: Logger
   relay: OutboxRelay
+  /** Asks the worker and moderation what they hold of a number (privacy export). */
+  remoteExports: RemoteExports
   /** Counts outcomes (metrics). */
   observe?: (tenant: string, outcome: string) => void
 }

@@ -20,11 +20,13 @@ import type { DeskMessageRow } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
 import { HttpProblem } from './http-problem.js'
 import { StaffPermissions, type StaffGuard } from './staff-auth.js'
+import type { RemoteExports } from '../privacy/remote-exports.js'
 
 export interface StaffRouteDeps extends StaffDeps {
   profiles: ReadonlyMap<string, TenantProfile>
   authenticate: StaffGuard
   relay: OutboxRelay
+  remoteExports: RemoteExports
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/

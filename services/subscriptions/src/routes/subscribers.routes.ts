@@ -20,12 +20,14 @@ import { findSubscriberById } from '../repositories/subscriber-search.repository
 import type { TenantProfile } from '../tenant/tenant-profile.js'
 import { HttpProblem } from './http-problem.js'
 import { StaffPermissions, type StaffGuard } from './staff-auth.js'
+import type { RemoteExports } from '../privacy/remote-exports.js'
 
 export interface SubscriberRouteDeps extends StaffDeps {
   profiles: ReadonlyMap<string, TenantProfile>
   authenticate: StaffGuard
   relay: OutboxRelay
   logger: Logger
+  remoteExports: RemoteExports
 }
 
 /** Who may read subscribers (desk and privacy officer; admins): the same people as for blocks. */
