@@ -1,4 +1,5 @@
 import { BroadcastWorkflow, broadcastCorrelationPrefix, type BroadcastRunProgress } from '@banditore/contracts'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { audienceOf } from './support/subscribers.js'
 import { startBroadcastStack, type BroadcastStack } from './support/broadcast-stack.js'
@@ -98,6 +99,17 @@ describe('a broadcast from draft to read, through the staff API', () => {
     expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(['drafted', 'approved', 'send-requested', 'run-finished'])
     expect(audit.body.entries[3]).toMatchObject({ role: 'system', holder: 'Banditore', detail: { state: 'completed', accepted: 170, failed: 0, unconfirmed: expect.any(Number) } })
     expect(audit.body.entries[1]).toMatchObject({ holder: 'bruno@borgo.example', role: 'approver', detail: { check: 'clean', note: 'ok' } })
+
+    // The trail only grows: the database refuses to rewrite the staff's actions or the run's events.
+    for (const [db, table] of [[stack.db, 'broadcast.broadcast_audit'], [stack.workerDb, 'worker.broadcast_run_event']] as const) {
+      const t = sql.table(table)
+      const name = table.split('.')[1]
+      await expect(sql`update ${t} set detail = '{}'`.execute(db)).rejects.toThrow(new RegExp(`${name} is append-only: UPDATE refused`))
+      await expect(sql`delete from ${t}`.execute(db)).rejects.toThrow(new RegExp(`${name} is append-only: DELETE refused`))
+      await expect(sql`truncate ${t}`.execute(db)).rejects.toThrow(new RegExp(`${name} is append-only: TRUNCATE refused`))
+    }
+    await expect(sql`truncate broadcast.emergency_timeline`.execute(stack.db)).rejects.toThrow(/emergency_timeline is append-only: TRUNCATE refused/)
+    expect((await stack.call('GET', `/v1/broadcasts/${id}/audit`, approver)).body.entries).toHaveLength(4)
 
     // Personal data never reaches the logs.
     expect(stack.logs.text()).not.toContain('+39347')

@@ -23,9 +23,22 @@ export const runEvents: Migration = {
       )
     `.execute(db)
     await sql`create index broadcast_run_event_broadcast on worker.broadcast_run_event (broadcast_id, id)`.execute(db)
+    // A run's history only grows, like the staff's audit trail.
+    await sql`
+      create function worker.run_event_append_only() returns trigger language plpgsql as $$
+      begin
+        raise exception '% is append-only: % refused', tg_table_name, tg_op using errcode = 'P0001';
+      end
+      $$;
+      create trigger broadcast_run_event_append_only before update or delete on worker.broadcast_run_event
+        for each row execute function worker.run_event_append_only();
+      create trigger broadcast_run_event_no_truncate before truncate on worker.broadcast_run_event
+        for each statement execute function worker.run_event_append_only();
+    `.execute(db)
   },
   async down(db) {
     await sql`drop table worker.broadcast_run_event`.execute(db)
+    await sql`drop function worker.run_event_append_only()`.execute(db)
     await sql`alter table worker.send_ledger drop column ambiguous_at, drop column ambiguity_reported`.execute(db)
   },
 }

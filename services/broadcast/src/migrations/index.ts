@@ -4,6 +4,7 @@ import { emergencies } from './2026-11-23T02-00-00_emergencies.js'
 import { workerTablesMoved } from './2026-12-07T00-00-00_worker-tables-moved.js'
 import { staffIdentity } from './2026-12-08T00-00-00_staff-identity.js'
 import { electoralPeriodsQuietHours } from './2026-12-09T00-00-00_electoral-periods-quiet-hours.js'
+import { appendOnlyAudit } from './2026-12-15T00-00-00_append-only-audit.js'
 
 /**
  * The broadcast schema: the staff API's own tables (tokens, broadcasts, audit, emergencies and
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07T00-00-00_worker-tables-moved': workerTablesMoved,
   '2026-12-08T00-00-00_staff-identity': staffIdentity,
   '2026-12-09T00-00-00_electoral-periods-quiet-hours': electoralPeriodsQuietHours,
+  '2026-12-15T00-00-00_append-only-audit': appendOnlyAudit,
 }
