@@ -1,4 +1,4 @@
-import type { ConsentChainVerification } from '@banditore/contracts'
+import type { ConsentChainVerification, DataSubjectExport } from '@banditore/contracts'
 import { chainUnchainedRecords } from '@banditore/subscriptions'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -70,6 +70,31 @@ describe('the consent ledger as a hash chain per tenant', () => {
     const exported = (await fx.staff('POST', '/staff/ancona/privacy/export', { phone: citizens[5] })).json() as { consentLedger: Record<string, unknown>[] }
     expect(exported.consentLedger).toHaveLength(1)
     expect(exported.consentLedger[0]).toMatchObject({ chain_seq: 6, hash: expect.stringMatching(/^sha256:/), prev_hash: expect.stringMatching(/^sha256:/) })
+  })
+
+  it("records each day's root once, in the audit trail, and gives a citizen the roots of their receipts", async () => {
+    const head = await verify('ancona')
+    expect(head).toMatchObject({ valid: true, recordsVerified: 11 })
+    // Roots close at midnight in Rome: as of tomorrow, today's is due.
+    const tomorrow = new Date(Date.now() + 86_400_000)
+    const roots = (await fx.service.retention.recordChainRoots(tomorrow)).filter((r) => r.tenant === 'ancona')
+    expect(roots.at(-1)).toMatchObject({ headSeq: 11, headHash: head.headHash })
+    expect(roots.reduce((n, r) => n + r.records, 0)).toBe(11)
+    expect(await fx.service.retention.recordChainRoots(tomorrow)).toEqual([])
+
+    const listed = await fx.staff('GET', '/staff/ancona/privacy/consent-ledger/roots')
+    expect(listed.statusCode).toBe(200)
+    expect((listed.json() as { roots: unknown[] }).roots).toEqual(roots.map(({ tenant: _tenant, ...root }) => root))
+    const audit = await fx.db.selectFrom('staff_audit').selectAll().where('tenant', '=', 'ancona').where('action', '=', 'consent-chain-root').orderBy('id').execute()
+    expect(audit.map((a) => a.detail)).toEqual(roots.map((r) => ({ day: r.day, headSeq: r.headSeq, headHash: r.headHash, records: r.records })))
+    expect(audit.every((a) => a.actor === 'sistema')).toBe(true)
+
+    // The sixth citizen's consent (sequence 6) is covered by the first root at or after it.
+    const exported = (await fx.staff('POST', '/staff/ancona/privacy/export', { phone: citizens[5] })).json() as DataSubjectExport
+    expect(exported.consentChainRoots).toEqual([roots.find((r) => r.headSeq >= 6)].map((r) => ({ day: r!.day, headSeq: r!.headSeq, headHash: r!.headHash, records: r!.records })))
+    // Registered roots only grow.
+    await expect(fx.query(sql`update subscriptions.consent_chain_root set head_hash = 'sha256:0'`)).rejects.toThrow(/consent_chain_root is append-only: UPDATE refused/)
+    expect((await fx.staff('GET', '/staff/ancona/privacy/consent-ledger/roots', undefined, ANCONA_TOKEN)).statusCode).toBe(403)
   })
 
   it('names the row whose evidence was edited directly in PostgreSQL', async () => {

@@ -94,6 +94,13 @@ export const DataSubjectExportSchema = Type.Object(
     exportedAt: TimestampSchema,
     subscriber: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
     consentLedger: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    /** The consent chain's day roots covering these records (none until a record's day closed). */
+    consentChainRoots: Type.Array(
+      Type.Object(
+        { day: Type.String(), headSeq: Type.Integer({ minimum: 1 }), headHash: Type.String(), records: Type.Integer({ minimum: 1 }) },
+        { additionalProperties: false },
+      ),
+    ),
     pendingConfirmations: Type.Array(Type.Record(Type.String(), Type.Unknown())),
     deskMessages: Type.Array(Type.Record(Type.String(), Type.Unknown())),
     /** Every broadcast and alert sent to the number (the worker's send ledger), oldest first. */

@@ -91,6 +91,17 @@ export interface ConsentLedgerTable {
 }
 
 /** The last record of a tenant's consent chain; locked (FOR UPDATE) while a record is appended. */
+/** A tenant's consent chain head at the end of a day (Europe/Rome) on which it grew; append-only. */
+export interface ConsentChainRootTable {
+  tenant: string
+  /** `YYYY-MM-DD`. */
+  day: ColumnType<string, string, never>
+  head_seq: ColumnType<number, number, never>
+  head_hash: string
+  records: number
+  recorded_at: ColumnType<Date, Date | undefined, never>
+}
+
 export interface ConsentChainHeadTable {
   tenant: string
   seq: number
@@ -308,6 +319,7 @@ export interface SubscriptionsDatabase {
   subscriber: SubscriberTable
   consent_ledger: ConsentLedgerTable
   consent_chain_head: ConsentChainHeadTable
+  consent_chain_root: ConsentChainRootTable
   pending_confirmation: PendingConfirmationTable
   desk_message: DeskMessageTable
   outbox: OutboxTable

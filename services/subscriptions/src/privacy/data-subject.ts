@@ -8,6 +8,7 @@ import type { SubscriptionsDatabase } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
 import type { PhoneHasher } from './phone-hash.js'
 import type { RemoteExports } from './remote-exports.js'
+import { listDailyRoots, rootsCovering } from './consent-chain-roots.js'
 
 export interface DataSubjectDeps {
   db: Kysely<SubscriptionsDatabase>
@@ -29,8 +30,9 @@ const plain = (row: object) => Object.fromEntries(Object.entries(row).map(([k, v
  */
 export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, phone: string): Promise<DataSubjectExport> {
   const { db } = deps
-  const [remote, subscriber, ledger, pending, desk] = await Promise.all([
+  const [remote, roots, subscriber, ledger, pending, desk] = await Promise.all([
     deps.remoteExports.gather(tenant, phone),
+    listDailyRoots(db, tenant),
     db.selectFrom('subscriber').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).executeTakeFirst(),
     consentHistory(db, tenant, deps.hashPhone(tenant, phone)),
     db.selectFrom('pending_confirmation').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).orderBy('requested_at').execute(),
@@ -43,6 +45,8 @@ export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, p
     exportedAt: deps.clock().toISOString(),
     subscriber: subscriber ? plain(subscriber) : null,
     consentLedger: ledger.map(plain),
+    // The day roots that cover the citizen's receipts: a receipt's hash leads to its day's root.
+    consentChainRoots: rootsCovering(roots, ledger.flatMap((r) => (r.chain_seq === null ? [] : [Number(r.chain_seq)]))).map(({ tenant: _tenant, ...root }) => root),
     pendingConfirmations: pending.map(plain),
     deskMessages: desk.map(plain),
     ...remote,

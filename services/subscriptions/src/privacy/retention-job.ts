@@ -2,6 +2,7 @@ import type { Logger } from '@banditore/platform'
 import { sql, type Kysely } from 'kysely'
 import { allowRedaction } from '../repositories/consent-ledger.repository.js'
 import type { SubscriptionsDatabase } from '../subscriptions-database.js'
+import { recordDailyRoots, type ConsentChainRoot } from './consent-chain-roots.js'
 
 export interface RetentionPolicy {
   deskDays: number
@@ -94,7 +95,18 @@ export class RetentionJob {
   async runOnce(): Promise<RetentionReport | 'skipped'> {
     const report = await runRetention(this.db, this.policy, this.clock())
     if (report !== 'skipped') this.logger.info({ retention: report }, 'retention pass done')
+    await this.recordChainRoots()
     return report
+  }
+
+  /**
+   * The consent chains' roots of the days before `asOf`'s (real time by default: a root is what
+   * the municipality registers on the real day, whatever clock the rules run on).
+   */
+  async recordChainRoots(asOf = new Date()): Promise<ConsentChainRoot[]> {
+    const roots = await recordDailyRoots(this.db, asOf)
+    for (const root of roots) this.logger.info({ consentChainRoot: root }, 'consent chain root recorded')
+    return roots
   }
 
   start(intervalMs: number): void {

@@ -21,6 +21,7 @@ import type { TenantProfile } from '../tenant/tenant-profile.js'
 import { HttpProblem } from './http-problem.js'
 import { StaffPermissions, type StaffGuard } from './staff-auth.js'
 import type { RemoteExports } from '../privacy/remote-exports.js'
+import { listDailyRoots } from '../privacy/consent-chain-roots.js'
 
 export interface StaffRouteDeps extends StaffDeps {
   profiles: ReadonlyMap<string, TenantProfile>
@@ -144,6 +145,12 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRouteDeps): P
     const result = await verifyConsentChain(deps.db, profile.id, deps.hashPhone)
     request.log.info({ tenant: profile.id, staff: identity.principal.subject, valid: result.valid, brokenAt: result.firstBrokenLink }, 'consent chain verified')
     return result
+  })
+
+  // The consent chain's daily roots (what the municipality registers in its protocol), oldest first.
+  app.get('/staff/:tenant/privacy/consent-ledger/roots', async (request) => {
+    const { profile } = await guard(request, StaffPermissions.privacy)
+    return { roots: (await listDailyRoots(deps.db, profile.id)).map(({ tenant: _tenant, ...root }) => root) }
   })
 
   app.post('/staff/:tenant/privacy/erasure', async (request) => {
