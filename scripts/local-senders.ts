@@ -46,6 +46,7 @@ export function localSenders(tenants: readonly Tenant[], ingestUrl: string, env:
         accountSid: setSecret(sms.accountSidEnv, sid),
         authToken: setSecret(sms.authTokenEnv, local(tenant.id, 'sms-token')),
         numbers: [{ number: sms.number, smsUrl: `${ingestUrl}/webhooks/sms/messages`, throughputPerSecond: sms.messagesPerSecond }],
+        ...(sms.senderId ? { senderIds: [sms.senderId] } : {}),
       })
     }
   }

@@ -50,6 +50,14 @@ export const TenantChannelsSchema = Type.Object(
            * instead of the auth token's HMAC-SHA1.
            */
           webhookSigningKeyEnv: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' })),
+          /**
+           * The alphanumeric sender ID broadcasts and alerts are sent from (what citizens see
+           * instead of the number: `ComCorbetta`), registered with the gateway and, in Italy, in
+           * AGCOM's alias registry. At most 11 characters, letters, digits and spaces, at least
+           * one letter. Such a message cannot be answered: replies, confirmations, desk answers and
+           * officials' notices always come from `number`, which citizens can write to.
+           */
+          senderId: Type.Optional(Type.String({ pattern: '^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$' })),
           messagesPerSecond: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
         },
         { additionalProperties: false },

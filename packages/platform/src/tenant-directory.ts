@@ -25,6 +25,7 @@ export class TenantDirectory {
   private readonly byId = new Map<string, Tenant>()
   private readonly byNumber = new Map<string, Tenant>()
   private readonly byPhoneNumberId = new Map<string, Tenant>()
+  private readonly bySmsSenderId = new Map<string, Tenant>()
 
   constructor(tenants: readonly Tenant[]) {
     for (const tenant of tenants) {
@@ -35,6 +36,7 @@ export class TenantDirectory {
         ['/channels/whatsapp/phoneNumberId', this.byPhoneNumberId, whatsapp?.phoneNumberId],
         ['/channels/whatsapp/number', this.byNumber, whatsapp?.number],
         ['/channels/sms/number', this.byNumber, sms?.number],
+        ['/channels/sms/senderId', this.bySmsSenderId, sms?.senderId],
       ] as const) {
         if (!value) continue
         const owner = map.get(value)
@@ -53,6 +55,12 @@ export class TenantDirectory {
   /** The tenant whose WhatsApp or SMS number is `e164`. */
   byReceivingNumber(e164: string): Tenant | undefined {
     return this.byNumber.get(e164)
+  }
+  /** The tenant that sends SMS from `from`: its gateway number (E.164) or its alphanumeric sender ID. */
+  bySmsSender(from: string): Tenant | undefined {
+    const byNumber = this.byNumber.get(from)
+    if (byNumber?.channels.sms?.number === from) return byNumber
+    return this.bySmsSenderId.get(from)
   }
   /** The tenant whose WhatsApp Cloud API phone-number id is `id`. */
   byWhatsAppPhoneNumberId(id: string): Tenant | undefined {

@@ -81,6 +81,7 @@ export {
 } from './whatsapp-webhook-builder.js'
 
 export {
+  ALPHANUMERIC_SENDER_ID,
   createTwilioSmsClient,
   statusCallbackUrlFor,
   CORRELATION_QUERY_PARAMETER,

@@ -11,7 +11,10 @@ import type { ProviderErrorKind } from './provider-error.js'
 export interface ProviderEndpoint {
   readonly channel: 'whatsapp' | 'sms'
   readonly provider: 'whatsapp-cloud' | 'sms-gateway'
-  /** The business number, E.164 (WhatsApp display_phone_number, SMS `To`/`From`). */
+  /**
+   * The business number, E.164 (WhatsApp display_phone_number, SMS `To`/`From`); for the status
+   * of an SMS sent from an alphanumeric sender ID, that ID.
+   */
   readonly number: string
   /** WhatsApp only: the phone_number_id, the routing key Meta uses. */
   readonly phoneNumberId?: string

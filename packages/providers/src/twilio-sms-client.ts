@@ -24,8 +24,13 @@ export interface TwilioSmsClientOptions {
 
 export interface SendSmsInput {
   readonly account: TwilioAccount
-  /** The tenant's sending number (E.164 or national IT). */
+  /** The tenant's sending number (E.164 or national IT); its rate limit paces the send. */
   readonly from: string
+  /**
+   * Sent from this alphanumeric sender ID instead of `from` (a one-way notice: it cannot be
+   * answered); still paced under `from`'s limit, the account's throughput.
+   */
+  readonly senderId?: string
   readonly to: string
   readonly body: string
   readonly mediaUrls?: readonly string[]
@@ -40,6 +45,9 @@ export interface SendSmsInput {
 export interface TwilioSmsClient {
   sendSms(input: SendSmsInput): Promise<SendResult>
 }
+
+/** An alphanumeric sender ID as the gateway accepts one: up to 11 letters, digits and spaces, at least one letter. */
+export const ALPHANUMERIC_SENDER_ID = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/
 
 /** The query parameter carrying the send-ledger id on status callback URLs. */
 export const CORRELATION_QUERY_PARAMETER = 'correlation'
@@ -69,9 +77,12 @@ export function createTwilioSmsClient(options: TwilioSmsClientOptions = {}): Twi
       const to = normalizePhoneNumber(input.to)
       const from = normalizePhoneNumber(input.from, { validation: 'possible' })
       const pacing = { limiter: input.rateLimiter ?? options.rateLimiter, senderKey: senderKeys.sms(from), priority: input.priority ?? 'routine' }
+      if (input.senderId !== undefined && !ALPHANUMERIC_SENDER_ID.test(input.senderId)) {
+        throw new Error(`"${input.senderId}" is not an alphanumeric sender ID (up to 11 letters, digits or spaces, at least one letter)`)
+      }
       const form: Record<string, string | string[]> = {
         To: to,
-        From: from,
+        From: input.senderId ?? from,
         Body: input.body.normalize('NFC'),
         StatusCallback: statusCallbackUrlFor(input.statusCallbackUrl, input.correlation),
       }

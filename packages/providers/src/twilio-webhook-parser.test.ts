@@ -119,6 +119,17 @@ describe('parseTwilioWebhook: status callbacks', () => {
     expect(event?.status.correlation).toBeUndefined()
   })
 
+  it('reads the status of an SMS sent from an alphanumeric sender ID, and refuses a From that is neither', () => {
+    const params = { ...form('twilio-status-sent'), From: 'ComCorbetta' }
+    const [event] = parseTwilioWebhook(params, { url: statusUrl, receivedAt }).statuses
+    expect(event?.sender).toMatchObject({ channel: 'sms', number: 'ComCorbetta' })
+    expect(event?.status).toMatchObject({ state: 'sent', recipient: '+393331234567', correlation: 'ledger-0099' })
+    // Digits only, or longer than 11 characters: not a sender ID the gateway would accept.
+    for (const From of ['12345', 'Comune di Corbetta', 'Comune-Borgo']) {
+      expect(() => parseTwilioWebhook({ ...params, From })).toThrow(/\/From.*neither a phone number nor an alphanumeric sender ID/)
+    }
+  })
+
   it('maps queued to accepted and refuses unknown states', () => {
     const params = { ...form('twilio-status-sent'), MessageStatus: 'queued', SmsStatus: 'queued' }
     expect(parseTwilioWebhook(params).statuses[0]?.status.state).toBe('accepted')

@@ -3,7 +3,7 @@ import { formValue, type FormParams } from './form-params.js'
 import { e164FromProviderDigits } from './phone-number.js'
 import type { DeliveryStatusEvent, InboundMessageEvent, ParsedWebhook, ProviderEndpoint } from './provider-events.js'
 import { classifyTwilioErrorCode } from './twilio-error-classifier.js'
-import { CORRELATION_QUERY_PARAMETER } from './twilio-sms-client.js'
+import { ALPHANUMERIC_SENDER_ID, CORRELATION_QUERY_PARAMETER } from './twilio-sms-client.js'
 import { WebhookPayloadError } from './webhook-payload-error.js'
 
 export interface ParseTwilioWebhookOptions {
@@ -34,6 +34,14 @@ function mediaKind(contentType: string | undefined): 'image' | 'video' | 'audio'
   if (contentType?.startsWith('video/')) return 'video'
   if (contentType?.startsWith('audio/')) return 'audio'
   return 'document'
+}
+
+/** A status callback's `From`: the number the message was sent from, or its alphanumeric sender ID. */
+function senderOf(params: FormParams): string | undefined {
+  const number = phone(params, 'From')
+  if (number) return number
+  const value = formValue(params, 'From')
+  return value !== undefined && ALPHANUMERIC_SENDER_ID.test(value) ? value : undefined
 }
 
 function phone(params: FormParams, name: string): string | undefined {
@@ -96,12 +104,13 @@ function parseStatus(params: FormParams, options: ParseTwilioWebhookOptions, rec
   const providerState = formValue(params, 'MessageStatus') ?? formValue(params, 'SmsStatus') ?? ''
   const state = STATES[providerState]
   const recipient = phone(params, 'To')
-  const from = phone(params, 'From')
+  const from = senderOf(params)
   if (!sid || !state || !recipient || !from) {
     throw new WebhookPayloadError('sms-gateway', [
       {
         path: !sid ? '/MessageSid' : !state ? '/MessageStatus' : !recipient ? '/To' : '/From',
-        message: !state && sid ? `"${providerState}" is not a delivery state` : 'is missing or not a phone number',
+        message:
+          !state && sid ? `"${providerState}" is not a delivery state` : recipient && !from ? 'is missing, or neither a phone number nor an alphanumeric sender ID' : 'is missing or not a phone number',
       },
     ])
   }

@@ -49,6 +49,11 @@ export const SimTwilioAccountSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /**
+     * Alphanumeric sender IDs the account may send from (`From: ComCorbetta`): paced under its
+     * first number, reported as `From` in status callbacks, and impossible to answer.
+     */
+    senderIds: Type.Optional(Type.Array(Type.String({ pattern: '^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$' }))),
   },
   { additionalProperties: false },
 )

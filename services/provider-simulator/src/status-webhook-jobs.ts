@@ -53,7 +53,8 @@ export function smsStatusJob(
   const params = twilioStatusParams({
     accountSid: account.accountSid,
     messageSid: message.providerMessageId,
-    from: message.senderNumber,
+    // The number, or the alphanumeric sender ID the message was sent from.
+    from: message.sender,
     to: message.to,
     status: state,
     ...(errorCode !== undefined ? { errorCode } : {}),

@@ -53,11 +53,16 @@ export async function handleTwilioSend(
     sim.rejections.invalid++
     return reply(twilioError(21211, { message: `The 'To' number ${rawTo} is not a valid phone number.` }))
   }
-  const number = rawFrom ? sim.senders.twilioNumber(rawFrom) : undefined
+  // From: one of the account's numbers, or one of its alphanumeric sender IDs (sent, and paced,
+  // through the account's first number; nobody can answer it).
+  const senderId = rawFrom !== undefined && account.senderIds?.includes(rawFrom) ? rawFrom : undefined
+  const first = account.numbers[0]
+  const number = senderId !== undefined ? (first ? sim.senders.twilioNumber(first.number) : undefined) : rawFrom ? sim.senders.twilioNumber(rawFrom) : undefined
   if (!number || number.account.accountSid !== account.accountSid) {
     sim.rejections.invalid++
     return reply(twilioError(21606))
   }
+  const from = senderId ?? number.number
   if (body.length === 0 && mediaUrls.length === 0) {
     sim.rejections.invalid++
     return reply(twilioError(21602))
@@ -83,7 +88,7 @@ export async function handleTwilioSend(
   const message = sim.record.add({
     provider: 'sms-gateway',
     providerMessageId: `SM${randomBytes(16).toString('hex')}`,
-    sender: number.number,
+    sender: from,
     senderNumber: number.number,
     to,
     type: 'sms',
@@ -116,7 +121,7 @@ export async function handleTwilioSend(
       direction: 'outbound-api',
       error_code: null,
       error_message: null,
-      from: number.number,
+      from,
       messaging_service_sid: null,
       num_media: String(mediaUrls.length),
       num_segments: String(Math.max(1, Math.ceil(body.length / 153))),

@@ -159,6 +159,8 @@ async function sendOne(deps: Omit<BroadcastSenderDeps, 'rateLimiter'> & { rateLi
   return await deps.sms.sendSms({
     account: { accountSid: deps.secret(channel.accountSidEnv), authToken: deps.secret(channel.authTokenEnv) },
     from: channel.number,
+    // Broadcasts and alerts are one-way: they may come from the tenant's alphanumeric sender ID.
+    ...(channel.senderId ? { senderId: channel.senderId } : {}),
     to: row.phone,
     body: text,
     ...(content.media ? { mediaUrls: [content.media.url] } : {}),

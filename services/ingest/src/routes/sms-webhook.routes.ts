@@ -39,9 +39,9 @@ function e164(value: string | undefined): string | undefined {
 }
 
 /** The tenant whose SMS number is `number` (a tenant's WhatsApp number does not count). */
-function smsTenant(tenants: TenantDirectory, number: string | undefined): Tenant | undefined {
-  const tenant = number ? tenants.byReceivingNumber(number) : undefined
-  return tenant?.channels.sms?.number === number ? tenant : undefined
+/** The tenant whose SMS number (or, for a status callback, alphanumeric sender ID) is `from`. */
+function smsTenant(tenants: TenantDirectory, from: string | undefined): Tenant | undefined {
+  return from ? tenants.bySmsSender(from) : undefined
 }
 
 /** The secret a tenant's SMS webhooks are signed with under an algorithm: SHA-1 the auth token, SHA-256 the Setting's shared key. */
@@ -101,7 +101,8 @@ export async function smsWebhookRoutes(app: FastifyInstance, deps: SmsWebhookDep
       const raw = request.body as Buffer
       const params = parseFormBody(raw)
       const url = publicUrl(request)
-      const tenant = smsTenant(deps.tenants, e164(formValue(params, routedBy)))
+      const routedOn = formValue(params, routedBy)
+      const tenant = smsTenant(deps.tenants, e164(routedOn) ?? (routedBy === 'From' ? routedOn : undefined))
       const signed = signingSecret(deps, tenant, request.headers, url, params)
 
       let parsed
@@ -113,7 +114,7 @@ export async function smsWebhookRoutes(app: FastifyInstance, deps: SmsWebhookDep
       }
       const route = (endpoint: { number: string }): TenantRoute => {
         const owner = smsTenant(deps.tenants, endpoint.number)
-        if (!owner) return { reason: 'no tenant has this SMS number' }
+        if (!owner) return { reason: 'no tenant has this SMS number or sender ID' }
         if (secretOf(deps, owner, signed.algorithm) !== signed.secret) return { reason: "signed with another account's secret than the number's tenant" }
         return { tenant: owner }
       }
