@@ -72,8 +72,8 @@ describe('emergencies in the console', () => {
     const fixture = await readFile(new URL('../../services/broadcast/src/cap/fixtures/valid/lombardia-allerta-arancione.xml', import.meta.url), 'utf8')
     const xml = fixture.replace(/<expires>[^<]*<\/expires>/g, `<expires>${expires}</expires>`)
 
-    const page = await browser.newPage()
-    await page.context().clearCookies()
+    // Another person at the same browser: the earlier tabs, still live, are closed first.
+    const page = await browser.freshTab()
     await signIn(page, world.url, 'civil-protection.corbetta', { returnTo: '/emergenze' })
     await page.getByRole('heading', { level: 1, name: 'Emergenze' }).waitFor()
     await page.getByLabel('File CAP 1.2 (XML)').setInputFiles({ name: 'lombardia-allerta-arancione.xml', mimeType: 'application/xml', buffer: Buffer.from(xml) })
@@ -117,8 +117,8 @@ describe('emergencies in the console', () => {
   }, 300_000)
 
   it('refuses the launch to an operator: refusal page and 403', async () => {
-    const page = await browser.newPage()
-    await page.context().clearCookies()
+    // Another person at the same browser: the earlier tabs, still live, are closed first.
+    const page = await browser.freshTab()
     await signIn(page, world.url, 'operator.gressan', { returnTo: '/token' })
     await page.getByRole('heading', { level: 1, name: 'Accesso non consentito' }).waitFor()
     await accessible(page)

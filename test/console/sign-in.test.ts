@@ -4,7 +4,7 @@ import { waitUntil } from '../harness/index.js'
 import { checkAccessibility, describeViolations } from './support/accessibility.js'
 import { launchChromium, type RunningChromium } from './support/chromium.js'
 import { startConsoleWorld, type ConsoleWorld } from './support/console-world.js'
-import { sessionOf, signIn } from './support/sign-in.js'
+import { sessionOf, signIn, STAFF_PASSWORD } from './support/sign-in.js'
 
 // Staff sign in at the real OpenID provider in real Chromium; the console keeps the tokens,
 // guards changes with its CSRF token, ends idle sessions and signs out.
@@ -215,5 +215,32 @@ describe('console sign-in', () => {
     await page.goto(logoutUrl)
     await page.getByRole('button', { name: 'Esci' }).click()
     await page.getByLabel('Nome utente').waitFor()
+  })
+
+  it('lets two tabs sign in at once: neither spoils the other', async () => {
+    // Two tabs whose session ended each start a sign-in and wait at the provider's login page.
+    await page.goto('about:blank')
+    await browser.context.clearCookies()
+    const other = await browser.newPage()
+    try {
+      for (const [tab, returnTo] of [[page, '/'], [other, '/comunicazioni']] as const) {
+        await tab.goto(`${world.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`)
+        await tab.getByLabel('Nome utente').waitFor()
+      }
+      // The tab that started first finishes last: its sign-in is still the one it started.
+      for (const tab of [other, page]) {
+        await tab.getByLabel('Nome utente').fill('operator.corbetta')
+        await tab.getByLabel('Password').fill(STAFF_PASSWORD)
+        await Promise.all([
+          tab.waitForURL((url) => url.origin === new URL(world.url).origin && !url.pathname.startsWith('/auth/'), { timeout: 30_000 }),
+          tab.getByRole('button', { name: 'Accedi' }).click(),
+        ])
+      }
+      expect(new URL(other.url()).pathname).toBe('/comunicazioni')
+      expect(new URL(page.url()).pathname).toBe('/')
+      expect((await sessionOf(page)).body.user).toMatchObject({ subject: 'operator.corbetta' })
+    } finally {
+      await other.close()
+    }
   })
 })

@@ -25,6 +25,12 @@ export interface RunningChromium {
   context: BrowserContext
   /** A new tab. */
   newPage(): Promise<Page>
+  /**
+   * A new tab for the next person at this browser: every open tab is closed and every cookie
+   * cleared first. The tabs share one profile, so a tab left open would notice its session gone,
+   * start a sign-in of its own and overwrite the new person's sign-in cookie.
+   */
+  freshTab(): Promise<Page>
   close(): Promise<void>
 }
 
@@ -45,6 +51,11 @@ export async function launchChromium(options: { locale?: string } = {}): Promise
   return {
     context,
     newPage: () => context.newPage(),
+    async freshTab() {
+      for (const open of context.pages()) await open.close()
+      await context.clearCookies()
+      return await context.newPage()
+    },
     async close() {
       await context.close().catch(() => undefined)
       await rm(userDataDir, { recursive: true, force: true })

@@ -76,13 +76,15 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
         .type('text/html; charset=utf-8')
         .send(messagePage('Accesso momentaneamente non disponibile', 'Il servizio di autenticazione del Comune non risponde. Riprova tra qualche minuto.', { href: `/auth/login?returnTo=${encodeURIComponent(returnTo)}`, label: 'Riprova' }))
     }
-    cookies.setSignIn(reply, seal(keys, JSON.stringify(started.pending), SIGN_IN_CONTEXT))
+    cookies.setSignIn(reply, started.pending.state, seal(keys, JSON.stringify(started.pending), SIGN_IN_CONTEXT))
     return reply.header('cache-control', 'no-store').redirect(started.url.toString(), 302)
   })
 
   app.get('/auth/callback', async (request, reply) => {
-    const sealed = cookies.read(request, cookies.signIn)
-    cookies.clearSignIn(reply)
+    // The sign-in this callback finishes: the one whose state the provider sent back.
+    const state = new URL(request.url, deps.publicUrl).searchParams.get('state') ?? ''
+    const sealed = state ? cookies.readSignIn(request, state) : undefined
+    if (state) cookies.clearSignIn(reply, state)
     const retry = { href: '/auth/login', label: 'Accedi di nuovo' }
     let pending: PendingSignIn
     try {
