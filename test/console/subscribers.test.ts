@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { DataSubjectExport } from '@banditore/contracts'
 import type { Page } from 'playwright-core'
+import writeXlsxFile from 'write-excel-file/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { audienceOf, checkAccessibility, describeViolations, launchChromium, startConsoleWorld, type ConsoleWorld, type RunningChromium } from './support/index.js'
 
@@ -115,7 +116,7 @@ describe('subscribers and privacy in the console', () => {
     await page.goto(`${world.url}/iscritti/importazioni`)
     await page.getByRole('heading', { level: 1, name: 'Importa un elenco' }).waitFor()
     const csv = ['telefono;nome;argomenti', '347 555 0201;Anna Neri;eventi', '+393475550202;Luca Blu;', '12345;Numero sbagliato;', '347 555 0201;Anna di nuovo;', '3475550203;Sara Gialli;eventi'].join('\n')
-    await page.getByLabel('File CSV dell’elenco').setInputFiles({ name: 'lista-broadcast.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await page.getByLabel('File dell’elenco (Excel .xlsx o CSV)').setInputFiles({ name: 'lista-broadcast.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
     await page.getByRole('button', { name: 'Controlla il file' }).click()
     const problems = page.getByTestId('problemi-import')
     await problems.getByRole('heading', { name: 'Ci sono 2 problemi nel file' }).waitFor()
@@ -129,9 +130,52 @@ describe('subscribers and privacy in the console', () => {
 
     // The same file again: recognised, nothing imported twice.
     await page.reload()
-    await page.getByLabel('File CSV dell’elenco').setInputFiles({ name: 'copia.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await page.getByLabel('File dell’elenco (Excel .xlsx o CSV)').setInputFiles({ name: 'copia.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
     await page.getByRole('button', { name: 'Controlla il file' }).click()
     await page.getByText('Questo file era già stato caricato').waitFor()
     expect(await page.getByRole('button', { name: /Importa \d+ cittadini/ }).count()).toBe(0)
+    await page.close()
   })
+
+  it('imports a workbook of 2,000 rows, 50 of them bad, with the consent the municipality documented', async () => {
+    const n = (value: number) => new Intl.NumberFormat('it-IT').format(value)
+    // The list as the URP keeps it in Excel: numbers typed as numbers, 30 of them wrong, 20 twice.
+    const good = Array.from({ length: 1950 }, (_, i) => 393476000000 + i)
+    const rows: Array<Array<string | number>> = [['Cellulare', 'Nome']]
+    good.forEach((phone, i) => rows.push([phone, `Cittadino ${i}`]))
+    for (let i = 0; i < 30; i++) rows.splice(60 * i + 2, 0, [`12${i}`, `Numero sbagliato ${i}`])
+    for (let i = 0; i < 20; i++) rows.push([good[i]!, `Doppione ${i}`])
+    const workbook = await writeXlsxFile(rows).toBuffer()
+
+    const page = await deskBrowser.newPage()
+    await world.signIn(page, 'desk.corbetta', { returnTo: '/iscritti/importazioni' })
+    await page.getByRole('heading', { level: 1, name: 'Importa un elenco' }).waitFor()
+    await page.getByLabel('File dell’elenco (Excel .xlsx o CSV)').setInputFiles({
+      name: 'lista-urp.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: workbook,
+    })
+    await page.getByRole('button', { name: 'Controlla il file' }).click()
+    const problems = page.getByTestId('problemi-import')
+    await problems.getByRole('heading', { name: 'Ci sono 50 problemi nel file' }).waitFor({ timeout: 60_000 })
+    await problems.getByText('Numero non valido: 30').waitFor()
+    await problems.getByText('Numero ripetuto nel file: 20').waitFor()
+    await problems.getByRole('row', { name: /3 120 Numero sbagliato 0 Numero non valido/ }).waitFor()
+    await page.getByTestId('riepilogo-import').filter({ hasText: `${n(2000)} righe: ${n(1950)} da importare, 50 con problemi.` }).waitFor()
+    await accessible(page)
+
+    // Bootstrap Italia draws the radio on its label: the label is what a person clicks.
+    await page.locator('label[for="modo-consenso"]').click()
+    expect(await page.getByLabel('Il Comune ha già il consenso documentato', { exact: false }).isChecked()).toBe(true)
+    await page.getByLabel('Fonte del consenso').fill('Lista broadcast WhatsApp del Comune')
+    await page.getByLabel('Data del consenso').fill('2025-09-01')
+    await page.getByLabel('Riferimento del documento').fill('Prot. 2025/0815')
+    await page.getByRole('button', { name: `Importa ${n(1950)} cittadini` }).click()
+    await page
+      .getByTestId('avanzamento-import')
+      .filter({ hasText: `Importazione completata: ${n(1950)} di ${n(1950)} righe, ${n(1950)} iscritti con consenso importato` })
+      .waitFor({ timeout: 120_000 })
+    await accessible(page)
+    await page.close()
+  }, 240_000)
 })

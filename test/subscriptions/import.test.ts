@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import type { ImportView } from '@banditore/contracts'
+import writeXlsxFile from 'write-excel-file/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitUntil } from '../harness/index.js'
 import { STAFF_TOKEN, SubscriptionsFixture } from './subscriptions-fixture.js'
@@ -13,18 +14,20 @@ import { STAFF_TOKEN, SubscriptionsFixture } from './subscriptions-fixture.js'
 // names the bad rows, then a confirmation request (double opt-in) to exactly the good rows, once,
 // even when the same file is imported twice; or the municipality's documented consent recorded as
 // an imported consent, never a keyword one.
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
 describe('import of existing lists', () => {
   let fx: SubscriptionsFixture
   const subscribed = Array.from({ length: 10 }, (_, i) => `+39348100${String(i).padStart(4, '0')}`)
   const blocked = Array.from({ length: 5 }, (_, i) => `+39348200${String(i).padStart(4, '0')}`)
   const good = Array.from({ length: 1950 }, (_, i) => `+39347300${String(i).padStart(4, '0')}`)
 
-  const upload = async (csv: string, fileName = 'lista.csv') => {
+  const upload = async (csv: string | Buffer, fileName = 'lista.csv') => {
     const response = await fx.service.app.inject({
       method: 'POST',
       url: `/staff/corbetta/imports?fileName=${encodeURIComponent(fileName)}`,
-      payload: Buffer.from(csv, 'utf8'),
-      headers: { authorization: `Bearer ${STAFF_TOKEN}`, 'content-type': 'text/csv' },
+      payload: typeof csv === 'string' ? Buffer.from(csv, 'utf8') : csv,
+      headers: { authorization: `Bearer ${STAFF_TOKEN}`, 'content-type': typeof csv === 'string' ? 'text/csv' : XLSX },
     })
     return { status: response.statusCode, view: response.json() as ImportView }
   }
@@ -130,6 +133,46 @@ describe('import of existing lists', () => {
     expect(record).toMatchObject({ event: 'consent-imported', door: 'import', evidence_text: null, policy_version: null, actor: 'token:urp' })
     expect(record!.evidence_form).toMatchObject({ kind: 'imported-consent', ...evidence, importId: preview.id, line: 2 })
     expect((await fx.newChanges()).filter((c) => paper.includes(c.phone)).map((c) => c.change)).toEqual(['subscribed', 'subscribed'])
+  })
+
+  it('reads an Excel workbook as staff keep one: numbers typed as numbers, dates, blank rows, several sheets', async () => {
+    const workbook = await writeXlsxFile([
+      {
+        sheet: 'Iscritti',
+        data: [
+          ['Cellulare', 'Nome', 'Cognome', 'Data modulo', 'Argomenti'],
+          // A number column, as Excel stores a number typed without a leading +.
+          [393474100001, 'Marta', 'Rossi', { value: new Date('2024-05-02T00:00:00Z'), format: 'dd/mm/yyyy' }, 'eventi'],
+          ['347 410 0002', 'Piero', 'Bianchi', null, null],
+          [null, null, null, null, null],
+          [3474100003, 'Elsa', 'Verdi', null, 'argomento inventato'],
+          ['ciao', 'Numero', 'Sbagliato', null, null],
+        ],
+      },
+      // Only the first sheet is read.
+      { sheet: 'Note', data: [['Cellulare'], [393474100099]] },
+    ]).toBuffer()
+    const { status, view: preview } = await upload(workbook, 'iscritti.xlsx')
+    expect(status).toBe(201)
+    expect(preview).toMatchObject({ totalRows: 4, validRows: 2, errorRows: 2, columns: ['Cellulare', 'Nome', 'Cognome', 'Data modulo', 'Argomenti'] })
+    expect(preview.errors.map((e) => [e.line, e.rawPhone, e.error])).toEqual([
+      [5, '3474100003', 'unknown-topic'],
+      [6, 'ciao', 'invalid-number'],
+    ])
+    expect((await fx.staff('POST', `/staff/corbetta/imports/${preview.id}/start`, { mode: 'confirmation' })).statusCode).toBe(202)
+    await completed(preview.id)
+    expect((await fx.newReplies()).map((r) => r.to).sort()).toEqual(['+393474100001', '+393474100002'])
+    // Asked, not yet subscribed: with the name the workbook gives.
+    expect(await fx.subscriber('corbetta', '+393474100001')).not.toMatchObject({ status: 'active' })
+    const [asked] = await fx.ledger('corbetta', '+393474100001')
+    expect(asked).toMatchObject({ event: 'signup-requested', door: 'import' })
+    expect(asked!.evidence_form).toMatchObject({ kind: 'import', fileName: 'iscritti.xlsx', line: 2 })
+
+    // A file that says it is a workbook and is not one: a clear refusal, nothing stored.
+    const broken = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from('non è un foglio di calcolo')])
+    const refused = await upload(broken, 'rotto.xlsx')
+    expect(refused.status).toBe(400)
+    expect(refused.view).toMatchObject({ code: 'INVALID_FILE', detail: expect.stringContaining('Il file Excel non si legge') })
   })
 
   it('imports through the CLI: the same file is recognised, a new one is previewed and run', async () => {

@@ -42,7 +42,8 @@ async function call<T>(method: string, url: string, body?: string | Uint8Array, 
 }
 
 const bytes = await readFile(values.file)
-let view = await call<ImportView>('POST', `${base}?fileName=${encodeURIComponent(basename(values.file))}`, bytes, 'text/csv')
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+let view = await call<ImportView>('POST', `${base}?fileName=${encodeURIComponent(basename(values.file))}`, bytes, /\.xlsx$/i.test(values.file) ? XLSX : 'text/csv')
 const print = (v: ImportView) => {
   process.stdout.write(`importazione ${v.id} (${v.fileName ?? ''}): ${v.status}${v.alreadyUploaded ? ', file già caricato: nulla cambia' : ''}\n`)
   process.stdout.write(`righe ${v.totalRows}: ${v.validRows} da importare, ${v.errorRows} con problemi ${JSON.stringify(v.errorsByKind)}\n`)

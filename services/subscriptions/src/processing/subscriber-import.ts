@@ -9,7 +9,8 @@ import type { SendChannel, SubscriberImportRowTable, SubscriptionsDatabase } fro
 import type { TenantProfile } from '../tenant/tenant-profile.js'
 import { ALL_TOPICS_WORDS } from '../tenant/tenant-profile.js'
 import { CitizenSession } from './citizen-session.js'
-import { decodeText, parseCsv } from './csv.js'
+import { decodeText, parseCsv, type CsvRecord } from './csv.js'
+import { isWorkbook, readWorkbook, UnreadableWorkbookError } from './workbook.js'
 import { normalizeStaffPhone } from './subscriber-console.js'
 import { requestConfirmation } from './subscription-commands.js'
 import type { StaffDeps } from './staff-actions.js'
@@ -41,9 +42,22 @@ interface ParsedFile {
   rows: ImportRow[]
 }
 
+/** A list as CSV text, or as an Excel workbook's first sheet. */
+async function readRecords(bytes: Uint8Array): Promise<CsvRecord[]> {
+  if (!isWorkbook(bytes)) return parseCsv(decodeText(bytes))
+  try {
+    return await readWorkbook(bytes)
+  } catch (error) {
+    if (error instanceof UnreadableWorkbookError) {
+      throw new HttpProblem(400, 'INVALID_FILE', 'Il file Excel non si legge: salvalo di nuovo in formato .xlsx (o CSV) e ricaricalo.', { cause: error })
+    }
+    throw error
+  }
+}
+
 /** Reads and checks every row against the tenant (number, channel, topics, language, duplicates in the file). */
-export function readImportFile(profile: TenantProfile, bytes: Uint8Array): ParsedFile {
-  const records = parseCsv(decodeText(bytes))
+export async function readImportFile(profile: TenantProfile, bytes: Uint8Array): Promise<ParsedFile> {
+  const records = await readRecords(bytes)
   if (records.length === 0) throw new HttpProblem(400, 'EMPTY_FILE', 'Il file è vuoto.')
   const header = records[0]!.fields.map((f) => normalizeCommandText(f).toLowerCase())
   const roles = header.map((h) => COLUMNS[h])
@@ -217,7 +231,7 @@ export async function previewImport(deps: StaffDeps, profile: TenantProfile, fil
   const id = importIdOf(profile.id, sha)
   const existing = await importView(deps.db, profile.id, id, { alreadyUploaded: true })
   if (existing) return existing
-  const parsed = readImportFile(profile, file.bytes)
+  const parsed = await readImportFile(profile, file.bytes)
   await markKnownCitizens(deps.db, profile.id, parsed.rows)
   const summary = summarize(profile, parsed.columns, parsed.rows)
   const errorRows = parsed.rows.filter((r) => r.error).length

@@ -70,7 +70,7 @@ export async function subscriberRoutes(app: FastifyInstance, deps: SubscriberRou
   app.addHook('onReady', async () => runner.kick())
   app.addHook('onClose', async () => await runner.stop())
 
-  app.addContentTypeParser(['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: IMPORT_FILE_LIMIT }, (_request, payload, done) => done(null, payload))
+  app.addContentTypeParser(['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: IMPORT_FILE_LIMIT }, (_request, payload, done) => done(null, payload))
 
   app.get('/staff/:tenant/subscriber-options', async (request) => {
     const { profile } = await guard(request, READ)
@@ -153,11 +153,11 @@ export async function subscriberRoutes(app: FastifyInstance, deps: SubscriberRou
     return reply.status(result.status === 'confirmation-requested' ? 201 : 200).send(result)
   })
 
-  // Imports: the file as the body (text/csv), `?fileName=` for the record.
+  // Imports: the file as the body (CSV, or an Excel .xlsx workbook's first sheet), `?fileName=` for the record.
   app.post('/staff/:tenant/imports', async (request, reply) => {
     const { identity, profile } = await guard(request, StaffPermissions.senders)
     if (!(request.body instanceof Buffer) || request.body.length === 0) {
-      throw new HttpProblem(400, 'INVALID_FILE', 'Invia il file CSV come corpo della richiesta (Content-Type: text/csv).')
+      throw new HttpProblem(400, 'INVALID_FILE', 'Invia il file (CSV o Excel .xlsx) come corpo della richiesta (Content-Type: text/csv o application/vnd.openxmlformats-officedocument.spreadsheetml.sheet).')
     }
     const { fileName } = request.query as { fileName?: string }
     const view = await previewImport(deps, profile, { bytes: request.body, name: fileName?.slice(0, 200) ?? null }, identity.actor)

@@ -12,7 +12,7 @@ import { IMPORT_ERROR } from '../subscribers/subscriber-labels'
 const STATUS: Record<string, string> = { previewed: 'Da avviare', running: 'In corso', completed: 'Completata' }
 
 /**
- * Import of an existing list (CSV): a preview that lists the rows with problems, highlighted as
+ * Import of an existing list (Excel .xlsx or CSV): a preview that lists the rows with problems, highlighted as
  * GOV.UK Notify's upload check does, and the count per channel and topic; then the choice between
  * a confirmation request to each citizen (the default) and the consent the Comune documented.
  */
@@ -47,7 +47,7 @@ export default function ImportPage() {
         <Link to="/iscritti">Torna agli iscritti</Link>
       </p>
       <p>
-        Carica un file CSV (da Excel: «Salva con nome», formato CSV) con una colonna <strong>telefono</strong> e, se vuoi, <strong>nome</strong>, <strong>argomenti</strong>, <strong>canale</strong> e <strong>lingua</strong>. Lo stesso file caricato due volte viene importato una volta sola.
+        Carica un file Excel (.xlsx, il primo foglio) o CSV con una colonna <strong>telefono</strong> e, se vuoi, <strong>nome</strong>, <strong>argomenti</strong>, <strong>canale</strong> e <strong>lingua</strong>. Lo stesso file caricato due volte viene importato una volta sola.
       </p>
       <form
         className="row g-3 align-items-end mb-4"
@@ -58,15 +58,15 @@ export default function ImportPage() {
           setBusy(true)
           file
             .arrayBuffer()
-            .then((bytes) => api<ImportView>('POST', `${base}/imports?fileName=${encodeURIComponent(file.name)}`, undefined, { raw: { body: bytes, contentType: 'text/csv' } }))
+            .then((bytes) => api<ImportView>('POST', `${base}/imports?fileName=${encodeURIComponent(file.name)}`, undefined, { raw: { body: bytes, contentType: /\.xlsx$/i.test(file.name) ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv' } }))
             .then(setView)
             .catch((err: unknown) => setError(err))
             .finally(() => setBusy(false))
         }}
       >
         <div className="col-md-8">
-          <label htmlFor="file-elenco" className="form-label">File CSV dell’elenco</label>
-          <input id="file-elenco" className="form-control" type="file" accept=".csv,text/csv" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+          <label htmlFor="file-elenco" className="form-label">File dell’elenco (Excel .xlsx o CSV)</label>
+          <input id="file-elenco" className="form-control" type="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
         </div>
         <div className="col-md-4">
           <button type="submit" className="btn btn-primary" disabled={busy || !file}>Controlla il file</button>
