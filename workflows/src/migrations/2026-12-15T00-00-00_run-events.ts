@@ -11,6 +11,8 @@ export const runEvents: Migration = {
         add column ambiguous_at timestamptz,
         add column ambiguity_reported boolean not null default false
     `.execute(db)
+    // Progress counts the ambiguous rows at every poll: a partial index keeps that to the few.
+    await sql`create index send_ledger_ambiguous on worker.send_ledger (broadcast_id) where ambiguous_at is not null`.execute(db)
     await sql`
       create table worker.broadcast_run_event (
         id bigserial primary key,
