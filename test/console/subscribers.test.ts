@@ -176,6 +176,17 @@ describe('subscribers and privacy in the console', () => {
       .filter({ hasText: `Importazione completata: ${n(1950)} di ${n(1950)} righe, ${n(1950)} iscritti con consenso importato` })
       .waitFor({ timeout: 120_000 })
     await accessible(page)
+
+    // The same workbook again: recognised, nobody imported twice.
+    await page.reload()
+    await page.getByLabel('File dell’elenco (Excel .xlsx o CSV)').setInputFiles({
+      name: 'lista-urp-copia.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: workbook,
+    })
+    await page.getByRole('button', { name: 'Controlla il file' }).click()
+    await page.getByText('Questo file era già stato caricato').waitFor()
+    expect(await page.getByRole('button', { name: /Importa [\d.]+ cittadini/ }).count()).toBe(0)
     await page.close()
   }, 240_000)
 })
