@@ -147,7 +147,8 @@ describe('subscribers and privacy in the console', () => {
     for (let i = 0; i < 20; i++) rows.push([good[i]!, `Doppione ${i}`])
     const workbook = await writeXlsxFile(rows).toBuffer()
 
-    const page = await deskBrowser.newPage()
+    // Another session at the desk's browser: a fresh tab, no cookie of the earlier sign-in.
+    const page = await deskBrowser.freshTab()
     await world.signIn(page, 'desk.corbetta', { returnTo: '/iscritti/importazioni' })
     await page.getByRole('heading', { level: 1, name: 'Importa un elenco' }).waitFor()
     await page.getByLabel('File dell’elenco (Excel .xlsx o CSV)').setInputFiles({
