@@ -33,14 +33,14 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
     return tenant
   }
 
-  /** Sends `content` to the ledger rows of `sendId` still pending, emergency first. */
-  const sendPending = async (sendId: string, tenant: string, content: BroadcastContent, defaultLanguage: string) => {
+  /** Sends `content` to the ledger rows of `sendId` still pending, emergency first; `answerable`: from the number, so they can reply. */
+  const sendPending = async (sendId: string, tenant: string, content: BroadcastContent, defaultLanguage: string, answerable = false) => {
     const rows = await sql<{ id: number; subscriber_id: string; phone: string; channel: 'whatsapp' | 'sms'; language: string; attempts: number }>`
       select id, subscriber_id, phone, channel, language, attempts from worker.send_ledger
       where broadcast_id = ${sendId}::uuid and state = 'pending' order by id`.execute(db)
     const pending = rows.rows.map((r) => ({ id: Number(r.id), subscriberId: r.subscriber_id, phone: r.phone, channel: r.channel, language: r.language, state: 'pending' as const, attempts: r.attempts }))
     if (pending.length === 0) return
-    const message = { broadcastId: sendId, tenant: tenantOf(tenant), content, defaultLanguage, priority: 'emergency' as const }
+    const message = { broadcastId: sendId, tenant: tenantOf(tenant), content, defaultLanguage, priority: 'emergency' as const, answerable }
     await sendPendingRows(deps, settings, message, pending, () => undefined)
   }
 
@@ -98,7 +98,8 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
           ]),
         ),
       }
-      await sendPending(input.noticeId, input.tenant, { sms: { texts: input.texts }, ...(whatsapp ? { whatsapp } : {}) }, input.defaultLanguage)
+      // Officials acknowledge by answering: never from the tenant's alphanumeric sender ID.
+      await sendPending(input.noticeId, input.tenant, { sms: { texts: input.texts }, ...(whatsapp ? { whatsapp } : {}) }, input.defaultLanguage, true)
       const byState = await countByState(db, input.noticeId)
       const accepted = (byState.accepted ?? 0) + (byState.sent ?? 0) + (byState.delivered ?? 0) + (byState.read ?? 0)
       const failed = byState.failed ?? 0

@@ -65,6 +65,18 @@ function fakes(fail?: (to: string) => Error | undefined) {
 }
 
 describe('sendToRows', () => {
+  it('sends SMS notices from the alphanumeric sender ID, and what must be answered from the number', async () => {
+    const withId = { ...tenant, channels: { ...tenant.channels, sms: { ...tenant.channels.sms!, senderId: 'Com Borgo' } } }
+    const { deps, sms } = fakes()
+    const message = { broadcastId, tenant: withId, content, defaultLanguage: 'it' }
+    await sendToRows(deps, message, [row(1, 'sms', 'it')], { concurrency: 1 })
+    await sendToRows(deps, { ...message, answerable: true }, [row(2, 'sms', 'it')], { concurrency: 1 })
+    expect(sms.map((input) => [input.to, input.from, input.senderId])).toEqual([
+      ['+393470000001', '+393330000778', 'Com Borgo'],
+      ['+393470000002', '+393330000778', undefined],
+    ])
+  })
+
   it('sends each row its language’s variant, tagged with its ledger id', async () => {
     const { deps, templates, sms } = fakes()
     const outcomes = await sendToRows(deps, { broadcastId, tenant, content, defaultLanguage: 'it' }, [row(1, 'whatsapp', 'fr'), row(2, 'whatsapp', 'de'), row(3, 'sms', 'fr')], {

@@ -20,6 +20,11 @@ export interface BroadcastMessage {
   defaultLanguage: string
   /** Emergencies take the rate limiter's first lane. */
   priority?: 'routine' | 'emergency'
+  /**
+   * The recipients must be able to answer (officials acknowledging an alert): SMS go from the
+   * number, never from the tenant's alphanumeric sender ID.
+   */
+  answerable?: boolean
 }
 
 /** WhatsApp's pair limit and the provider's "too fast" codes, as the adapters report them. */
@@ -160,7 +165,7 @@ async function sendOne(deps: Omit<BroadcastSenderDeps, 'rateLimiter'> & { rateLi
     account: { accountSid: deps.secret(channel.accountSidEnv), authToken: deps.secret(channel.authTokenEnv) },
     from: channel.number,
     // Broadcasts and alerts are one-way: they may come from the tenant's alphanumeric sender ID.
-    ...(channel.senderId ? { senderId: channel.senderId } : {}),
+    ...(channel.senderId && !message.answerable ? { senderId: channel.senderId } : {}),
     to: row.phone,
     body: text,
     ...(content.media ? { mediaUrls: [content.media.url] } : {}),
