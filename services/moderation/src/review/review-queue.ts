@@ -97,28 +97,26 @@ export class ReviewQueue {
     }
   }
 
-  /** A tenant's items, oldest first: the pending ones, or (`decided`) those already decided. */
-  async list(tenant: string, options: { decided: boolean }): Promise<ReviewItem[]> {
+  /** A tenant's items that `keep` accepts, oldest first. */
+  private async scan(tenant: string, keep: (item: ReviewItem) => boolean): Promise<ReviewItem[]> {
     const items: ReviewItem[] = []
     for await (const key of await this.bucket.keys(`${tenant}.*`)) {
       const entry = await this.bucket.get(key)
       if (!entry || entry.operation !== 'PUT') continue
       const value: unknown = entry.json()
-      if (itemCheck.Check(value) && (value.decision !== undefined) === options.decided) items.push(value)
+      if (itemCheck.Check(value) && keep(value)) items.push(value)
     }
     return items.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.id.localeCompare(b.id))
   }
 
+  /** A tenant's items, oldest first: the pending ones, or (`decided`) those already decided. */
+  async list(tenant: string, options: { decided: boolean }): Promise<ReviewItem[]> {
+    return await this.scan(tenant, (item) => (item.decision !== undefined) === options.decided)
+  }
+
   /** Every item of the sender (pending or decided), oldest first: a privacy export. */
   async itemsOf(tenant: string, from: string): Promise<ReviewItem[]> {
-    const items: ReviewItem[] = []
-    for await (const key of await this.bucket.keys(`${tenant}.*`)) {
-      const entry = await this.bucket.get(key)
-      if (!entry || entry.operation !== 'PUT') continue
-      const value: unknown = entry.json()
-      if (itemCheck.Check(value) && value.from === from) items.push(value)
-    }
-    return items.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.id.localeCompare(b.id))
+    return await this.scan(tenant, (item) => item.from === from)
   }
 
   /**
@@ -126,17 +124,9 @@ export class ReviewQueue {
    * each holds the number and the text. Returns how many went.
    */
   async forget(tenant: string, from: string): Promise<number> {
-    let purged = 0
-    for await (const key of await this.bucket.keys(`${tenant}.*`)) {
-      const entry = await this.bucket.get(key)
-      if (!entry || entry.operation !== 'PUT') continue
-      const value: unknown = entry.json()
-      if (itemCheck.Check(value) && value.from === from) {
-        await this.bucket.purge(key)
-        purged++
-      }
-    }
-    return purged
+    const items = await this.itemsOf(tenant, from)
+    for (const item of items) await this.bucket.purge(keyOf(tenant, item.id))
+    return items.length
   }
 
   /** Records a decision; undefined when the tenant has no such item. */
