@@ -31,12 +31,16 @@ const ErrorReplySchema = Type.Object(
   { additionalProperties: false },
 )
 
-/** Where some broadcasts' runs stand; with `ledger`, their send ledgers counted too. */
+/**
+ * Where some broadcasts' runs stand; with `ledger`, their send ledgers counted and their run
+ * events too; with `events` alone, only the run events (an audit trail needs no counting).
+ */
 export const BroadcastRunsRequestSchema = Type.Object(
   {
     version: Type.Literal(1),
     broadcastIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 200 }),
     ledger: Type.Boolean(),
+    events: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 )

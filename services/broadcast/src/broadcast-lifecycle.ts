@@ -277,7 +277,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
       const broadcast = await load(staff, id)
       const entries = await listAudit(db, id)
       if (broadcast.status !== 'dispatched') return entries
-      const run = (await worker.runs([id], { ledger: true })).get(id)
+      const run = (await worker.runs([id], { events: true })).get(id)
       const events: AuditEntry[] = (run?.events ?? []).map((e) => ({
         at: e.at,
         action: `run-${e.kind}`,

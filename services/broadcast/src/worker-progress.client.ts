@@ -31,8 +31,8 @@ export type EmergencyRun = Extract<EmergencyRunReply, { ok: true }>
  * run whose workflow has closed is answered the same.
  */
 export interface WorkerProgress {
-  /** The runs of `broadcastIds` that exist, by broadcast id; with `ledger`, counted. */
-  runs(broadcastIds: readonly string[], options?: { ledger?: boolean }): Promise<Map<string, BroadcastRunView>>
+  /** The runs of `broadcastIds` that exist, by broadcast id; with `ledger`, counted (and their events); with `events`, their events. */
+  runs(broadcastIds: readonly string[], options?: { ledger?: boolean; events?: boolean }): Promise<Map<string, BroadcastRunView>>
   emergencyRun(alertId: string): Promise<EmergencyRun>
   /** A page of a broadcast's failed sends; `next` is the `after` of the following page (null: none). */
   failures(broadcastId: string, page: { after?: number; limit: number }): Promise<{ failures: BroadcastFailure[]; next: number | null }>
@@ -58,7 +58,12 @@ export function createWorkerProgress({ nc, timeoutMs }: { nc: NatsConnection; ti
       const runs = new Map<string, BroadcastRunView>()
       // The contract takes up to 200 ids a request.
       for (let i = 0; i < broadcastIds.length; i += 200) {
-        const request = BroadcastRunsRequestContract.encode({ version: 1, broadcastIds: broadcastIds.slice(i, i + 200), ledger: options.ledger ?? false })
+        const request = BroadcastRunsRequestContract.encode({
+          version: 1,
+          broadcastIds: broadcastIds.slice(i, i + 200),
+          ledger: options.ledger ?? false,
+          ...(options.events ? { events: true } : {}),
+        })
         const data = await ask(WorkerSubjects.broadcastRuns, request, 'avanzamento degli invii')
         const reply = decoded(() => BroadcastRunsReplyContract.decode(data), 'avanzamento degli invii')
         if (!reply.ok) throw new WorkerUnavailableError(`il worker non ha potuto leggere gli invii: ${reply.error.code}`)

@@ -2,11 +2,11 @@ import type { BroadcastRunCounts, BroadcastRunInput, BroadcastRunState, Tenant }
 import type { Logger, TenantDirectory } from '@banditore/platform'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity'
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import { fetchAudiencePage } from '../sending/broadcast-audience.client.js'
 import type { WorkerDatabase, LedgerState } from '../worker-database.js'
 import { recordRunState, recordRunTotal } from '../sending/broadcast-run.repository.js'
-import { countAmbiguity, noteAmbiguousSends, recordRunEvent } from '../sending/broadcast-run-event.repository.js'
+import { countAmbiguity, noteAmbiguousSends, recordFinishedOnce, recordRunEvent } from '../sending/broadcast-run-event.repository.js'
 import { batchesOf, retryReleased, sendBatches, sendPendingRows, type BroadcastSettings } from '../sending/broadcast-send-pipeline.js'
 import type { BroadcastMessage, BroadcastSenderDeps } from '../sending/broadcast-send-batch.js'
 import {
@@ -294,16 +294,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       const ambiguity = await countAmbiguity(db, input.broadcastId)
       const unconfirmed = (byState.accepted ?? 0) + ambiguity.waiting
       // Once per run: a retried finish finds its event and leaves it.
-      const { rows } = await sql<{ n: number }>`
-        select count(*)::int as n from worker.broadcast_run_event where broadcast_id = ${input.broadcastId}::uuid and kind = 'finished'`.execute(db)
-      if ((rows[0]?.n ?? 0) === 0) {
-        await recordRunEvent(db, {
-          broadcastId: input.broadcastId,
-          tenant: input.tenant,
-          kind: 'finished',
-          detail: { state: input.state, ...counts, unconfirmed, ambiguity },
-        })
-      }
+      await recordFinishedOnce(db, { broadcastId: input.broadcastId, tenant: input.tenant, detail: { state: input.state, ...counts, unconfirmed, ambiguity } })
       // After its event: whoever sees the run finished finds the event in its history.
       await recordRunState(db, input)
       logger.info({ tenant: input.tenant, broadcastId: input.broadcastId, state: input.state, ...counts, unconfirmed, ambiguity }, 'broadcast finished')

@@ -63,7 +63,7 @@ export function startWorkerProgressResponder(options: {
     try {
       const request = BroadcastRunsRequestContract.decode(data)
       try {
-        reply = { version: 1, ok: true, runs: await readBroadcastRuns(db, request.broadcastIds, request.ledger) }
+        reply = { version: 1, ok: true, runs: await readBroadcastRuns(db, request.broadcastIds, { ledger: request.ledger, events: request.events ?? false }) }
       } catch (error) {
         logger.warn({ err: error }, 'broadcast runs not read')
         reply = failure('UNAVAILABLE', error)

@@ -17,6 +17,18 @@ export async function recordRunEvent(
 }
 
 /**
+ * Appends the run's `finished` event unless it has one: a retried finish leaves the first
+ * (one statement, so the check and the insert see the same table).
+ */
+export async function recordFinishedOnce(db: Db, event: { broadcastId: string; tenant: string; detail: Record<string, unknown> }): Promise<void> {
+  await sql`
+    insert into worker.broadcast_run_event (broadcast_id, tenant, kind, count, detail)
+    select ${event.broadcastId}::uuid, ${event.tenant}, 'finished', 0, ${JSON.stringify(event.detail)}::jsonb
+    where not exists (select 1 from worker.broadcast_run_event where broadcast_id = ${event.broadcastId}::uuid and kind = 'finished')
+  `.execute(db)
+}
+
+/**
  * Marks as ambiguous every row still `sending` once the sending passes are over (a crash or a
  * timeout left it there: sent or not, nobody knows yet), and returns how many ambiguous rows
  * were not counted in an event before: those marked now and those the provider left ambiguous

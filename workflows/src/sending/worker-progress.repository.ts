@@ -6,7 +6,11 @@ import { countAmbiguity, listRunEvents } from './broadcast-run-event.repository.
 const iso = (value: Date | string) => new Date(value).toISOString()
 
 /** The runs of `broadcastIds` that exist, with their ledgers counted when asked. */
-export async function readBroadcastRuns(db: Kysely<WorkerDatabase>, broadcastIds: readonly string[], ledger: boolean): Promise<BroadcastRunView[]> {
+export async function readBroadcastRuns(
+  db: Kysely<WorkerDatabase>,
+  broadcastIds: readonly string[],
+  detail: { ledger: boolean; events: boolean },
+): Promise<BroadcastRunView[]> {
   const runs = await db.withSchema('worker').selectFrom('broadcast_run').selectAll().where('broadcast_id', 'in', broadcastIds).execute()
   const views: BroadcastRunView[] = []
   for (const run of runs) {
@@ -16,7 +20,8 @@ export async function readBroadcastRuns(db: Kysely<WorkerDatabase>, broadcastIds
       total: run.total,
       startedAt: iso(run.started_at),
       finishedAt: run.finished_at ? iso(run.finished_at) : null,
-      ...(ledger ? { ledger: { ...(await countLedger(db, run.broadcast_id)), ambiguity: await countAmbiguity(db, run.broadcast_id) }, events: await listRunEvents(db, run.broadcast_id) } : {}),
+      ...(detail.ledger ? { ledger: { ...(await countLedger(db, run.broadcast_id)), ambiguity: await countAmbiguity(db, run.broadcast_id) } } : {}),
+      ...(detail.ledger || detail.events ? { events: await listRunEvents(db, run.broadcast_id) } : {}),
     })
   }
   return views
