@@ -31,7 +31,8 @@ export interface RunningWorker {
  */
 export async function startInProcessWorker(
   stack: BroadcastStack,
-  options: { settings?: Partial<BroadcastSettings>; timeoutMs?: number } = {},
+  /** `statusFeed: false`: the worker's status feed never runs, as when statuses stop reaching it. */
+  options: { settings?: Partial<BroadcastSettings>; timeoutMs?: number; statusFeed?: boolean } = {},
 ): Promise<RunningWorker> {
   const rateLimiter = createLeasedRateLimiter({ db: stack.workerDb, capOf: (key) => senderCapsOf(stack.tenants).get(key) ?? 80, logger: stack.logger })
   const transport = createProviderDispatcher()
@@ -41,7 +42,7 @@ export async function startInProcessWorker(
   const secret = (name: string) => SECRETS[name] ?? ''
   const smsStatusCallbackUrl = `${stack.ingestUrl}/webhooks/sms/status`
   const feeds: RunningConsumer[] = [
-    await startBroadcastStatusFeed({ nc: stack.nc, db: stack.workerDb, logger: stack.logger, watermarkEveryMs: 250 }),
+    ...(options.statusFeed === false ? [] : [await startBroadcastStatusFeed({ nc: stack.nc, db: stack.workerDb, logger: stack.logger, watermarkEveryMs: 250 })]),
     await startBroadcastOptOutFeed({ nc: stack.nc, db: stack.workerDb, logger: stack.logger }),
   ]
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') })
