@@ -33,6 +33,7 @@ describe('the five seed municipalities, end to end', () => {
   let database: TestDatabase
   let db: Kysely<Record<string, never>>
   const processes: ServiceProcess[] = []
+  let simulator: ServiceProcess | undefined
   let simUrl = ''
   let ingestUrl = ''
   const tenants = new Map<string, Tenant>()
@@ -57,6 +58,8 @@ describe('the five seed municipalities, end to end', () => {
     }
   }
   const whatsapp = async (tenant: Tenant, from: string, text: string) => {
+    // A citizen's own words (not a keyword): what they asked must stay out of the logs.
+    if (/[a-z]/.test(text) && text.includes(' ') && !/^(THÈMES|TEMI|ISCRIZIONE) /.test(text)) personal.words.push(text)
     const response = await fetch(`${simUrl}/_sim/inbound/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: tenant.channels.whatsapp!.number, from, text }) })
     expect(response.status, await response.clone().text()).toBe(200)
   }
@@ -70,7 +73,13 @@ describe('the five seed municipalities, end to end', () => {
         select event, door, evidence_text, policy_version from subscriptions.consent_ledger
         where tenant = ${tenant} and phone_hash = ${hash(tenant, phone)} order by id`.execute(db)
     ).rows
-  const newCitizen = () => `+39347${String(4_200_000 + ++citizen).padStart(7, '0')}`
+  /** Every citizen's number, and the names and words they sent: what no log may hold. */
+  const personal = { phones: [] as string[], words: ['Mario Rossi', 'Giulia Bianchi'] }
+  const newCitizen = () => {
+    const phone = `+39347${String(4_200_000 + ++citizen).padStart(7, '0')}`
+    personal.phones.push(phone)
+    return phone
+  }
   const topicWord = (tenant: Tenant, language: string) => tenant.topics.find((t) => !t.alwaysOn)?.names[language] ?? ''
 
   beforeAll(async () => {
@@ -110,17 +119,17 @@ describe('the five seed municipalities, end to end', () => {
       } catch (error) {
         throw new Error(`${entry} did not start: ${String(error)}\n${proc.output().slice(-3000)}`, { cause: error })
       }
+      return proc
     }
-    await start('services/provider-simulator/src/main.ts', ports.sim, '/_sim/health', {
+    simulator = await start('services/provider-simulator/src/main.ts', ports.sim, '/_sim/health', {
       SIM_HOST: '127.0.0.1',
       SIM_PORT: String(ports.sim),
       SIM_LOG_LEVEL: 'warn',
       SIM_SENDERS: JSON.stringify({ whatsapp: waSenders, twilio }),
       SIM_STATUS_DELAY_MS: '20',
     })
-    // The broadcast service migrates the schema the worker's rate limiter uses: it starts first.
-    await start('services/broadcast/src/main.ts', ports.broadcast, '/readyz')
     await Promise.all([
+      start('services/broadcast/src/main.ts', ports.broadcast, '/readyz'),
       start('services/ingest/src/main.ts', ports.ingest, '/readyz'),
       start('services/moderation/src/main.ts', ports.moderation, '/readyz'),
       start('services/subscriptions/src/main.ts', ports.subscriptions, '/readyz'),
@@ -235,4 +244,18 @@ describe('the five seed municipalities, end to end', () => {
     expect(proof.map((r) => r.event)).toEqual(['signup-requested', 'subscribed', 'unsubscribed'])
     expect(proof[1]).toMatchObject({ evidence_text: 'SI', policy_version: privacyPolicyVersion(magenta.privacyPolicy.it!) })
   }, 120_000)
+
+  it('logs nothing of the citizens at the default level: no number, name or message text', async () => {
+    expect(personal.phones.length).toBeGreaterThanOrEqual(5)
+    expect(personal.words.length).toBeGreaterThanOrEqual(6)
+    // Ours only: the simulator stands in for WhatsApp and the SMS gateway, outside the platform.
+    const ours = processes.filter((p) => p !== simulator)
+    expect(ours).toHaveLength(5)
+    const logs = ours.map((p) => p.output()).join('\n')
+    // The processes did log (their starts, the flows' steps): an empty log would prove nothing.
+    expect(logs).toMatch(/"level":30/)
+    // Any form of a number: +39…, 39… (WhatsApp's wa_id), or the national digits.
+    const found = [...personal.phones.map((phone) => phone.slice(3)), ...personal.words].filter((needle) => logs.includes(needle))
+    expect(found).toEqual([])
+  })
 })
