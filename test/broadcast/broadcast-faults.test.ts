@@ -11,7 +11,7 @@ import { startBroadcastStack, type BroadcastStack } from './support/broadcast-st
 import { BORGO, borgoTenantDocument, SECRETS } from './support/broadcast-tenant.js'
 import { sharedBundle, startInProcessWorker, type RunningWorker } from './support/in-process-worker.js'
 
-const TOPICS = ['guasti', 'crash', 'disiscrizioni', 'senza-stato']
+const TOPICS = ['guasti', 'crash', 'disiscrizioni', 'senza-stato', 'modello-sospeso']
 const workerEntry = fileURLToPath(new URL('./worker-process.ts', import.meta.url))
 
 /**
@@ -202,5 +202,33 @@ describe('broadcast under faults', () => {
     expect(messages.filter((m) => leaving.some((l) => l.phone === m.to))).toEqual([])
     expect(messages).toHaveLength(230)
     expect(await progressOf(id)).toMatchObject({ skipped: 10, skippedByReason: { unsubscribed: 10 } })
+  }, 240_000)
+
+  it('halts, failing nobody, when Meta pauses its template mid-run, and finishes once staff resume it', async () => {
+    const audience = audienceOf(BORGO.id, 600, { from: 45_000, topics: ['modello-sospeso'] })
+    await stack.audience.add(audience)
+    inProcess = await startInProcessWorker(stack, { settings: { batchSize: 20, pipelineDepth: 1 } })
+    const id = await sendTo('modello-sospeso')
+    try {
+      await expect.poll(() => recorded(id).length, { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(40)
+      // Meta pauses the template for low quality: every later send of it is refused (132015).
+      stack.sim.simulator.updateTemplate(BORGO.phoneNumberId, 'avviso_generico', { status: 'PAUSED', qualityRating: 'RED' })
+      await expect.poll(async () => (await progressOf(id)).status, { timeout: 60_000, interval: 200 }).toBe('paused')
+      const halted = recorded(id).length
+      expect(halted).toBeLessThan(600)
+      // Nobody failed for it: whoever was not reached is still to come.
+      expect(await progressOf(id)).toMatchObject({ failed: 0, queued: 600 - halted })
+      const events = await runEvents(id)
+      expect(events.filter((e) => e.action === 'run-halted')).toMatchObject([{ holder: 'Banditore', detail: { template: 'avviso_generico', providerCode: '132015' } }])
+      expect(events.map((e) => e.action)).not.toContain('run-finished')
+      // Approved again, and resumed by staff: everyone else gets it, each once.
+      stack.sim.simulator.updateTemplate(BORGO.phoneNumberId, 'avviso_generico', { status: 'APPROVED', qualityRating: 'GREEN' })
+      expect((await stack.call('POST', `/v1/broadcasts/${id}/resume`, operator, {})).status).toBe(202)
+      await expect.poll(async () => (await progressOf(id)).status, { timeout: 90_000, interval: 500 }).toBe('completed')
+      expectEachOnce(id, audience)
+      expect(await progressOf(id)).toMatchObject({ total: 600, failed: 0, skipped: 0, queued: 0 })
+    } finally {
+      stack.sim.simulator.updateTemplate(BORGO.phoneNumberId, 'avviso_generico', { status: 'APPROVED', qualityRating: 'GREEN' })
+    }
   }, 240_000)
 })

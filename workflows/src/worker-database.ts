@@ -46,7 +46,7 @@ export interface BroadcastRunTable {
   updated_at: Defaulted
 }
 
-export type BroadcastRunEventKind = 'interrupted' | 'ambiguous' | 'resent' | 'unresolved' | 'finished'
+export type BroadcastRunEventKind = 'interrupted' | 'ambiguous' | 'resent' | 'unresolved' | 'halted' | 'finished'
 
 /** A run's own history: what staff are told beside the counts (see the run-events migration). */
 export interface BroadcastRunEventTable {

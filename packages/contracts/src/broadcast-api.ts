@@ -153,7 +153,7 @@ export type BroadcastAmbiguity = Type.Static<typeof BroadcastAmbiguitySchema>
 export const BroadcastRunEventSchema = Type.Object(
   {
     at: TimestampSchema,
-    kind: Type.Union([Type.Literal('interrupted'), Type.Literal('ambiguous'), Type.Literal('resent'), Type.Literal('unresolved'), Type.Literal('finished')]),
+    kind: Type.Union([Type.Literal('interrupted'), Type.Literal('ambiguous'), Type.Literal('resent'), Type.Literal('unresolved'), Type.Literal('halted'), Type.Literal('finished')]),
     count: Count,
     detail: Type.Record(Type.String(), Type.Unknown()),
   },

@@ -8,7 +8,7 @@ import type { WorkerDatabase, LedgerState } from '../worker-database.js'
 import { recordRunState, recordRunTotal } from '../sending/broadcast-run.repository.js'
 import { countAmbiguity, noteAmbiguousSends, recordFinishedOnce, recordRunEvent } from '../sending/broadcast-run-event.repository.js'
 import { batchesOf, retryReleased, sendBatches, sendPendingRows, type BroadcastSettings } from '../sending/broadcast-send-pipeline.js'
-import type { BroadcastMessage, BroadcastSenderDeps } from '../sending/broadcast-send-batch.js'
+import { TemplateUnavailableError, type BroadcastMessage, type BroadcastSenderDeps } from '../sending/broadcast-send-batch.js'
 import {
   countByState,
   failExhausted,
@@ -93,6 +93,17 @@ async function heartbeating<T>(work: (checkCancelled: () => void, progress: (det
       details = next
       context.heartbeat(details)
     })
+  } catch (error) {
+    // Retrying cannot help: the workflow halts the run until staff resume it.
+    if (error instanceof TemplateUnavailableError) {
+      throw ApplicationFailure.create({
+        type: error.name,
+        message: error.message,
+        nonRetryable: true,
+        details: [{ template: error.template, providerCode: error.providerCode }],
+      })
+    }
+    throw error
   } finally {
     clearInterval(timer)
   }
@@ -154,6 +165,12 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
   }
 
   return {
+    /** WhatsApp refused the run's template: the run halts, and its history says why. */
+    async recordBroadcastHalt(input: { broadcastId: string; tenant: string; template: string; providerCode: string }): Promise<void> {
+      await recordRunEvent(db, { broadcastId: input.broadcastId, tenant: input.tenant, kind: 'halted', detail: { template: input.template, providerCode: input.providerCode } })
+      logger.warn({ tenant: input.tenant, broadcastId: input.broadcastId, template: input.template, providerCode: input.providerCode }, 'broadcast halted: WhatsApp refuses its template')
+    },
+
     async recordBroadcastRunState(input: { broadcastId: string; tenant: string; state: BroadcastRunState }): Promise<void> {
       await recordRunState(db, input)
       logger.info({ tenant: input.tenant, broadcastId: input.broadcastId, state: input.state }, 'broadcast run state')

@@ -54,6 +54,36 @@ export class PairSlotMissedError extends Error {
   }
 }
 
+/**
+ * Meta refuses the broadcast's template itself (132015 paused for low quality, 132016 disabled):
+ * every WhatsApp send of it would fail the same way, through no fault of the recipients.
+ */
+const TEMPLATE_UNAVAILABLE_CODES = new Set(['132015', '132016'])
+
+/** The template of a routine broadcast is unavailable: its run stops, nobody is failed for it. */
+export class TemplateUnavailableError extends Error {
+  readonly code = 'TEMPLATE_UNAVAILABLE'
+  constructor(
+    readonly template: string,
+    readonly providerCode: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`WhatsApp refuses the template ${template} (${providerCode}): the broadcast halts until it is approved again`, options)
+    this.name = 'TemplateUnavailableError'
+  }
+}
+
+/** The error halts a routine broadcast rather than failing its recipient. */
+export function haltsBroadcast(message: BroadcastMessage, error: unknown): error is ProviderError {
+  return (
+    message.priority !== 'emergency' &&
+    error instanceof ProviderError &&
+    error.provider === 'whatsapp-cloud' &&
+    error.providerCode !== undefined &&
+    TEMPLATE_UNAVAILABLE_CODES.has(error.providerCode)
+  )
+}
+
 /** What one failed send means for its row. */
 export function outcomeOfError(id: number, error: unknown): SendOutcome {
   if (error instanceof InvalidPhoneNumberError) return { id, kind: 'failed', reason: 'invalid-number' }
@@ -75,7 +105,9 @@ export function outcomeOfError(id: number, error: unknown): SendOutcome {
 /**
  * Sends one message to each row (all claimed `sending`), at most `concurrency` requests at once,
  * each under the sender's shared rate limit and after its pair slot (`waitMs`). A throttled
- * answer slows the sender down for every worker. Never throws: every row gets an outcome.
+ * answer slows the sender down for every worker. Never throws: every row gets an outcome. Once
+ * WhatsApp refuses a routine broadcast's template (haltsBroadcast), that row and every row not
+ * yet sent are put back unsent, and `halted` carries the refusal.
  */
 export async function sendToRows(
   deps: BroadcastSenderDeps,
@@ -88,13 +120,17 @@ export async function sendToRows(
     /** Told each time the rate limit lets a row's request go (its send time, for the ledger). */
     onSlot?: (rowId: number) => void
   },
-): Promise<SendOutcome[]> {
-  const outcomes: SendOutcome[] = []
+): Promise<SendOutcome[] & { halted?: TemplateUnavailableError }> {
+  const outcomes: SendOutcome[] & { halted?: TemplateUnavailableError } = []
   let next = 0
   const worker = async () => {
     for (;;) {
       const row = rows[next++]
       if (!row) return
+      if (outcomes.halted) {
+        outcomes.push({ id: row.id, kind: 'released', reason: 'template-unavailable', unsent: true })
+        continue
+      }
       const wait = options.waitMs?.get(row.id)
       if (wait !== undefined && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
       try {
@@ -119,6 +155,12 @@ export async function sendToRows(
         const result = await sendOne({ ...deps, rateLimiter: limiter }, message, row)
         outcomes.push({ id: row.id, kind: 'accepted', providerMessageId: result.providerMessageId })
       } catch (error) {
+        if (haltsBroadcast(message, error)) {
+          const template = message.content.whatsapp?.templateName ?? 'unknown'
+          outcomes.halted ??= new TemplateUnavailableError(template, error.providerCode ?? 'unknown', { cause: error })
+          outcomes.push({ id: row.id, kind: 'released', reason: `${error.provider}:${error.providerCode}`, unsent: true })
+          continue
+        }
         const outcome = outcomeOfError(row.id, error)
         outcomes.push(outcome)
         if (error instanceof ProviderError && error.kind === 'throttled' && error.providerCode !== PAIR_RATE_CODE) {

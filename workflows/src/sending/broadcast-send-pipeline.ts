@@ -95,7 +95,10 @@ function sendTimeStamper(deps: PipelineDeps) {
   }
 }
 
-/** One batch: drop the opted-out, claim the rest, send, record. Returns the rows released. */
+/**
+ * One batch: drop the opted-out, claim the rest, send, record. Returns the rows released; throws
+ * TemplateUnavailableError, once its outcomes are recorded, when WhatsApp refused the template.
+ */
 async function sendBatch(deps: PipelineDeps, settings: BroadcastSettings, message: BroadcastMessage, batch: readonly LedgerRow[]): Promise<LedgerRow[]> {
   const skipped = new Set(await skipOptedOut(deps.db, batch.map((r) => r.id)))
   const claimed = await claimForSending(deps.db, batch.filter((r) => !skipped.has(r.id)).map((r) => r.id))
@@ -111,6 +114,7 @@ async function sendBatch(deps: PipelineDeps, settings: BroadcastSettings, messag
   // Send times before outcomes: both write only rows still `sending`.
   await stamper.settled()
   await recordOutcomes(deps.db, outcomes)
+  if (outcomes.halted) throw outcomes.halted
   const released = new Set(outcomes.filter((o) => o.kind === 'released').map((o) => o.id))
   return released.size === 0 ? [] : rows.filter((r) => released.has(r.id))
 }

@@ -9,6 +9,8 @@ import type {
 } from '@banditore/contracts'
 import {
   ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
@@ -57,7 +59,9 @@ const zero = (): BroadcastRunCounts => ({ processed: 0, accepted: 0, failed: 0, 
  * each run to a few hundred events. Signals pause (before the next batch), resume and cancel;
  * the `progress` query answers where it stands. A routine run that reaches one of its quiet
  * windows (the tenant's quiet hours, `quietWindows`) pauses before the next batch and resumes at
- * the window's end.
+ * the window's end. When WhatsApp refuses the template (paused for low quality, disabled), the
+ * run halts as if paused, with a `halted` event naming the template, and staff resume it once
+ * Meta approves it again; nobody is failed for it.
  */
 export async function massBroadcastWorkflow(input: BroadcastRunInput): Promise<BroadcastRunProgress> {
   const run: BroadcastRunRef = {
@@ -118,13 +122,22 @@ export async function massBroadcastWorkflow(input: BroadcastRunInput): Promise<B
     await bookkeeping.recordBroadcastRunState({ broadcastId: input.broadcastId, tenant: input.tenant, state: next })
     recorded = next
   }
-  /** Runs a sending activity that pause and cancel can interrupt; undefined when they did. */
+  /**
+   * Runs a sending activity that pause and cancel can interrupt; undefined when they did, or when
+   * WhatsApp refused the template: the run then halts (paused) until staff resume it.
+   */
   const interruptible = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
     scope = new CancellationScope()
     try {
       return await scope.run(work)
     } catch (error) {
       if ((paused || cancelRequested) && isCancellation(error)) return undefined
+      const refusal = templateRefusal(error)
+      if (refusal) {
+        paused = true
+        await bookkeeping.recordBroadcastHalt({ broadcastId: input.broadcastId, tenant: input.tenant, ...refusal })
+        return undefined
+      }
       throw error
     } finally {
       scope = undefined
@@ -207,4 +220,12 @@ export async function massBroadcastWorkflow(input: BroadcastRunInput): Promise<B
       })
     }
   }
+}
+
+/** The template and code when a sending activity failed because WhatsApp refuses the template. */
+function templateRefusal(error: unknown): { template: string; providerCode: string } | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : undefined
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'TemplateUnavailableError') return undefined
+  const detail = (cause.details?.[0] ?? {}) as { template?: unknown; providerCode?: unknown }
+  return { template: String(detail.template ?? 'unknown'), providerCode: String(detail.providerCode ?? 'unknown') }
 }

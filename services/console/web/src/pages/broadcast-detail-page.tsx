@@ -33,6 +33,7 @@ const AUDIT: Record<string, string> = {
   'run-ambiguous': 'Invii con esito incerto (interruzione o fornitore senza risposta)',
   'run-resent': 'Invii ripetuti: il fornitore non li aveva ricevuti',
   'run-unresolved': 'Invii con esito mai chiarito: non ripetuti per non mandare doppioni',
+  'run-halted': 'Invio sospeso: WhatsApp rifiuta il modello del messaggio',
   'run-finished': 'Invio terminato',
 }
 
@@ -41,6 +42,10 @@ function runEventNote(e: AuditEntry): string {
   const count = typeof e.detail.count === 'number' ? e.detail.count : undefined
   if (e.action === 'run-resent' && e.detail.withoutProof === true) return `: ${number(count ?? 0)}, senza attendere la prova che non fossero arrivati (allerta: un messaggio in più è meglio di uno mancato)`
   if (e.action === 'run-interrupted') return typeof e.detail.attempt === 'number' ? ` (tentativo ${e.detail.attempt})` : ''
+  if (e.action === 'run-halted') {
+    const why = e.detail.providerCode === '132016' ? 'disattivato' : 'messo in pausa per bassa qualità'
+    return ` «${String(e.detail.template)}», ${why} da Meta: nessun destinatario è stato perso; riprendere l'invio quando il modello torna approvato`
+  }
   if (e.action === 'run-finished') {
     const unconfirmed = typeof e.detail.unconfirmed === 'number' ? e.detail.unconfirmed : 0
     return unconfirmed > 0 ? ` (${number(unconfirmed)} senza conferma del fornitore in quel momento)` : ' (tutti gli esiti confermati)'
