@@ -18,6 +18,8 @@ export function localSenders(tenants: readonly Tenant[], ingestUrl: string, env:
       whatsapp.push({
         phoneNumberId: wa.phoneNumberId,
         displayPhoneNumber: wa.number,
+        // The business account whose template listing the platform's registry reads.
+        ...(wa.businessAccountId ? { businessAccountId: wa.businessAccountId } : {}),
         accessToken: setSecret(wa.accessTokenEnv, local(tenant.id, 'wa-token')),
         appSecret: setSecret(wa.appSecretEnv, local(tenant.id, 'app-secret')),
         webhookUrl: `${ingestUrl}/webhooks/whatsapp`,
@@ -32,6 +34,7 @@ export function localSenders(tenants: readonly Tenant[], ingestUrl: string, env:
               language: translation.code,
               category: (template.category ?? 'utility').toUpperCase() as 'UTILITY' | 'MARKETING' | 'AUTHENTICATION',
               bodyParameters: template.parameters.length,
+              body: translation.body,
             })),
           ),
           ...[tenant.emergency?.whatsappTemplate ?? [], tenant.signup.whatsappConfirmationTemplate ?? []].flat().flatMap(({ name, languages }) =>

@@ -5,6 +5,7 @@ import {
   createBroadcastWorkflows,
   createEmergencyWorkflows,
   createOutboundChecker,
+  createRecurringSchedules,
   hashToken,
   loadConfig as loadBroadcastConfig,
   migrations as broadcastMigrations,
@@ -88,6 +89,7 @@ describe('staff identity across services', () => {
       tenants,
       workflows: createBroadcastWorkflows({ client, taskQueue }),
       emergencies: createEmergencyWorkflows({ client, taskQueue }),
+      schedules: createRecurringSchedules({ client, taskQueue }),
       checker: createOutboundChecker({ nc, logger, timeoutMs: broadcastConfig.OUTBOUND_CHECK_TIMEOUT_MS }),
       temporalReady: async () => void (await connection.healthService.check({})),
     })

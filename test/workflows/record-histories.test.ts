@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { BroadcastWorkflow, EmergencyWorkflow } from '@banditore/contracts'
+import { BroadcastWorkflow, EmergencyWorkflow, RecurringBroadcastWorkflow } from '@banditore/contracts'
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import { describe, expect, it } from 'vitest'
 import { waitUntil } from '../harness/index.js'
@@ -84,4 +84,32 @@ describe.skipIf(process.env.BANDITORE_RECORD_HISTORIES !== '1')('record workflow
       await stack.stop()
     }
   }, 300_000)
+
+  // Alone, so it can be recorded without the others: -t 'recurring'.
+  it('records a recurring broadcast occurrence (started by its schedule, sent as a child broadcast)', async () => {
+    const stack = await startBroadcastStack({ extraTopics: ['storia'] })
+    const worker = await startInProcessWorker(stack)
+    try {
+      await stack.audience.add(audienceOf(BORGO.id, 5, { topics: ['storia'] }))
+      const operator = await stack.token('operator', 'rec@borgo.example')
+      const approver = await stack.token('approver', 'app@borgo.example')
+      const at = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Rome', dateStyle: 'short', timeStyle: 'medium' }).format(new Date(Date.now() + 10_000)).replace(' ', 'T')
+      const created = await stack.call('POST', '/v1/recurring-broadcasts', operator, {
+        title: 'storia',
+        topics: ['storia'],
+        whatsapp: { templateName: 'avviso_generico', variants: { it: { code: 'it', bodyParameters: ['storia'] } } },
+        recurrence: { dates: [at] },
+      })
+      expect(created.status, JSON.stringify(created.body)).toBe(201)
+      await stack.call('POST', `/v1/recurring-broadcasts/${created.body.id}/approve`, approver, {})
+      const schedule = stack.client.schedule.getHandle(RecurringBroadcastWorkflow.scheduleId(BORGO.id, created.body.id))
+      const action = await waitUntil(async () => (await schedule.describe()).info.recentActions[0]?.action, { timeoutMs: 60_000, what: 'the occurrence started' })
+      const occurrence = stack.client.workflow.getHandle(action.workflow.workflowId)
+      await occurrence.result()
+      writeFileSync(historyPath('recurring'), `${historyToJSON(await occurrence.fetchHistory())}\n`)
+    } finally {
+      await worker.stop()
+      await stack.stop()
+    }
+  }, 120_000)
 })

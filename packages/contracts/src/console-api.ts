@@ -2,8 +2,9 @@ import Type from 'typebox'
 import { BroadcastViewSchema, OutboundCheckViewSchema } from './broadcast-api.js'
 import { BroadcastContentSchema } from './broadcast-content.js'
 import { TenantIdSchema, TimestampSchema } from './common.js'
-import { EmergencyKindSchema, EmergencySeveritySchema } from './emergency.js'
-import { AlertTemplateSchema, LanguageSchema, WhatsappTemplateSchema } from './tenant.js'
+import { BulletinOriginSchema, EmergencyKindSchema, EmergencySeveritySchema, EmergencySourceSchema } from './emergency.js'
+import { AlertTemplateSchema, LanguageSchema } from './tenant.js'
+import { ComposeTemplateSchema, TemplateRegistryEntrySchema, TemplateRegistrySyncSchema } from './whatsapp-template-registry.js'
 
 /**
  * What the staff console reads from the broadcast service besides the broadcast and emergency
@@ -83,7 +84,9 @@ export const EmergencySummarySchema = Type.Object(
     severity: EmergencySeveritySchema,
     /** In the tenant's first language. */
     headline: Type.String(),
-    source: Type.Union([Type.Literal('manual'), Type.Literal('cap')]),
+    source: EmergencySourceSchema,
+    /** A draft from the DPC bulletin: which reading. */
+    bulletin: Type.Optional(BulletinOriginSchema),
     createdAt: TimestampSchema,
     triggeredAt: Type.Union([TimestampSchema, Type.Null()]),
     acknowledgedBy: Type.Union([Type.String(), Type.Null()]),
@@ -142,7 +145,12 @@ export const ComposeOptionsSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    templates: Type.Array(WhatsappTemplateSchema),
+    /** The tenant file's templates, each with the registry's status, category and quality when it has synced. */
+    templates: Type.Array(ComposeTemplateSchema),
+    /** The registry's state: when it was last read from Meta (absent: a service without a registry). */
+    templateRegistry: Type.Optional(TemplateRegistrySyncSchema),
+    /** Templates Meta holds for the account that the tenant file does not offer (not usable from the console). */
+    unconfiguredTemplates: Type.Optional(Type.Array(TemplateRegistryEntrySchema)),
   },
   { additionalProperties: false },
 )

@@ -208,6 +208,28 @@ export const EmergencyTranslationBodySchema = Type.Object(
 )
 export type EmergencyTranslationBody = Type.Static<typeof EmergencyTranslationBodySchema>
 
+/** Where a draft came from: staff (`manual`), a CAP document, the DPC criticality bulletin. */
+export const EmergencySourceSchema = Type.Union([Type.Literal('manual'), Type.Literal('cap'), Type.Literal('bulletin')])
+export type EmergencySource = Type.Static<typeof EmergencySourceSchema>
+
+/** The bulletin reading a draft was made from: which bulletin, for which day, zone and colour. */
+export const BulletinOriginSchema = Type.Object(
+  {
+    /** The bulletin's stamp as the DPC files name it: `20261207_1530` (issued 7/12/2026 15:30). */
+    bulletinId: Type.String(),
+    /** As published: `Bollettino del 07 dicembre 2026 ore 15:30`. */
+    bulletinName: Type.String(),
+    /** The day the reading is valid for (YYYY-MM-DD, Rome). */
+    day: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }),
+    zone: Type.String(),
+    colour: Type.Union([Type.Literal('orange'), Type.Literal('red')]),
+    /** What the bulletin says for the zone (`Moderata per rischio idrogeologico / ALLERTA ARANCIONE`). */
+    criticality: Type.String(),
+  },
+  { additionalProperties: false },
+)
+export type BulletinOrigin = Type.Static<typeof BulletinOriginSchema>
+
 const ChannelCountsSchema = Type.Object({ sent: Type.Integer(), delivered: Type.Integer(), failed: Type.Integer() }, { additionalProperties: false })
 
 export const EmergencyViewSchema = Type.Object(
@@ -218,8 +240,10 @@ export const EmergencyViewSchema = Type.Object(
     references: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
     status: Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('closed')]),
     message: EmergencyMessageSchema,
-    source: Type.Union([Type.Literal('manual'), Type.Literal('cap')]),
+    source: EmergencySourceSchema,
     cap: Type.Union([EmergencyCapOriginSchema, Type.Null()]),
+    /** The DPC bulletin reading a `bulletin` draft was made from. */
+    bulletin: Type.Union([BulletinOriginSchema, Type.Null()]),
     createdBy: Type.String(),
     createdAt: TimestampSchema,
     triggeredBy: Type.Union([Type.String(), Type.Null()]),

@@ -2,6 +2,7 @@ import type { TSchema } from 'typebox'
 import { DeliveryStatusContract, InboundMessageContract, UnroutedWebhookContract } from './inbound.js'
 import { ModerationSubjects, ModerationVerdictContract, OutboundCheckReplyContract, OutboundCheckRequestContract, ReviewDecidedContract } from './moderation.js'
 import { OutboundReplyContract } from './outbound.js'
+import { RecurringOccurrenceReplyContract, RecurringOccurrenceRequestContract, RecurringSubjects } from './recurring-broadcast.js'
 import { Streams, Subjects, type StreamSpec } from './subjects.js'
 import {
   AudienceCountReplyContract,
@@ -85,6 +86,8 @@ export const Requests = {
   audienceCount: { subject: Subjects.audienceCount, request: AudienceCountRequestContract, reply: AudienceCountReplyContract },
   /** A broadcast draft against the outbound policy; answered by moderation, asked by broadcast. */
   outboundCheck: { subject: ModerationSubjects.checkOutbound, request: OutboundCheckRequestContract, reply: OutboundCheckReplyContract },
+  /** A recurring broadcast's occurrence is due: what to send, or skip; answered by broadcast, asked by the worker. */
+  recurringOccurrence: { subject: RecurringSubjects.occurrence, request: RecurringOccurrenceRequestContract, reply: RecurringOccurrenceReplyContract },
 } as const satisfies Record<string, RequestKind>
 
 export const Consumers = {

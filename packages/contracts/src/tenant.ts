@@ -17,6 +17,11 @@ export const TenantChannelsSchema = Type.Object(
         {
           /** The Cloud API phone-number id webhooks and sends are keyed by. */
           phoneNumberId: Type.String({ minLength: 1 }),
+          /**
+           * The WhatsApp Business Account (WABA) id the number belongs to: the platform reads its
+           * message templates (status, category, quality) from it. Absent: no template registry.
+           */
+          businessAccountId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
           /** The number citizens save and write to, E.164. */
           number: E164Schema,
           /** Environment variable holding the Graph API access token. */
@@ -130,6 +135,27 @@ export const WhatsappTemplateSchema = Type.Object(
 )
 export type WhatsappTemplate = Type.Static<typeof WhatsappTemplateSchema>
 
+/**
+ * The tenant's alert zone in the DPC bulletin of hydrogeological and hydraulic criticality. The
+ * published GeoJSON/TopoJSON name a zone by `Nome zona` (the zone code for zones their Region
+ * never named, e.g. `Marc-2`) and list its `Comuni`: a feature is the tenant's when its name is
+ * `zoneName` or `zone`, or when its municipalities include `municipality`.
+ */
+export const BulletinWatchSchema = Type.Object(
+  {
+    /** The zone code of the national alert system (`Lomb-09`, `Marc-2`, `Vall-B`). */
+    zone: Type.String({ pattern: '^[A-Za-z]{4}-[A-Za-z0-9]{1,2}$' }),
+    /** The zone's name as the bulletin's `Nome zona` gives it (`Nodo Idraulico di Milano`). */
+    zoneName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** The municipality as the bulletin's `Comuni` lists it (`Corbetta`). */
+    municipality: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+    /** The `alertTemplates` id the draft is filled from. */
+    alertTemplate: Type.String({ pattern: '^[a-z0-9-]+$' }),
+  },
+  { additionalProperties: false },
+)
+export type BulletinWatch = Type.Static<typeof BulletinWatchSchema>
+
 export const EmergencySettingsSchema = Type.Object(
   {
     /** Citizens whose WhatsApp alert has no delivered status after this long get it by SMS. */
@@ -155,6 +181,12 @@ export const EmergencySettingsSchema = Type.Object(
     ),
     /** Ready-made alerts the console launches in a few clicks. */
     alertTemplates: Type.Optional(Type.Array(AlertTemplateSchema)),
+    /**
+     * The Department of Civil Protection's daily criticality bulletin: when the tenant's alert
+     * zone is orange or red, a draft from `alertTemplate` awaits the staff on duty (never sent
+     * without a person).
+     */
+    bulletin: Type.Optional(BulletinWatchSchema),
   },
   { additionalProperties: false },
 )

@@ -61,6 +61,14 @@ export {
   type TemplateParameter,
   type SendResult,
 } from './whatsapp-cloud-client.js'
+export {
+  listWhatsAppTemplates,
+  type ListWhatsAppTemplatesInput,
+  type WhatsAppTemplateInfo,
+  type WhatsAppTemplateStatus,
+  type WhatsAppTemplateCategory,
+  type WhatsAppTemplateQuality,
+} from './whatsapp-template-list.js'
 export { parseWhatsAppWebhook, type ParseWebhookOptions } from './whatsapp-webhook-parser.js'
 export {
   signWhatsAppPayload,

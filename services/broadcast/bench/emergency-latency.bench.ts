@@ -33,6 +33,7 @@ import { createBroadcastWorkflows } from '../src/broadcast-workflow.client.js'
 import { loadConfig } from '../src/config.js'
 import { createEmergencyWorkflows } from '../src/emergency/emergency-workflow.client.js'
 import { createOutboundChecker } from '../src/outbound-check.client.js'
+import { createRecurringSchedules } from '../src/recurring/recurring-schedule.client.js'
 import { upsertBootstrapToken } from '../src/repositories/api-token.repository.js'
 import { startBenchInfra } from './bench-infra.js'
 
@@ -99,6 +100,7 @@ const api = await buildApp(config, {
   tenants,
   workflows: createBroadcastWorkflows({ client, taskQueue: broadcastQueue }),
   emergencies: createEmergencyWorkflows({ client, taskQueue: emergencyQueue }),
+  schedules: createRecurringSchedules({ client, taskQueue: broadcastQueue }),
   checker: createOutboundChecker({ nc, logger, timeoutMs: 1000 }),
   temporalReady: async () => undefined,
 })

@@ -25,6 +25,13 @@ import { createWorkerProgress } from './worker-progress.client.js'
 import { createBroadcastPlanner } from './planning/broadcast-plan.js'
 import { createTenantCalendar } from './planning/tenant-calendar.js'
 import { registerElectoralPeriodRoutes } from './routes/electoral-period.routes.js'
+import type { BulletinWatcher } from './bulletin/bulletin-watcher.js'
+import { registerBulletinRoutes } from './routes/bulletin.routes.js'
+import { createRecurringLifecycle } from './recurring/recurring-lifecycle.js'
+import type { RecurringSchedules } from './recurring/recurring-schedule.client.js'
+import { registerRecurringBroadcasts } from './recurring/recurring.routes.js'
+import type { TemplateRegistry } from './templates/template-registry.js'
+import { registerWhatsAppTemplateRoutes } from './routes/whatsapp-template.routes.js'
 
 export interface BroadcastDeps {
   logger: Logger
@@ -34,8 +41,14 @@ export interface BroadcastDeps {
   workflows: BroadcastWorkflows
   emergencies: EmergencyWorkflows
   checker: OutboundChecker
+  /** The Temporal Schedules of recurring broadcasts. */
+  schedules: RecurringSchedules
   /** Readiness of the Temporal connection. */
   temporalReady: () => Promise<void>
+  /** The DPC criticality bulletin job: its readings and a check on demand at /v1/bulletins. */
+  bulletins?: BulletinWatcher
+  /** The WhatsApp template registry (its sync job runs in the service): drafts, approvals and sends are checked against it. */
+  templates?: TemplateRegistry
 }
 
 /** The staff API as a fastify instance, without a port: tests call `inject()` on it. */
@@ -67,7 +80,7 @@ export async function buildApp(config: BroadcastConfig, deps: BroadcastDeps): Pr
           'which reach every subscriber at once, fall back to SMS and escalate to officials until one acknowledges. Admins manage API tokens.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (bnd_...)' } } },
-      tags: [{ name: 'broadcasts' }, { name: 'progress' }, { name: 'emergencies' }, { name: 'electoral periods' }, { name: 'tokens' }],
+      tags: [{ name: 'broadcasts' }, { name: 'recurring broadcasts' }, { name: 'progress' }, { name: 'emergencies' }, { name: 'electoral periods' }, { name: 'tokens' }],
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
@@ -77,7 +90,16 @@ export async function buildApp(config: BroadcastConfig, deps: BroadcastDeps): Pr
   // The worker owns runs, send ledgers and emergency timelines: asked over NATS, never read here.
   const worker = createWorkerProgress({ nc: deps.nc, timeoutMs: 5000 })
   const calendar = createTenantCalendar({ db: deps.db, logger: deps.logger, quietHoursDefault: config.QUIET_HOURS_DEFAULT })
-  const lifecycle = createBroadcastLifecycle({ db: deps.db, tenants: deps.tenants, checker: deps.checker, workflows: deps.workflows, worker, logger: deps.logger, calendar })
+  const lifecycle = createBroadcastLifecycle({
+    db: deps.db,
+    tenants: deps.tenants,
+    checker: deps.checker,
+    workflows: deps.workflows,
+    worker,
+    logger: deps.logger,
+    calendar,
+    ...(deps.templates ? { templates: deps.templates } : {}),
+  })
   registerTokenRoutes(app, { db: deps.db, tenants: deps.tenants, mirror: createApiTokenMirror({ db: deps.db, nc: deps.nc, logger: deps.logger, replicas: config.NATS_STREAM_REPLICAS }) })
   registerBroadcastRoutes(app, { db: deps.db, lifecycle, worker })
   registerEmergencyRoutes(app, {
@@ -85,10 +107,18 @@ export async function buildApp(config: BroadcastConfig, deps: BroadcastDeps): Pr
   })
   // The console's reads: dashboard, dry run, rejection, emergency list and templates.
   const audience = createAudienceCounter({ nc: deps.nc, timeoutMs: 5000 })
-  const planner = createBroadcastPlanner({ db: deps.db, audience, worker, calendar })
-  registerBroadcastReviewRoutes(app, { lifecycle, tenants: deps.tenants, checker: deps.checker, audience, planner })
+  const planner = createBroadcastPlanner({ db: deps.db, audience, worker, calendar, ...(deps.templates ? { templates: deps.templates } : {}) })
+  registerBroadcastReviewRoutes(app, { lifecycle, tenants: deps.tenants, checker: deps.checker, audience, planner, ...(deps.templates ? { registry: deps.templates } : {}) })
+  if (deps.templates) registerWhatsAppTemplateRoutes(app, { tenants: deps.tenants, registry: deps.templates })
   registerElectoralPeriodRoutes(app, { tenants: deps.tenants, calendar })
   registerOverviewRoutes(app, { db: deps.db, tenants: deps.tenants, audience, worker, logger: deps.logger })
   registerEmergencyTemplateRoutes(app, { db: deps.db, tenants: deps.tenants })
+  if (deps.bulletins) registerBulletinRoutes(app, { db: deps.db, tenants: deps.tenants, watcher: deps.bulletins })
+  registerRecurringBroadcasts(app, {
+    lifecycle: createRecurringLifecycle({ db: deps.db, tenants: deps.tenants, checker: deps.checker, schedules: deps.schedules, calendar, logger: deps.logger }),
+    tenants: deps.tenants,
+    nc: deps.nc,
+    logger: deps.logger,
+  })
   return app
 }

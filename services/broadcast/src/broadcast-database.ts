@@ -1,5 +1,7 @@
-import type { BroadcastDraftBody, ElectoralPeriodKind, EmergencyCapOrigin, EmergencyKind, EmergencyMessage, OutboundCheckView, StaffRole } from '@banditore/contracts'
+import type { BroadcastDraftBody, BulletinColour, BulletinOrigin, ElectoralPeriodKind, EmergencyCapOrigin, EmergencyKind, EmergencyMessage, EmergencySource, OutboundCheckView, StaffRole } from '@banditore/contracts'
 import type { ColumnType, Generated } from 'kysely'
+import type { RecurringAuditTable, RecurringBroadcastTable, RecurringOccurrenceTable } from './recurring/recurring.table.js'
+import type { WhatsappTemplateSyncTable, WhatsappTemplateTable } from './templates/whatsapp-template.table.js'
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>
 type Timestamp = ColumnType<Date, Date | string, Date | string>
@@ -59,8 +61,10 @@ export interface EmergencyTable {
   references_id: string | null
   status: 'draft' | 'active' | 'closed'
   message: Json<EmergencyMessage>
-  source: 'manual' | 'cap'
+  source: EmergencySource
   cap: Json<EmergencyCapOrigin | null>
+  /** The DPC bulletin reading of a `bulletin` draft. */
+  bulletin: Json<BulletinOrigin | null>
   created_by: string
   created_at: CreatedAt
   triggered_by: string | null
@@ -98,6 +102,41 @@ export interface ElectoralPeriodTable {
   updated_at: UpdatedAt
 }
 
+/** What one DPC bulletin says of one tenant's zone for one day (once per bulletin and day). */
+export interface BulletinReadingTable {
+  tenant: string
+  bulletin_id: string
+  bulletin_name: string
+  day: string
+  zone: string
+  colour: BulletinColour
+  criticality: string
+  read_at: CreatedAt
+}
+
+/** The draft made for a tenant's zone, day and colour: once, however many replicas or bulletins read it. */
+export interface BulletinDraftTable {
+  tenant: string
+  zone: string
+  day: string
+  colour: 'orange' | 'red'
+  bulletin_id: string
+  emergency_id: string
+  created_at: CreatedAt
+  /** When the staff on duty were told (their notice workflow started); null: not yet. */
+  notified_at: Timestamp | null
+}
+
+/** Each check of the bulletin, with the reason when it failed. */
+export interface BulletinCheckTable {
+  id: Generated<number>
+  checked_at: CreatedAt
+  ok: boolean
+  error: string | null
+  bulletins: Json<string[]>
+  drafts: Json<Array<{ tenant: string; emergencyId: string }>>
+}
+
 /** A tenant's quiet hours, when changed from the default. */
 export interface QuietHoursTable {
   tenant: string
@@ -109,6 +148,9 @@ export interface QuietHoursTable {
 }
 
 export interface BroadcastDatabase {
+  bulletin_reading: BulletinReadingTable
+  bulletin_draft: BulletinDraftTable
+  bulletin_check: BulletinCheckTable
   electoral_period: ElectoralPeriodTable
   quiet_hours: QuietHoursTable
   emergency: EmergencyTable
@@ -116,4 +158,9 @@ export interface BroadcastDatabase {
   api_token: ApiTokenTable
   broadcast: BroadcastTable
   broadcast_audit: BroadcastAuditTable
+  recurring_broadcast: RecurringBroadcastTable
+  recurring_occurrence: RecurringOccurrenceTable
+  recurring_audit: RecurringAuditTable
+  whatsapp_template: WhatsappTemplateTable
+  whatsapp_template_sync: WhatsappTemplateSyncTable
 }

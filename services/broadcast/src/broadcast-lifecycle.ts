@@ -19,6 +19,7 @@ import type { OutboundChecker } from './outbound-check.client.js'
 import { quietWindows } from './planning/quiet-hours.js'
 import type { TenantCalendar } from './planning/tenant-calendar.js'
 import type { WorkerProgress } from './worker-progress.client.js'
+import type { TemplateRegistry } from './templates/template-registry.js'
 import { appendAudit, findAuthorHolder, listAudit } from './repositories/broadcast-audit.repository.js'
 import {
   findBroadcast,
@@ -47,6 +48,8 @@ export interface BroadcastLifecycleDeps {
   logger: Logger
   /** Electoral periods (the pre-election guard) and quiet hours. */
   calendar: TenantCalendar
+  /** The WhatsApp template registry: a template Meta does not hold as APPROVED is refused at draft, approval and send. */
+  templates?: Pick<TemplateRegistry, 'checkDraft'>
 }
 
 /** An approver's statement during an electoral period says something: at least this many characters. */
@@ -91,7 +94,7 @@ export function toView(broadcast: BroadcastWithRun): BroadcastView {
  * resumed or cancelled. Every change is audited in the same transaction.
  */
 export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
-  const { db, tenants, checker, workflows, worker, logger, calendar } = deps
+  const { db, tenants, checker, workflows, worker, logger, calendar, templates } = deps
 
   const tenantOf = (id: string): Tenant => {
     const tenant = tenants.get(id)
@@ -142,6 +145,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
       if (staff.tenant === null) throw new DraftInvalidError('un token di piattaforma non scrive per nessun comune: usare un token da operatore del comune', '/tenant')
       const tenant = tenantOf(staff.tenant)
       validateDraft(tenant, draft)
+      await templates?.checkDraft(tenant, draft)
       const id = randomUUID()
       const outboundCheck = await checker.check(tenant.id, id, draft)
       await db.transaction().execute(async (trx) => {
@@ -155,6 +159,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
     async editDraft(staff: StaffPrincipal, id: string, draft: BroadcastDraftBody): Promise<BroadcastView> {
       const current = await load(staff, id)
       validateDraft(tenantOf(current.tenant), draft)
+      await templates?.checkDraft(tenantOf(current.tenant), draft)
       const outboundCheck = await checker.check(current.tenant, id, draft)
       return await transition(staff, id, async (row, trx) => {
         if (row.status !== 'draft') throw new BroadcastStateError(`si può modificare solo una bozza; questo invio è ${STATUS_IT[row.status]}`)
@@ -172,6 +177,8 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
         if (await isAuthor(trx, row, staff)) {
           throw new FourEyesError('principio dei quattro occhi: chi ha scritto la bozza non può approvarla')
         }
+        // Meta may have paused or rejected the template since the draft was written.
+        await templates?.checkDraft(tenantOf(row.tenant), row.draft)
         const check = row.outbound_check
         if (period) {
           refusePolitical(row, period.name)
@@ -229,6 +236,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
       const [period, quietHours] = await Promise.all([calendar.inForce(tenant), calendar.quietHours(tenant)])
       return await transition(staff, id, async (row, trx) => {
         if (row.status !== 'approved') throw new BroadcastStateError(`si può inviare solo un invio approvato; questo è ${STATUS_IT[row.status]}`)
+        await templates?.checkDraft(tenant, row.draft)
         // Approved before the period began: political content is refused all the same.
         if (period) refusePolitical(row, period.name)
         const sendAt = at && at.getTime() > Date.now() ? at : null
@@ -284,7 +292,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
         actor: 'worker',
         holder: 'Banditore',
         role: 'system',
-        detail: { ...e.detail, ...(e.kind !== 'interrupted' && e.kind !== 'finished' ? { count: e.count } : {}) },
+        detail: { ...e.detail, ...(e.kind !== 'interrupted' && e.kind !== 'halted' && e.kind !== 'finished' ? { count: e.count } : {}) },
       }))
       return [...entries, ...events].sort((a, b) => a.at.localeCompare(b.at))
     },

@@ -30,6 +30,22 @@ export const BroadcastConfigSchema = Type.Object({
    * no routine broadcast is sent inside them. Staff change a tenant's at /v1/quiet-hours.
    */
   QUIET_HOURS_DEFAULT: Type.String({ default: '21:00-08:00', pattern: '^(off|([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9])$', description: 'default quiet hours' }),
+  /**
+   * The index of the DPC criticality bulletin to read (the published `files/<YYYYMMDD_HHMM>.json`
+   * shape; its file URLs may be relative to it). Empty: no bulletin drafts. The DPC repository
+   * has no stable "latest" file: point it at a mirror or proxy that serves the newest index.
+   */
+  DPC_BULLETIN_INDEX_URL: Type.String({ default: '', pattern: '^(|https?://.+)$', description: 'DPC bulletin index URL (empty: off)' }),
+  /** How often the bulletin is read, seconds (it is published once a day, updates in the evening). */
+  DPC_BULLETIN_POLL_SECONDS: Type.Integer({ default: 900, minimum: 10, description: 'DPC bulletin poll interval (s)' }),
+  /** Graph API base URL the WhatsApp template registry reads from (the provider simulator locally and in tests). */
+  WHATSAPP_API_BASE_URL: Type.String({ default: 'https://graph.facebook.com', pattern: '^https?://', description: 'Graph API base URL' }),
+  /** How often each tenant's WhatsApp templates are read from Meta, seconds (also once at start). */
+  WHATSAPP_TEMPLATE_SYNC_SECONDS: Type.Integer({ default: 900, minimum: 5, description: 'WhatsApp template registry sync interval (s)' }),
+  /** How long one page of the template listing may take, ms. */
+  WHATSAPP_TEMPLATE_SYNC_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, description: 'WhatsApp template listing timeout (ms)' }),
+  /** How long one file of the bulletin may take to download, ms. */
+  DPC_BULLETIN_TIMEOUT_MS: Type.Integer({ default: 20_000, minimum: 100, description: 'DPC bulletin download timeout (ms)' }),
 })
 export type BroadcastConfig = Type.Static<typeof BroadcastConfigSchema>
 

@@ -11,5 +11,6 @@ export { BOOTSTRAP_TOKEN_ID, upsertBootstrapToken } from './repositories/api-tok
 export { parseCapAlert, type CapAlert } from './cap/index.js'
 export { startEmergencyAcknowledgements } from './emergency/emergency-acknowledgements.js'
 export { createEmergencyWorkflows, type EmergencyWorkflows } from './emergency/emergency-workflow.client.js'
+export { createRecurringSchedules, type RecurringSchedules } from './recurring/recurring-schedule.client.js'
 /** The deployable, as its main.ts runs it (the test world starts it the same way). */
 export { broadcastService } from './broadcast-service.js'

@@ -88,7 +88,7 @@ const OPERATIONS: readonly Operation[] = [
     path: '/_sim/templates/{account}',
     summary: 'Add or replace a template of a business account',
     description: '`account`: a WABA id, a phone_number_id or a number (E.164) of the account.',
-    body: { schema: SimTemplateSchema, example: { name: 'raccolta_rifiuti', language: 'it', category: 'UTILITY', bodyParameters: 1 } },
+    body: { schema: SimTemplateSchema, example: { name: 'raccolta_rifiuti', language: 'it', category: 'UTILITY', bodyParameters: 1, body: 'Raccolta rifiuti: {{1}}' } },
     ok: { status: 200, description: 'the template, defaults filled in' },
     errors: [400],
   },
@@ -214,7 +214,7 @@ export function controlApiDocument(): Record<string, unknown> {
       title: 'Banditore provider simulator: control API',
       version: '1',
       description:
-        "Drives the stand-in for Meta's WhatsApp Cloud API and the Twilio-compatible SMS gateway: numbers, templates, limits, faults, citizens' messages, and what was sent. The provider endpoints themselves (POST /{version}/{phoneNumberId}/messages, POST /2010-04-01/Accounts/{AccountSid}/Messages.json) answer as the providers do. By default the simulator fails as production fails: the 24-hour window (131047), the pair rate limit (131056), the business account's templates (132000, 132001, 132015, 132016).",
+        "Drives the stand-in for Meta's WhatsApp Cloud API and the Twilio-compatible SMS gateway: numbers, templates, limits, faults, citizens' messages, and what was sent. The provider endpoints themselves (POST /{version}/{phoneNumberId}/messages, GET /{version}/{waba-id}/message_templates with Meta's paging and quality_score, POST /2010-04-01/Accounts/{AccountSid}/Messages.json) answer as the providers do. By default the simulator fails as production fails: the 24-hour window (131047), the pair rate limit (131056), the business account's templates (132000, 132001, 132015, 132016).",
     },
     paths,
     components: { schemas: { Problem: problem } },

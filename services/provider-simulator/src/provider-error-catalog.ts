@@ -96,12 +96,12 @@ export function graphError(code: number, overrides: { httpStatus?: number; detai
 }
 
 /** The Graph API's answer for an id that is not a phone number this token may use. */
-export function graphUnknownObject(id: string): GraphErrorResponse {
+export function graphUnknownObject(id: string, method: 'get' | 'post' = 'post'): GraphErrorResponse {
   return {
     status: 400,
     body: {
       error: {
-        message: `Unsupported post request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+        message: `Unsupported ${method} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
         type: 'GraphMethodException',
         code: 100,
         error_subcode: 33,

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { registerControlRoutes } from './control-routes.js'
 import { handleGraphSend } from './graph-send-handler.js'
+import { handleTemplateList } from './graph-template-handler.js'
 import { graphError, twilioError } from './provider-error-catalog.js'
 import type { ProviderSimulator, SimReply } from './provider-simulator.js'
 import type { RequestIssue } from './request-issues.js'
@@ -90,6 +91,20 @@ export function buildSimulatorApp(sim: ProviderSimulator, options: SimulatorAppO
     })
     return answer(request, reply, result)
   })
+
+  app.get<{ Params: { version: string; businessAccountId: string }; Querystring: Record<string, string | string[] | undefined> }>(
+    '/:version/:businessAccountId/message_templates',
+    async (request, reply) => {
+      const result = handleTemplateList(sim, {
+        version: request.params.version,
+        businessAccountId: request.params.businessAccountId,
+        authorization: request.headers.authorization,
+        query: request.query,
+        selfUrl: `${request.protocol}://${request.host}${request.url.split('?')[0] ?? ''}`,
+      })
+      return answer(request, reply, result)
+    },
+  )
 
   app.post<{ Params: { accountSid: string } }>('/2010-04-01/Accounts/:accountSid/Messages.json', async (request, reply) => {
     const params = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, string | string[]>

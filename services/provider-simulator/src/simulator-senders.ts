@@ -35,6 +35,11 @@ export class SenderRegistry {
     return this.whatsappById.get(idOrNumber) ?? this.whatsappByNumber.get(idOrNumber)
   }
 
+  /** Every WhatsApp number (with its secrets: for the simulator's own checks). */
+  allWhatsApp(): SimWhatsAppSender[] {
+    return [...this.whatsappById.values()]
+  }
+
   twilioAccount(accountSid: string): SimTwilioAccount | undefined {
     return this.twilioAccounts.get(accountSid)
   }

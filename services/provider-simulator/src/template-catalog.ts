@@ -24,11 +24,16 @@ export const SimTemplateSchema = Type.Object(
     bodyParameters: Type.Optional(Type.Integer({ minimum: 0 })),
     /** Variables in the header (a text header has at most one; a media header has one). Default 0. */
     headerParameters: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })),
+    /**
+     * The BODY component's text, as the template listing (`GET /{waba-id}/message_templates`)
+     * answers it. Default: a neutral text with `bodyParameters` placeholders.
+     */
+    body: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
   },
   { additionalProperties: false },
 )
 export type SimTemplateInput = Type.Static<typeof SimTemplateSchema>
-export type SimTemplate = Required<SimTemplateInput>
+export type SimTemplate = Required<Omit<SimTemplateInput, 'body'>> & { readonly body?: string }
 
 /** The changes `PATCH /_sim/templates/...` accepts: what Meta changes on its own (review, quality). */
 export const SimTemplateUpdateSchema = Type.Object(

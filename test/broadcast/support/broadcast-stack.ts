@@ -41,6 +41,8 @@ export interface StackOptions {
   emergency?: Record<string, unknown>
   /** Changes to the tenant file (a messaging limit, a rate card). */
   tenantFile?: (document: Record<string, unknown>) => Record<string, unknown>
+  /** More environment of the broadcast service (the DPC bulletin's URL). */
+  broadcastEnv?: Record<string, string>
 }
 
 /**
@@ -135,6 +137,7 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
         OUTBOUND_CHECK_TIMEOUT_MS: '2000',
         // Tests send at any hour; the quiet-hours tests set the tenant's own.
         QUIET_HOURS_DEFAULT: 'off',
+        ...options.broadcastEnv,
       },
     },
     simulator: {

@@ -1,5 +1,6 @@
 import { createBroadcastActivities, type BroadcastActivityDeps } from './broadcast.activities.js'
 import { createEmergencyActivities } from './emergency.activities.js'
+import { createRecurringActivities } from './recurring.activities.js'
 import { createReplyActivities, type ReplyActivityDeps } from './reply.activities.js'
 
 export type ActivityDeps = ReplyActivityDeps & {
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReplyActivities(deps),
     ...(deps.broadcast ? createBroadcastActivities(deps.broadcast) : {}),
     ...(deps.broadcast ? createEmergencyActivities(deps.broadcast) : {}),
+    ...(deps.broadcast ? createRecurringActivities(deps.broadcast) : {}),
   }
 }
 export { PermanentSendError, type OutboundSender } from './reply.activities.js'

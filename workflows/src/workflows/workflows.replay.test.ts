@@ -25,6 +25,7 @@ describe('workflow determinism over committed histories', () => {
     { name: 'broadcast', workflowType: 'massBroadcastWorkflow', signals: ['pause', 'resume'] },
     { name: 'emergency', workflowType: 'emergencyAlertWorkflow', signals: ['acknowledge'] },
     { name: 'reply', workflowType: 'replyWorkflow', signals: [] },
+    { name: 'recurring', workflowType: 'recurringOccurrenceWorkflow', signals: [] },
   ]
   it.each(cases)('replays the recorded $name run without nondeterminism', async ({ name, workflowType, signals }) => {
     const file = historyPath(name)
@@ -37,7 +38,20 @@ describe('workflow determinism over committed histories', () => {
     // Child workflow ids derive from the parent's (emergency → its citizens' broadcast): replay under the recorded id.
     const payload = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data
     const input = payload ? (JSON.parse(Buffer.from(payload).toString('utf8')) as { tenant?: string; alertId?: string }) : {}
-    const workflowId = input.alertId && input.tenant ? EmergencyWorkflow.workflowId(input.tenant, input.alertId) : `${name}-replay`
+    // A scheduled workflow's id is its schedule's id and scheduled time (the occurrence reads its time there).
+    const scheduled = events[0]?.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields ?? {}
+    const attribute = (key: string) => {
+      const data = scheduled[key]?.data
+      return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as string) : undefined
+    }
+    const scheduledBy = attribute('TemporalScheduledById')
+    const scheduledAt = attribute('TemporalScheduledStartTime')
+    const workflowId =
+      scheduledBy && scheduledAt
+        ? `${scheduledBy}-${scheduledAt}`
+        : input.alertId && input.tenant
+          ? EmergencyWorkflow.workflowId(input.tenant, input.alertId)
+          : `${name}-replay`
     await Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId)
   }, 60_000)
 })

@@ -118,6 +118,7 @@ export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
       message: row.message,
       source: row.source,
       cap: row.cap,
+      bulletin: row.bulletin ?? null,
       createdBy: row.created_by,
       createdAt: row.created_at.toISOString(),
       triggeredBy: row.triggered_by,

@@ -5,6 +5,9 @@ import { workerTablesMoved } from './2026-12-07T00-00-00_worker-tables-moved.js'
 import { staffIdentity } from './2026-12-08T00-00-00_staff-identity.js'
 import { electoralPeriodsQuietHours } from './2026-12-09T00-00-00_electoral-periods-quiet-hours.js'
 import { appendOnlyAudit } from './2026-12-15T00-00-00_append-only-audit.js'
+import { bulletinDrafts } from './2026-12-16T00-00-00_bulletin-drafts.js'
+import { recurringBroadcasts } from './2026-12-16T01-00-00_recurring-broadcasts.js'
+import { whatsappTemplates } from './2026-12-16T02-00-00_whatsapp-templates.js'
 
 /**
  * The broadcast schema: the staff API's own tables (tokens, broadcasts, audit, emergencies and
@@ -20,4 +23,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08T00-00-00_staff-identity': staffIdentity,
   '2026-12-09T00-00-00_electoral-periods-quiet-hours': electoralPeriodsQuietHours,
   '2026-12-15T00-00-00_append-only-audit': appendOnlyAudit,
+  '2026-12-16T00-00-00_bulletin-drafts': bulletinDrafts,
+  '2026-12-16T01-00-00_recurring-broadcasts': recurringBroadcasts,
+  '2026-12-16T02-00-00_whatsapp-templates': whatsappTemplates,
 }

@@ -8,6 +8,7 @@ import type { WorkerProgress } from '../worker-progress.client.js'
 import { quietWindows, scheduleAround } from './quiet-hours.js'
 import { smsSegments } from './sms-segments.js'
 import type { TenantCalendar } from './tenant-calendar.js'
+import type { TemplateRegistry } from '../templates/template-registry.js'
 
 /** Default caps when the tenant file leaves them out (the schema's defaults). */
 export const DEFAULT_MPS = { whatsapp: 80, sms: 10 } as const
@@ -49,8 +50,16 @@ const round = (euro: number) => Math.round(euro * 10_000) / 10_000
  * numbers' caps and where quiet hours pause it, whether Meta's messaging limit allows it (and what
  * to do when not), what it costs by the tenant's rate card, and the electoral period in force.
  */
-export function createBroadcastPlanner(deps: { db: Kysely<BroadcastDatabase>; audience: AudienceCounter; worker: WorkerProgress; calendar: TenantCalendar; clock?: () => Date }) {
-  const { db, audience, worker, calendar, clock = () => new Date() } = deps
+export function createBroadcastPlanner(deps: {
+  db: Kysely<BroadcastDatabase>
+  audience: AudienceCounter
+  worker: WorkerProgress
+  calendar: TenantCalendar
+  /** The WhatsApp template registry: Meta's category of the template, which prices it. */
+  templates?: Pick<TemplateRegistry, 'categoryOf'>
+  clock?: () => Date
+}) {
+  const { db, audience, worker, calendar, templates, clock = () => new Date() } = deps
 
   /** Recipients handed to a provider by the tenant's broadcasts dispatched in the last 24 hours (an upper bound, see the contract). */
   const usedLast24Hours = async (tenant: string, except: string, now: Date): Promise<number> => {
@@ -117,7 +126,8 @@ export function createBroadcastPlanner(deps: { db: Kysely<BroadcastDatabase>; au
       let cost: BroadcastPlan['cost'] = null
       if (tenant.rateCard) {
         const template = draft.whatsapp ? tenant.whatsappTemplates?.find((t) => t.name === draft.whatsapp?.templateName) : undefined
-        const category = template?.category ?? 'utility'
+        // Meta decides the category (and may change it): the registry's, when it knows the template.
+        const category = (await templates?.categoryOf(tenant, draft)) ?? template?.category ?? 'utility'
         const whatsappMessages = draft.whatsapp ? count.byChannel.whatsapp : 0
         const whatsappUnit = tenant.rateCard.whatsapp?.[category] ?? 0
         const smsUnit = tenant.rateCard.smsSegment ?? 0

@@ -35,6 +35,7 @@ export function summaryOf(row: EmergencyRow, defaultLanguage: string): Emergency
     severity: row.message.severity,
     headline,
     source: row.source,
+    ...(row.bulletin ? { bulletin: row.bulletin } : {}),
     createdAt: row.created_at.toISOString(),
     triggeredAt: row.triggered_at ? new Date(row.triggered_at).toISOString() : null,
     acknowledgedBy: row.acknowledged_by,

@@ -1,4 +1,4 @@
-import type { EmergencyCapOrigin, EmergencyKind, EmergencyMessage, TimelineEntry, TimelineKind } from '@banditore/contracts'
+import type { BulletinOrigin, EmergencyCapOrigin, EmergencyKind, EmergencySource, EmergencyMessage, TimelineEntry, TimelineKind } from '@banditore/contracts'
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { BroadcastDatabase, EmergencyTable } from '../broadcast-database.js'
 import { SCHEMA } from '../migrations/index.js'
@@ -14,8 +14,9 @@ export async function insertEmergency(
     kind: EmergencyKind
     references: string | null
     message: EmergencyMessage
-    source: 'manual' | 'cap'
+    source: EmergencySource
     cap: EmergencyCapOrigin | null
+    bulletin?: BulletinOrigin
     createdBy: string
   },
 ): Promise<EmergencyRow> {
@@ -31,6 +32,7 @@ export async function insertEmergency(
       message: JSON.stringify(row.message),
       source: row.source,
       cap: JSON.stringify(row.cap),
+      bulletin: JSON.stringify(row.bulletin ?? null),
       created_by: row.createdBy,
     })
     .returningAll()

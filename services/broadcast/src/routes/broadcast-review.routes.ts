@@ -21,6 +21,7 @@ import { validateDraft } from '../broadcast-draft.js'
 import type { BroadcastLifecycle } from '../broadcast-lifecycle.js'
 import { draftTexts, type OutboundChecker } from '../outbound-check.client.js'
 import { DEFAULT_MPS, durationAtCap, type BroadcastPlanner } from '../planning/broadcast-plan.js'
+import type { TemplateRegistry } from '../templates/template-registry.js'
 import { ProblemSchema } from './problem.schema.js'
 import { tenantForRead } from './staff-tenant.js'
 
@@ -35,12 +36,14 @@ export interface BroadcastReviewDeps {
   checker: OutboundChecker
   audience: AudienceCounter
   planner: BroadcastPlanner
+  /** The WhatsApp template registry: each template's status, category and quality at Meta. */
+  registry?: Pick<TemplateRegistry, 'composeTemplates'>
 }
 
 /** What the console needs around a draft: its rejection, a dry run while it is written, the template catalog. */
 export function registerBroadcastReviewRoutes(app: FastifyInstance, deps: BroadcastReviewDeps) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>()
-  const { lifecycle, tenants, checker, audience, planner } = deps
+  const { lifecycle, tenants, checker, audience, planner, registry } = deps
 
   api.post('/v1/broadcasts/:id/reject', {
     schema: {
@@ -108,6 +111,9 @@ export function registerBroadcastReviewRoutes(app: FastifyInstance, deps: Broadc
     schema: {
       tags: ['broadcasts'],
       summary: "What a draft of the tenant can use: languages, topics, channels with their caps, approved WhatsApp templates",
+      description:
+        "Each template of the tenant file comes with `registry`: its status, category and quality rating at Meta, from the template registry's last read " +
+        '(`templateRegistry` says when; never read: no `registry`, the tenant file is all there is). `unconfiguredTemplates`: templates Meta holds that the tenant file does not offer.',
       security,
       querystring: Type.Object({ tenant: Type.Optional(TenantIdSchema) }),
       response: { 200: ComposeOptionsSchema, ...problems },
@@ -123,7 +129,7 @@ export function registerBroadcastReviewRoutes(app: FastifyInstance, deps: Broadc
         ...(whatsapp ? { whatsapp: { messagesPerSecond: whatsapp.messagesPerSecond ?? DEFAULT_MPS.whatsapp } } : {}),
         ...(sms ? { sms: { messagesPerSecond: sms.messagesPerSecond ?? DEFAULT_MPS.sms } } : {}),
       },
-      templates: tenant.whatsappTemplates ?? [],
+      ...(registry && whatsapp ? await registry.composeTemplates(tenant) : { templates: tenant.whatsappTemplates ?? [] }),
     }
   })
 }

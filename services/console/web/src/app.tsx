@@ -15,6 +15,7 @@ const EmergencyPage = lazy(() => import('./pages/emergency-page'))
 const EmergencyDetailPage = lazy(() => import('./pages/emergency-detail-page'))
 const TokensPage = lazy(() => import('./pages/tokens-page'))
 const ElectoralPeriodsPage = lazy(() => import('./pages/electoral-periods-page'))
+const RecurringBroadcastsPage = lazy(() => import('./pages/recurring-broadcasts-page'))
 const DeskInboxPage = lazy(() => import('./pages/desk-inbox-page'))
 const DeskConversationPage = lazy(() => import('./pages/desk-conversation-page'))
 const DeskHoursPage = lazy(() => import('./pages/desk-hours-page'))
@@ -78,6 +79,7 @@ function ConsoleRoutes() {
             <Route path="/comunicazioni/nuova" element={<Allowed roles={['operator']}><BroadcastComposePage /></Allowed>} />
             <Route path="/comunicazioni/:id/modifica" element={<Allowed roles={['operator']}><BroadcastComposePage /></Allowed>} />
             <Route path="/comunicazioni/:id" element={<Allowed roles={BROADCASTS}><BroadcastDetailPage /></Allowed>} />
+            <Route path="/comunicazioni-ricorrenti" element={<Allowed roles={BROADCASTS}><RecurringBroadcastsPage /></Allowed>} />
             <Route path="/emergenze" element={<Allowed roles={EMERGENCIES}><EmergencyPage /></Allowed>} />
             <Route path="/emergenze/:id" element={<Allowed roles={EMERGENCIES}><EmergencyDetailPage /></Allowed>} />
             <Route path="/token" element={<Allowed roles={['admin']}><TokensPage /></Allowed>} />

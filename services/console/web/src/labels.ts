@@ -79,6 +79,18 @@ export function formatDateTime(iso: string | null | undefined) {
   return new Intl.DateTimeFormat('it-IT', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso))
 }
 
+/** A WhatsApp template in the compose page's picker: Meta's category, quality and (when it cannot be sent) status. */
+export const TEMPLATE_CATEGORY: Record<string, string> = { UTILITY: 'Utilità', MARKETING: 'Marketing', AUTHENTICATION: 'Autenticazione' }
+export const TEMPLATE_QUALITY: Record<string, string> = { GREEN: 'alta', YELLOW: 'media', RED: 'bassa', UNKNOWN: 'sconosciuta' }
+export const TEMPLATE_STATUS: Record<string, string> = {
+  APPROVED: 'Approvato',
+  PENDING: 'In revisione',
+  REJECTED: 'Rifiutato',
+  PAUSED: 'Sospeso',
+  DISABLED: 'Disattivato',
+  MISSING: 'Non presente su Meta',
+}
+
 export function formatDuration(seconds: number) {
   if (seconds < 60) return Math.ceil(seconds) === 1 ? '1 secondo' : `${Math.ceil(seconds)} secondi`
   const minutes = Math.ceil(seconds / 60)
@@ -89,3 +101,11 @@ export function formatDuration(seconds: number) {
 }
 
 export const number = (n: number) => new Intl.NumberFormat('it-IT').format(n)
+
+const BULLETIN_COLOUR: Record<'orange' | 'red', string> = { orange: 'arancione', red: 'rossa' }
+
+/** A draft's origin when the DPC criticality bulletin made it: `Bozza dal bollettino di criticità del 7/12/2026 — zona Lomb-09, allerta arancione`. */
+export function bulletinOrigin(origin: { day: string; zone: string; colour: 'orange' | 'red' }): string {
+  const [year, month, day] = origin.day.split('-')
+  return `Bozza dal bollettino di criticità del ${Number(day)}/${Number(month)}/${year} — zona ${origin.zone}, allerta ${BULLETIN_COLOUR[origin.colour]}`
+}

@@ -20,7 +20,8 @@ export const emptyForm = (options: ComposeOptions): DraftForm => ({
   topics: [],
   languages: options.languages.slice(0, 1),
   whatsappEnabled: Boolean(options.channels.whatsapp),
-  templateName: options.templates[0]?.name ?? '',
+  // The first template Meta lets us send (all of them when the registry never synced).
+  templateName: (options.templates.find((t) => t.registry?.usable !== false) ?? options.templates[0])?.name ?? '',
   parameters: {},
   smsEnabled: Boolean(options.channels.sms),
   smsTexts: {},

@@ -24,6 +24,7 @@ interface NavEntry {
 export const NAVIGATION: NavEntry[] = [
   { to: '/', label: 'Cruscotto', roles: ['operator', 'approver', 'admin', 'civil-protection'] },
   { to: '/comunicazioni', label: 'Comunicazioni', roles: ['operator', 'approver', 'admin'] },
+  { to: '/comunicazioni-ricorrenti', label: 'Comunicazioni ricorrenti', roles: ['operator', 'approver', 'admin'] },
   { to: '/emergenze', label: 'Emergenze', roles: ['civil-protection', 'admin', 'operator', 'approver'] },
   { to: '/sportello', label: 'Sportello', roles: ['desk', 'admin'] },
   { to: '/sportello/orari', label: 'Aperture e chiusure', roles: ['desk', 'admin'] },

@@ -10,10 +10,20 @@ import { bodyOf, emptyForm, formOf, renderTemplate, savedDraft, type DraftForm }
 import { PhonePreview } from '../compose/phone-preview'
 import { ElectoralBanner } from '../compose/electoral-banner'
 import { smsLength } from '../compose/sms-segments'
-import { CHANNEL, formatDuration, LANGUAGE, number } from '../labels'
+import { CHANNEL, formatDuration, LANGUAGE, number, TEMPLATE_CATEGORY, TEMPLATE_QUALITY, TEMPLATE_STATUS } from '../labels'
 import { usePageTitle } from '../layout/page-title'
 import { useSession } from '../session/session-context'
 import { ErrorPage } from './error-page'
+
+/** A template as the picker shows it: label, Meta's category and quality, or why it cannot be sent. */
+function templateOptionText(t: ComposeOptions['templates'][number]): string {
+  const registry = t.registry
+  const category = TEMPLATE_CATEGORY[(registry?.category ?? t.category ?? '').toUpperCase()]
+  if (!registry) return category ? `${t.label} – ${category}` : t.label
+  if (registry.status !== 'APPROVED') return `${t.label} – ${TEMPLATE_STATUS[registry.status] ?? registry.status}`
+  if (!registry.usable) return `${t.label} – Parametri diversi da quelli approvati`
+  return `${t.label} – ${category ?? registry.category ?? ''} · Qualità: ${TEMPLATE_QUALITY[registry.qualityRating] ?? 'sconosciuta'}`
+}
 
 const CATEGORY: Record<string, string> = {
   political: 'propaganda politica',
@@ -187,9 +197,14 @@ export default function BroadcastComposePage() {
                     <select id="modello" value={form.templateName} onChange={(e) => update({ templateName: e.target.value })} aria-invalid={invalid('Modello WhatsApp') || undefined}>
                       {opts.templates.length === 0 ? <option value="">Nessun modello configurato</option> : null}
                       {opts.templates.map((t) => (
-                        <option key={t.name} value={t.name}>{t.label}</option>
+                        <option key={t.name} value={t.name} disabled={t.registry ? !t.registry.usable : undefined}>
+                          {templateOptionText(t)}
+                        </option>
                       ))}
                     </select>
+                    {opts.templateRegistry && (opts.templateRegistry.state !== 'synced' || opts.templateRegistry.lastError) ? (
+                      <small className="form-text">{opts.templateRegistry.message}</small>
+                    ) : null}
                   </div>
                   {template
                     ? form.languages.map((l) => (

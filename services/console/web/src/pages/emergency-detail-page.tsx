@@ -6,7 +6,7 @@ import { ConfirmDialog } from '../components/confirm-dialog'
 import { Loading } from '../components/loading'
 import { ProblemAlert } from '../components/problem-alert'
 import { useApi } from '../components/use-api'
-import { EMERGENCY_KIND, EMERGENCY_STATUS, formatDateTime, number, SEVERITY, TIMELINE } from '../labels'
+import { bulletinOrigin, EMERGENCY_KIND, EMERGENCY_STATUS, formatDateTime, number, SEVERITY, TIMELINE } from '../labels'
 import { usePageTitle } from '../layout/page-title'
 import { useSession } from '../session/session-context'
 import { ErrorPage } from './error-page'
@@ -98,7 +98,7 @@ export default function EmergencyDetailPage() {
       <h1>{e.message.headline[first]}</h1>
       <p>
         <span className={`badge ${e.status === 'active' ? 'bg-danger' : 'bg-secondary'}`}>{EMERGENCY_STATUS[e.status]}</span>{' '}
-        {EMERGENCY_KIND[e.kind]} · gravità {SEVERITY[e.message.severity]} · {e.source === 'cap' ? 'da file CAP' : 'dalla console'}
+        {EMERGENCY_KIND[e.kind]} · gravità {SEVERITY[e.message.severity]} · {e.bulletin ? bulletinOrigin(e.bulletin) : e.source === 'cap' ? 'da file CAP' : 'dalla console'}
       </p>
       <p>{e.message.description[first]}</p>
       <div aria-live="polite">{done ? <div className="alert alert-success">{done}</div> : null}</div>

@@ -6,7 +6,7 @@ import { ConfirmDialog } from '../components/confirm-dialog'
 import { Loading } from '../components/loading'
 import { ProblemAlert } from '../components/problem-alert'
 import { useApi } from '../components/use-api'
-import { EMERGENCY_KIND, EMERGENCY_STATUS, formatDateTime, SEVERITY, URGENCY } from '../labels'
+import { bulletinOrigin, EMERGENCY_KIND, EMERGENCY_STATUS, formatDateTime, SEVERITY, URGENCY } from '../labels'
 import { usePageTitle } from '../layout/page-title'
 import { useSession } from '../session/session-context'
 
@@ -147,6 +147,7 @@ export default function EmergencyPage() {
                 <Link to={`/emergenze/${e.id}`}>{e.headline}</Link>{' '}
                 <span className="badge bg-secondary">{EMERGENCY_KIND[e.kind]}</span>{' '}
                 <span className={`badge ${e.status === 'active' ? 'bg-danger' : 'bg-secondary'}`}>{EMERGENCY_STATUS[e.status]}</span>
+                {e.bulletin ? <div className="small">{bulletinOrigin(e.bulletin)}</div> : null}
                 <div className="small">
                   {formatDateTime(e.triggeredAt ?? e.createdAt)} · {e.acknowledgedAt ? `presa in carico da ${e.acknowledgedBy}` : 'non presa in carico'}
                 </div>
