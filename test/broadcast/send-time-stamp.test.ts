@@ -55,6 +55,7 @@ describe('a broadcast send is dated from when it left, not from its claim', () =
     const whatsapp: WhatsAppCloudClient = {
       sendText: () => Promise.reject(new Error('not used')),
       sendMedia: () => Promise.reject(new Error('not used')),
+      sendInteractive: () => Promise.reject(new Error('not used')),
       async sendTemplate(input) {
         await input.rateLimiter?.acquire(senderKeys.whatsapp('1097'), { priority: input.priority ?? 'routine' })
         return { provider: 'whatsapp-cloud', providerMessageId: `wamid.${input.to}`, to: input.to, correlation: input.correlation }

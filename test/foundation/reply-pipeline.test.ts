@@ -123,4 +123,41 @@ describe('reply pipeline: JetStream → worker → provider', () => {
     expect(await ledger(command.id)).toMatchObject({ reason: 'OUTSIDE_CUSTOMER_SERVICE_WINDOW' })
     expect(sim.messages({ correlation: `reply:testville:${command.id}` })).toHaveLength(0)
   })
+
+  const menu: NonNullable<OutboundReply['interactive']> = {
+    kind: 'list',
+    header: 'Comune di Testville',
+    body: 'Scegli dal menu i temi che vuoi ricevere.',
+    button: 'Scegli i temi',
+    sections: [{ rows: [{ id: 'topics:all', title: 'Tutti i temi' }, { id: 'topics:eventi', title: 'EVENTI', description: 'Solo questo tema' }] }],
+  }
+
+  it('sends a version-2 reply with an interactive list as the list, inside the window', async () => {
+    const command = reply({ version: 2, text: 'I temi disponibili sono EVENTI.', interactive: menu })
+    await publish(command)
+    await expect.poll(async () => (await ledger(command.id))?.state, { timeout: 30_000 }).toBe('accepted')
+    const sent = sim.messages({ correlation: `reply:testville:${command.id}` })
+    expect(sent).toHaveLength(1)
+    expect(sent[0]).toMatchObject({ type: 'interactive', interactive: { type: 'list', action: { button: 'Scegli i temi', sections: [{ rows: [{ id: 'topics:all' }, { id: 'topics:eventi' }] }] } } })
+  })
+
+  it('falls back to the text form when WhatsApp refuses the interactive message (131026)', async () => {
+    sim.setFaults({ rules: [{ action: 'error', errorCode: 131026, rate: 1, count: 1 }] })
+    try {
+      const command = reply({ version: 2, text: 'I temi disponibili sono EVENTI.', interactive: menu })
+      await publish(command)
+      await expect.poll(async () => (await ledger(command.id))?.state, { timeout: 30_000 }).toBe('accepted')
+      const sent = sim.messages({ correlation: `reply:testville:${command.id}` })
+      expect(sent.map((m) => [m.type, m.text])).toEqual([['text', 'I temi disponibili sono EVENTI.']])
+    } finally {
+      sim.clearFaults()
+    }
+  })
+
+  it('sends the text form on SMS', async () => {
+    const command = reply({ version: 2, channel: 'sms', text: 'I temi disponibili sono EVENTI.', interactive: menu })
+    await publish(command)
+    await expect.poll(() => sim.messages({ correlation: `reply:testville:${command.id}` }).length, { timeout: 30_000 }).toBe(1)
+    expect(sim.messages({ correlation: `reply:testville:${command.id}` })[0]).toMatchObject({ provider: 'sms-gateway', text: 'I temi disponibili sono EVENTI.' })
+  })
 })

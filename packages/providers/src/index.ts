@@ -58,9 +58,20 @@ export {
   type SendTextInput,
   type SendTemplateInput,
   type SendMediaInput,
+  type SendInteractiveInput,
   type TemplateParameter,
   type SendResult,
 } from './whatsapp-cloud-client.js'
+export {
+  INTERACTIVE_LIMITS,
+  InteractiveMessageError,
+  validateInteractive,
+  type InteractiveContent,
+  type InteractiveList,
+  type InteractiveListRow,
+  type InteractiveListSection,
+  type InteractiveButtons,
+} from './whatsapp-interactive.js'
 export {
   listWhatsAppTemplates,
   type ListWhatsAppTemplatesInput,

@@ -8,6 +8,7 @@ import {
 import { requestProviderPaced, type FetchFunction } from './provider-request.js'
 import { senderKeys, type SendPriority, type SendRateLimiter } from './send-rate-limiter.js'
 import { classifyWhatsAppError } from './whatsapp-error-classifier.js'
+import { interactiveBody, validateInteractive, type InteractiveContent } from './whatsapp-interactive.js'
 
 /** One tenant's WhatsApp sending number. */
 export interface WhatsAppSender {
@@ -77,6 +78,14 @@ export interface SendMediaInput extends SendCommon {
   readonly now?: Date
 }
 
+export interface SendInteractiveInput extends SendCommon {
+  /** A list or reply buttons; checked against Meta's limits before sending (InteractiveMessageError). */
+  readonly interactive: InteractiveContent
+  readonly window: CustomerServiceWindow
+  readonly replyTo?: string
+  readonly now?: Date
+}
+
 export interface SendResult {
   readonly provider: 'whatsapp-cloud' | 'sms-gateway'
   readonly providerMessageId: string
@@ -89,6 +98,8 @@ export interface WhatsAppCloudClient {
   sendText(input: SendTextInput): Promise<SendResult>
   sendTemplate(input: SendTemplateInput): Promise<SendResult>
   sendMedia(input: SendMediaInput): Promise<SendResult>
+  /** An interactive list or reply buttons: free-form, so only inside the customer-service window. */
+  sendInteractive(input: SendInteractiveInput): Promise<SendResult>
 }
 
 function assertWindowOpen(window: CustomerServiceWindow, now: Date) {
@@ -212,6 +223,15 @@ export function createWhatsAppCloudClient(options: WhatsAppCloudClientOptions = 
       if (caption) media.caption = caption.normalize('NFC')
       if (input.media.kind === 'document' && input.media.filename) media.filename = input.media.filename
       return post(input, { type: kind, [kind]: media })
+    },
+    async sendInteractive(input) {
+      validateInteractive(input.interactive)
+      assertWindowOpen(input.window, input.now ?? new Date())
+      return post(input, {
+        ...(input.replyTo ? { context: { message_id: input.replyTo } } : {}),
+        type: 'interactive',
+        interactive: interactiveBody(input.interactive),
+      })
     },
   }
 }

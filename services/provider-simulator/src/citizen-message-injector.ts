@@ -30,8 +30,36 @@ export interface InjectWhatsAppInput {
   readonly text?: string
   /** A Meta message object without from/id/timestamp, e.g. an interactive reply or an image. */
   readonly message?: Readonly<Record<string, unknown>>
+  /** The citizen answers an interactive message the number sent them: the row or button `id`. */
+  readonly reply?: { readonly id: string; readonly messageId?: string }
   /** Default: a fresh wamid. Reuse one to simulate a provider redelivery. */
   readonly messageId?: string
+}
+
+/**
+ * The Meta message object of a citizen's tap on a list row or reply button of an interactive
+ * message the simulator accepted (the latest one to them offering the id, or the one named).
+ */
+function interactiveReply(sim: ProviderSimulator, business: { phoneNumberId: string; displayPhoneNumber: string }, from: string, reply: NonNullable<InjectWhatsAppInput['reply']>) {
+  const sent = sim.record
+    .query({ provider: 'whatsapp-cloud', sender: business.phoneNumberId, to: from })
+    .filter((m) => m.interactive && (reply.messageId === undefined || m.providerMessageId === reply.messageId))
+    .reverse()
+  for (const message of sent) {
+    const interactive = message.interactive as { type?: string; action?: { sections?: Array<{ rows?: Array<{ id: string; title: string; description?: string }> }>; buttons?: Array<{ reply: { id: string; title: string } }> } }
+    const context = { from: providerDigitsFromE164(business.displayPhoneNumber), id: message.providerMessageId }
+    const row = interactive.action?.sections?.flatMap((s) => s.rows ?? []).find((r) => r.id === reply.id)
+    if (interactive.type === 'list' && row) {
+      return { context, type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: row.id, title: row.title, ...(row.description !== undefined ? { description: row.description } : {}) } } }
+    }
+    const button = interactive.action?.buttons?.find((b) => b.reply.id === reply.id)
+    if (interactive.type === 'button' && button) {
+      return { context, type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: button.reply.id, title: button.reply.title } } }
+    }
+  }
+  throw new SimulatorRequestError(`/reply/id: no interactive message from this number to ${from} offers ${JSON.stringify(reply.id)} (GET /_sim/messages lists them)`, 404, {
+    issues: [{ field: '/reply/id', message: 'is not offered by an interactive message sent to the citizen' }],
+  })
 }
 
 export interface InjectedMessage {
@@ -54,8 +82,8 @@ export async function injectWhatsAppMessage(sim: ProviderSimulator, input: Injec
     throw new SimulatorRequestError(`/to: no WhatsApp number ${input.to} is registered (give its phone_number_id or its number in E.164; GET /_sim/senders lists them)`, 404)
   }
   if (!sender.webhookUrl) throw new SimulatorRequestError(`WhatsApp number ${input.to} has no webhook URL`, 409)
-  if (input.text === undefined && input.message === undefined) {
-    throw new SimulatorRequestError('give /text (a text message) or /message (a Meta message object)', 400, {
+  if (input.text === undefined && input.message === undefined && input.reply === undefined) {
+    throw new SimulatorRequestError('give /text (a text message), /message (a Meta message object) or /reply (an answer to an interactive message)', 400, {
       issues: [{ field: '/text', message: 'is required unless /message is given' }],
     })
   }
@@ -74,7 +102,7 @@ export async function injectWhatsAppMessage(sim: ProviderSimulator, input: Injec
       messageId,
       at: new Date(now),
       ...(input.profileName !== undefined ? { profileName: input.profileName } : {}),
-      message: input.message ?? { type: 'text', text: { body: input.text } },
+      message: input.reply ? interactiveReply(sim, sender, from, input.reply) : (input.message ?? { type: 'text', text: { body: input.text } }),
     },
   )
   sim.noteInbound(sender.phoneNumberId, from, now)

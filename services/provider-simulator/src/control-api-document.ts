@@ -127,7 +127,7 @@ const OPERATIONS: readonly Operation[] = [
     path: '/_sim/inbound/whatsapp',
     summary: "A citizen's WhatsApp message, posted to the number's webhook as Meta posts it",
     description:
-      'Give `text` for a text message, or `message` for any Meta message object (without from, id, timestamp). Reuse a `messageId` to simulate a redelivery. Opens the citizen\'s 24-hour window.',
+      'Give `text` for a text message, `message` for any Meta message object (without from, id, timestamp), or `reply: {id}` to answer an interactive list or reply-button message the number sent the citizen (posted as `interactive.list_reply` or `button_reply` with the row\'s title and description and `context` naming the message answered; 404 when no such message offers that id). Reuse a `messageId` to simulate a redelivery. Opens the citizen\'s 24-hour window.',
     body: { schema: InjectWhatsAppSchema, example: { to: '+393667695184', from: '+393331234567', profileName: 'Mario Rossi', text: 'ISCRIVIMI' } },
     ok: { status: 200, description: "posted; `delivery` is the webhook's final outcome, after the provider's retries (Meta's last up to 7 days of provider time)", example: { messageId: 'wamid.HBgM…', delivery: { ok: true, status: 200, attempts: 1 } } },
     errors: [400, 404, 409],

@@ -19,6 +19,15 @@ export const InjectWhatsAppSchema = Type.Object(
     profileName: Type.Optional(Type.String({ description: "The citizen's WhatsApp profile name" })),
     text: Type.Optional(Type.String({ description: 'A text message (or give `message`)' })),
     message: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'A Meta message object without from, id, timestamp, e.g. an interactive reply' })),
+    reply: Type.Optional(
+      Type.Object(
+        {
+          id: Type.String({ minLength: 1, description: 'The row or button id the citizen chose' }),
+          messageId: Type.Optional(Type.String({ minLength: 1, description: 'The interactive message answered; default the latest one to the citizen offering `id`' })),
+        },
+        { additionalProperties: false, description: 'The citizen taps a row of a list or a reply button the simulator accepted: posted as Meta posts list_reply / button_reply, title and context filled in' },
+      ),
+    ),
     messageId: Type.Optional(Type.String({ minLength: 1, description: 'Default: a fresh wamid; reuse one to simulate a redelivery' })),
   },
   { additionalProperties: false },

@@ -4,6 +4,8 @@ import { timingSafeEqual } from 'node:crypto'
 import type { FaultDecision } from './fault-plan.js'
 import { graphError, graphUnknownObject } from './provider-error-catalog.js'
 import type { TemplateSendShape } from './template-catalog.js'
+import { checkInteractiveSend } from './interactive-send-check.js'
+import type { RecordedMessage } from './message-record.js'
 import { businessAccountOf, type ProviderSimulator, type SimReply } from './provider-simulator.js'
 import { e164FromProviderDigits, providerDigitsFromE164 } from '@banditore/providers'
 
@@ -103,6 +105,14 @@ export async function handleGraphSend(
     }
   }
 
+  if (type === 'interactive') {
+    const refusal = checkInteractiveSend(content)
+    if (refusal) {
+      sim.rejections.invalid++
+      return reply(graphError(refusal.code, { details: refusal.details }))
+    }
+  }
+
   const decision = sim.faults.decide({ provider: 'whatsapp-cloud', sender: sender.phoneNumberId, to })
   const ended = await applyFault(sim, decision, (code, httpStatus) =>
     reply(graphError(code, httpStatus !== undefined ? { httpStatus } : {})),
@@ -129,6 +139,7 @@ export async function handleGraphSend(
     type,
     ...(type === 'text' && body.text ? { text: body.text.body } : {}),
     ...(type === 'template' && body.template ? { template: { name: body.template.name, language: body.template.language.code } } : {}),
+    ...(type === 'interactive' ? { interactive: content as RecordedMessage['interactive'] & object } : {}),
     ...(body.biz_opaque_callback_data !== undefined ? { correlation: body.biz_opaque_callback_data } : {}),
     // Meta does not bill what a business sends while the customer-service window is open.
     pricingType: windowOpen ? 'free_customer_service' : 'regular',

@@ -14,6 +14,8 @@ export interface RecordedMessage {
   readonly type: string
   readonly text?: string
   readonly template?: { readonly name: string; readonly language: string }
+  /** An interactive message's `interactive` object as sent (list or reply buttons). */
+  readonly interactive?: Readonly<Record<string, unknown>>
   /** WhatsApp: how Meta prices it (`free_customer_service` when sent inside the 24-hour window). */
   readonly pricingType?: 'regular' | 'free_customer_service'
   /** The send-ledger id (biz_opaque_callback_data or the StatusCallback URL's correlation). */

@@ -24,6 +24,8 @@ const GRAPH_ERRORS: Readonly<Record<number, GraphErrorSpec>> = {
     details: 'Message failed to send because there were too many messages sent from this phone number in a short period of time.',
   },
   131000: { httpStatus: 500, title: 'Something went wrong', details: 'Message failed to send due to an unknown error.' },
+  131008: { httpStatus: 400, title: 'Required parameter is missing', details: 'The request is missing a required parameter.' },
+  131009: { httpStatus: 400, title: 'Parameter value is not valid', details: 'One or more parameter values are invalid.' },
   131016: { httpStatus: 503, title: 'Service unavailable', details: 'A service is temporarily unavailable.' },
   131026: { httpStatus: 400, title: 'Message undeliverable', details: 'Unable to deliver message.' },
   131030: {

@@ -1,5 +1,15 @@
 import type { TenantDirectory } from '@banditore/platform'
-import { InvalidPhoneNumberError, OutsideCustomerServiceWindowError, ProviderError, statusCallbackUrlFor, type SendRateLimiter, type TwilioSmsClient, type WhatsAppCloudClient } from '@banditore/providers'
+import {
+  InteractiveMessageError,
+  InvalidPhoneNumberError,
+  OutsideCustomerServiceWindowError,
+  ProviderError,
+  statusCallbackUrlFor,
+  type SendRateLimiter,
+  type TwilioSmsClient,
+  type WhatsAppCloudClient,
+  type WhatsAppSender,
+} from '@banditore/providers'
 import type { ReplyInput } from '../workflows/reply-types.js'
 import { PermanentSendError, type OutboundSender, type SendHooks } from './reply.activities.js'
 
@@ -47,6 +57,38 @@ function announcingSlots(limiter: SendRateLimiter, onSlot: () => void): SendRate
   }
 }
 
+/**
+ * Graph codes that refuse the interactive form itself, where the same words as text may still go:
+ * invalid or missing parameters, undeliverable, outside the window, unsupported message type.
+ */
+const INTERACTIVE_REFUSALS = new Set(['100', '131008', '131009', '131026', '131047', '131051'])
+
+/**
+ * The interactive form of a reply, or undefined when WhatsApp refuses it for good (limits, the
+ * window, an undeliverable interactive message): the caller then sends the plain-text form.
+ * Transient failures are thrown as they are, to be retried.
+ */
+async function sendInteractive(
+  whatsapp: WhatsAppCloudClient,
+  message: ReplyInput,
+  common: { sender: WhatsAppSender; correlation: string; rateLimiter: SendRateLimiter },
+): Promise<{ providerMessageId: string } | undefined> {
+  if (!message.interactive) return undefined
+  try {
+    const result = await whatsapp.sendInteractive({
+      ...common,
+      to: message.to,
+      interactive: message.interactive,
+      window: { lastInboundAt: message.lastInboundAt ?? null },
+    })
+    return { providerMessageId: result.providerMessageId }
+  } catch (error) {
+    if (error instanceof InteractiveMessageError || error instanceof OutsideCustomerServiceWindowError) return undefined
+    if (error instanceof ProviderError && INTERACTIVE_REFUSALS.has(error.providerCode ?? '')) return undefined
+    throw error
+  }
+}
+
 /** Sends replies through the tenant's own WhatsApp number or SMS gateway account. */
 export function createProviderReplySender(deps: ProviderReplySenderDeps): OutboundSender {
   return {
@@ -75,6 +117,10 @@ export function createProviderReplySender(deps: ProviderReplySenderDeps): Outbou
               },
             })
             return { providerMessageId: result.providerMessageId }
+          }
+          if (message.interactive && windowOpen) {
+            const sent = await sendInteractive(deps.whatsapp, message, { sender, correlation, rateLimiter })
+            if (sent) return sent
           }
           const result = await deps.whatsapp.sendText({
             sender,

@@ -126,6 +126,7 @@ export async function startReplySender(options: ReplySenderOptions): Promise<Run
       text: reply.text,
       lastInboundAt: reply.lastInboundAt,
       ...(reply.template ? { template: reply.template } : {}),
+      ...(reply.interactive ? { interactive: reply.interactive } : {}),
     }
     for (let attempt = 1; ; attempt++) {
       const claim = await claimReply(db, { ...key, channel: reply.channel })

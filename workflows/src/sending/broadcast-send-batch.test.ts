@@ -46,6 +46,7 @@ function fakes(fail?: (to: string) => Error | undefined) {
   const whatsapp: WhatsAppCloudClient = {
     sendText: vi.fn(),
     sendMedia: vi.fn(),
+    sendInteractive: vi.fn(),
     async sendTemplate(input) {
       templates.push(input)
       const error = fail?.(input.to)

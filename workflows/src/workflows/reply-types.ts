@@ -1,4 +1,4 @@
-import type { Channel } from '@banditore/contracts'
+import type { Channel, OutboundInteractive } from '@banditore/contracts'
 
 /** One message to one citizen, as the services ask the worker to send it. */
 export interface ReplyInput {
@@ -13,6 +13,8 @@ export interface ReplyInput {
   lastInboundAt?: string
   /** The approved template a business-initiated WhatsApp reply goes as. */
   template?: { name: string; languageCode: string; bodyParameters: string[] }
+  /** WhatsApp inside the window: sent as this interactive message; `text` is its fallback. */
+  interactive?: OutboundInteractive
 }
 
 export interface ReplyResult {

@@ -1,4 +1,4 @@
-import type { InboundMessage, OutboundReply, SubscriptionChanged } from '@banditore/contracts'
+import type { InboundMessage, OutboundInteractive, OutboundReply, SubscriptionChanged } from '@banditore/contracts'
 import type { Kysely } from 'kysely'
 import type { PhoneHasher } from '../privacy/phone-hash.js'
 import { appendConsent } from '../repositories/consent-ledger.repository.js'
@@ -168,17 +168,30 @@ export class CitizenSession {
     values: TextValues = {},
     channel?: SendChannel,
     template?: OutboundReply['template'],
+    interactive?: OutboundInteractive,
   ): Promise<string | undefined> {
     const text = renderText(this.profile.tenant, language, key, values)
     if (!text) return undefined
-    return await this.replyText(purpose, text, channel, template)
+    return await this.replyText(purpose, text, channel, template, interactive)
   }
 
-  async replyText(purpose: string, text: string, channel: SendChannel = this.replyChannel(), template?: OutboundReply['template']): Promise<string> {
+  /**
+   * Queues a reply. `interactive` goes with it only on WhatsApp in answer to the citizen's own
+   * message there (inside the window): `text` stays its plain-text form for every other case.
+   */
+  async replyText(
+    purpose: string,
+    text: string,
+    channel: SendChannel = this.replyChannel(),
+    template?: OutboundReply['template'],
+    interactive?: OutboundInteractive,
+  ): Promise<string> {
     const message = this.origin.message
     const wroteOnIt = message && message.channel === channel
+    const withInteractive = interactive && wroteOnIt && channel === 'whatsapp' ? interactive : undefined
     const reply: OutboundReply = {
-      version: 1,
+      // 2 only when it carries what 1 cannot, so older workers keep reading the rest.
+      version: withInteractive ? 2 : 1,
       id: this.replyId(purpose),
       tenant: this.tenant,
       channel,
@@ -187,6 +200,7 @@ export class CitizenSession {
       // The 24-hour window is opened by the citizen's own message on this channel.
       ...(wroteOnIt ? { inReplyTo: message.id, lastInboundAt: message.receivedAt } : {}),
       ...(template && channel === 'whatsapp' ? { template } : {}),
+      ...(withInteractive ? { interactive: withInteractive } : {}),
       requestedAt: this.now.toISOString(),
     }
     await enqueueReply(this.trx, reply, this.now)

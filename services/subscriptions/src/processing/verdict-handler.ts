@@ -7,6 +7,7 @@ import { claimMessage } from '../repositories/processed-message.repository.js'
 import type { SubscriptionsDatabase } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
 import { describeTopics } from '../tenant/tenant-texts.js'
+import { topicMenu } from '../tenant/topic-menu.js'
 import { CitizenSession } from './citizen-session.js'
 import { converse, keepDeletedForReview } from './conversation.js'
 import type { OutboxRelay } from './outbox-relay.js'
@@ -135,7 +136,9 @@ async function carryOut(session: CitizenSession, verdict: ModerationVerdict, com
       return (await chooseTopics(session, command.topics, command.language)) ? 'topics' : 'not-subscribed'
     case 'topics-unknown': {
       const lang = profile.language(command.language ?? language)
-      await session.replyWith('topics-help', 'topicsHelp', lang, { allTopics: describeTopics(profile.tenant, lang) })
+      // On WhatsApp the same answer goes as the topic menu (an interactive list), the text its fallback.
+      const menu = message.channel === 'whatsapp' ? topicMenu(profile.tenant, lang) : undefined
+      await session.replyWith('topics-help', 'topicsHelp', lang, { allTopics: describeTopics(profile.tenant, lang) }, undefined, undefined, menu)
       return 'topics-help'
     }
     case 'message':

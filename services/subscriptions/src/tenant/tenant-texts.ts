@@ -35,9 +35,13 @@ export const CONDITIONAL_TEXTS = {
 
 /**
  * Optional: `deskReceived` (acknowledges a desk question), `signupHowTo` (a subscribe keyword on a
- * door the tenant does not sign up through, e.g. Magenta's web-only sign-up).
+ * door the tenant does not sign up through, e.g. Magenta's web-only sign-up), and the WhatsApp
+ * topic menu's texts (`topicsMenu`, `topicsMenuButton`, `topicsMenuAll`, `topicsMenuOnly`,
+ * `topicsMenuFooter`; see topic-menu.ts for their defaults).
  */
-export type TextKey = (typeof REQUIRED_TEXTS)[number] | keyof typeof CONDITIONAL_TEXTS | 'deskReceived' | 'signupHowTo'
+export type TextKey = (typeof REQUIRED_TEXTS)[number] | keyof typeof CONDITIONAL_TEXTS | 'deskReceived' | 'signupHowTo' | TopicMenuTextKey
+
+export type TopicMenuTextKey = 'topicsMenu' | 'topicsMenuButton' | 'topicsMenuAll' | 'topicsMenuOnly' | 'topicsMenuFooter'
 
 export class TenantTextsError extends Error {
   readonly code = 'TENANT_TEXTS_MISSING'
@@ -86,6 +90,11 @@ export interface TextValues {
 export function renderText(tenant: Tenant, language: string, key: TextKey, values: TextValues = {}): string | undefined {
   const template = tenant.texts[language]?.[key]
   if (!template) return undefined
+  return fillText(tenant, language, template, values)
+}
+
+/** A text (the tenant's or a default) in a language with its placeholders filled. */
+export function fillText(tenant: Tenant, language: string, template: string, values: TextValues = {}): string {
   const first = (list: Record<string, string[]> | undefined) => list?.[language]?.[0] ?? list?.[tenant.languages[0]!]?.[0] ?? ''
   const confirmDefaults: Record<string, string[]> = { it: ['SI'], fr: ['OUI'], en: ['YES'] }
   const topicsDefaults: Record<string, string[]> = { it: ['TEMI'], fr: ['THÈMES'], en: ['TOPICS'] }
