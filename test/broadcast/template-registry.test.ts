@@ -12,6 +12,12 @@ const draftWith = (templateName: string, bodyParameters: string[], title = `Avvi
   whatsapp: { templateName, variants: { it: { code: 'it', bodyParameters } } },
 })
 
+/** A weekly series of the template from tomorrow for eight weeks. */
+const weeklySeries = () => {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+  return { ...draftWith('avviso_generico', ['strada chiusa'], 'Raccolta del lunedì'), recurrence: { every: 'week', weekdays: ['monday'], at: '18:00', from: day(1), until: day(57) } }
+}
+
 /**
  * The WhatsApp template registry on the real platform: the broadcast service reads Borgo's
  * templates from the simulator's Graph endpoint (GET /{waba-id}/message_templates) at start and
@@ -104,11 +110,22 @@ describe('WhatsApp template registry', () => {
     expect(refused.body.detail).toContain('/whatsapp/variants/it: il modello WhatsApp "avviso_generico" (it) è sospeso (stato Meta PAUSED)')
     expect(refused.body.detail).toContain('si può inviare solo un modello approvato')
     expect(await composeTemplate('avviso_generico')).toMatchObject({ registry: { status: 'PAUSED', qualityRating: 'RED', usable: false } })
+    // The editor's dry run says so while they type, and a recurring series is refused the same way.
+    const preview = await stack.call('POST', '/v1/broadcasts/preview', operator, draftWith('avviso_generico', ['strada chiusa']))
+    expect(preview.status).toBe(422)
+    expect(preview.body.detail).toContain('il modello WhatsApp "avviso_generico" (it) è sospeso (stato Meta PAUSED)')
+    const seriesRefused = await stack.call('POST', '/v1/recurring-broadcasts', operator, weeklySeries())
+    expect(seriesRefused.status).toBe(422)
+    expect(seriesRefused.body).toMatchObject({ code: 'DRAFT_INVALID' })
+    expect(seriesRefused.body.detail).toContain('il modello WhatsApp "avviso_generico" (it) è sospeso (stato Meta PAUSED)')
 
     stack.sim.updateTemplate(WABA, 'avviso_generico', { status: 'APPROVED', qualityRating: 'YELLOW' })
     await sync()
     const accepted = await stack.call('POST', '/v1/broadcasts', operator, draftWith('avviso_generico', ['strada chiusa']))
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(201)
+    expect((await stack.call('POST', '/v1/broadcasts/preview', operator, draftWith('avviso_generico', ['strada chiusa']))).status).toBe(200)
+    const series = await stack.call('POST', '/v1/recurring-broadcasts', operator, weeklySeries())
+    expect(series.status, JSON.stringify(series.body)).toBe(201)
   })
 
   it('refuses the wrong number of parameters and a template the account does not hold', async () => {

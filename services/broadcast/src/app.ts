@@ -115,7 +115,15 @@ export async function buildApp(config: BroadcastConfig, deps: BroadcastDeps): Pr
   registerEmergencyTemplateRoutes(app, { db: deps.db, tenants: deps.tenants })
   if (deps.bulletins) registerBulletinRoutes(app, { db: deps.db, tenants: deps.tenants, watcher: deps.bulletins })
   registerRecurringBroadcasts(app, {
-    lifecycle: createRecurringLifecycle({ db: deps.db, tenants: deps.tenants, checker: deps.checker, schedules: deps.schedules, calendar, logger: deps.logger }),
+    lifecycle: createRecurringLifecycle({
+      db: deps.db,
+      tenants: deps.tenants,
+      checker: deps.checker,
+      schedules: deps.schedules,
+      calendar,
+      logger: deps.logger,
+      ...(deps.templates ? { templates: deps.templates } : {}),
+    }),
     tenants: deps.tenants,
     nc: deps.nc,
     logger: deps.logger,

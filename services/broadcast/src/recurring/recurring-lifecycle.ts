@@ -30,6 +30,7 @@ import type { TenantCalendar } from '../planning/tenant-calendar.js'
 import { isOccurrence, localTimeOf, occurrencesOf, spanOf } from './recurrence.js'
 import * as repo from './recurring.repository.js'
 import type { RecurringSchedules } from './recurring-schedule.client.js'
+import type { TemplateRegistry } from '../templates/template-registry.js'
 
 /** A series or an occurrence that does not exist for the caller's tenant. */
 export class RecurringNotFoundError extends Error {
@@ -54,6 +55,8 @@ export interface RecurringLifecycleDeps {
   calendar: TenantCalendar
   logger: Logger
   clock?: () => Date
+  /** The WhatsApp template registry: a series may only use a template Meta holds as APPROVED. */
+  templates?: Pick<TemplateRegistry, 'checkDraft'>
 }
 
 /**
@@ -176,6 +179,7 @@ export function createRecurringLifecycle(deps: RecurringLifecycleDeps) {
       const tenant = tenantOf(staff.tenant)
       const { recurrence, ...draft } = body
       validateDraft(tenant, draft)
+      await deps.templates?.checkDraft(tenant, draft)
       const span = spanOf(recurrence, tenant.timezone, clock())
       const id = randomUUID()
       const outboundCheck = await checker.check(tenant.id, id, draft)
@@ -190,6 +194,8 @@ export function createRecurringLifecycle(deps: RecurringLifecycleDeps) {
     async approve(staff: StaffPrincipal, id: string, body: ApproveBody): Promise<RecurringBroadcastView> {
       const current = await load(staff, id)
       const tenant = tenantOf(current.tenant)
+      // Meta may have paused or rejected the template since the series was written.
+      await deps.templates?.checkDraft(tenant, current.draft)
       const period = await calendar.inForce(tenant)
       await db.transaction().execute(async (trx) => {
         const row = await repo.findSeries(trx, id, { lock: true })
@@ -262,6 +268,7 @@ export function createRecurringLifecycle(deps: RecurringLifecycleDeps) {
       const series = await load(staff, id)
       const tenant = tenantOf(series.tenant)
       validateDraft(tenant, draft)
+      await deps.templates?.checkDraft(tenant, draft)
       const outboundCheck = await checker.check(tenant.id, id, draft)
       // The guard at once: during an electoral period political content is refused whoever would approve it.
       const period = await calendar.inForce(tenant)

@@ -37,7 +37,7 @@ export interface BroadcastReviewDeps {
   audience: AudienceCounter
   planner: BroadcastPlanner
   /** The WhatsApp template registry: each template's status, category and quality at Meta. */
-  registry?: Pick<TemplateRegistry, 'composeTemplates'>
+  registry?: Pick<TemplateRegistry, 'composeTemplates' | 'checkDraft'>
 }
 
 /** What the console needs around a draft: its rejection, a dry run while it is written, the template catalog. */
@@ -72,8 +72,11 @@ export function registerBroadcastReviewRoutes(app: FastifyInstance, deps: Broadc
     const tenant = tenantForRead(tenants, staff, request.query.tenant)
     const draft: BroadcastDraftBody = { ...request.body, title: request.body.title || 'anteprima' }
     const hasContent = Boolean(draft.whatsapp || draft.sms)
-    if (hasContent) validateDraft(tenant, draft)
-    else {
+    if (hasContent) {
+      validateDraft(tenant, draft)
+      // The dry run tells the editor at once what the draft itself would be refused for.
+      await registry?.checkDraft(tenant, draft)
+    } else {
       const known = new Set(tenant.topics.map((t) => t.id))
       draft.topics.forEach((topic, i) => {
         if (!known.has(topic)) throw new DraftInvalidError(`${tenant.name} non ha l'argomento "${topic}"`, `/topics/${i}`)
