@@ -73,7 +73,7 @@ describe('subscribers and privacy in the console', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Scarica i dati (esportazione)' }).click()])
     expect(download.suggestedFilename()).toMatch(/^banditore-ancona-.+\.json$/)
     const exported = JSON.parse(await readFile((await download.path())!, 'utf8')) as DataSubjectExport
-    expect(exported).toMatchObject({ version: 2, tenant: 'ancona', phone: erased!.phone, subscriber: { status: 'active' }, sends: [], moderation: { senderHistory: null, reviewItems: [] } })
+    expect(exported).toMatchObject({ version: 3, tenant: 'ancona', phone: erased!.phone, subscriber: { status: 'active' }, sends: [], moderation: { senderHistory: null, reviewItems: [] } })
     expect(exported.consentLedger).toHaveLength(1)
     const id = new URL(page.url()).pathname.split('/').at(-1) as string
 

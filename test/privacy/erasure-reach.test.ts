@@ -103,7 +103,7 @@ describe('privacy: erasure reaches every copy, logs hold no citizen', () => {
   it('exports what every service holds of the number: its subscription, the alert it got, what moderation keeps', async () => {
     const exported = await http('POST', `${world.url('subscriptions')}/staff/ancona/privacy/export`, { phone: CITIZEN.national })
     expect(exported.status, JSON.stringify(exported.body)).toBe(200)
-    expect(exported.body).toMatchObject({ version: 2, phone: CITIZEN.phone, subscriber: { status: 'active' }, optOutCache: { opted_out: false, change: 'subscribed' } })
+    expect(exported.body).toMatchObject({ version: 3, phone: CITIZEN.phone, subscriber: { status: 'active' }, optOutCache: { opted_out: false, change: 'subscribed' } })
     // The worker's send ledger: the alert, accepted by the provider.
     expect(exported.body.sends).toEqual([expect.objectContaining({ channel: 'whatsapp', provider_message_id: expect.any(String), number_pseudonymised: false })])
     // Moderation: both messages as it keeps them (normalized), and no review item.

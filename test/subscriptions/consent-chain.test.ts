@@ -1,5 +1,6 @@
-import type { ConsentChainVerification, DataSubjectExport } from '@banditore/contracts'
-import { chainUnchainedRecords } from '@banditore/subscriptions'
+import type { ConsentChainVerification, ConsentReceiptProof, DataSubjectExport } from '@banditore/contracts'
+import { createHash } from 'node:crypto'
+import { chainUnchainedRecords, checkExportProofs, verifyReceiptProof } from '@banditore/subscriptions'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ANCONA_TOKEN, SubscriptionsFixture } from './subscriptions-fixture.js'
@@ -78,7 +79,7 @@ describe('the consent ledger as a hash chain per tenant', () => {
     // Roots close at midnight in Rome: as of tomorrow, today's is due.
     const tomorrow = new Date(Date.now() + 86_400_000)
     const roots = (await fx.service.retention.recordChainRoots(tomorrow)).filter((r) => r.tenant === 'ancona')
-    expect(roots.at(-1)).toMatchObject({ headSeq: 11, headHash: head.headHash })
+    expect(roots.at(-1)).toMatchObject({ headSeq: 11, headHash: head.headHash, merkleRoot: expect.stringMatching(/^[0-9a-f]{64}$/) })
     expect(roots.reduce((n, r) => n + r.records, 0)).toBe(11)
     expect(await fx.service.retention.recordChainRoots(tomorrow)).toEqual([])
 
@@ -86,15 +87,60 @@ describe('the consent ledger as a hash chain per tenant', () => {
     expect(listed.statusCode).toBe(200)
     expect((listed.json() as { roots: unknown[] }).roots).toEqual(roots.map(({ tenant: _tenant, ...root }) => root))
     const audit = await fx.db.selectFrom('staff_audit').selectAll().where('tenant', '=', 'ancona').where('action', '=', 'consent-chain-root').orderBy('id').execute()
-    expect(audit.map((a) => a.detail)).toEqual(roots.map((r) => ({ day: r.day, headSeq: r.headSeq, headHash: r.headHash, records: r.records })))
+    expect(audit.map((a) => a.detail)).toEqual(roots.map((r) => ({ day: r.day, headSeq: r.headSeq, headHash: r.headHash, records: r.records, merkleRoot: r.merkleRoot })))
     expect(audit.every((a) => a.actor === 'sistema')).toBe(true)
 
     // The sixth citizen's consent (sequence 6) is covered by the first root at or after it.
     const exported = (await fx.staff('POST', '/staff/ancona/privacy/export', { phone: citizens[5] })).json() as DataSubjectExport
-    expect(exported.consentChainRoots).toEqual([roots.find((r) => r.headSeq >= 6)].map((r) => ({ day: r!.day, headSeq: r!.headSeq, headHash: r!.headHash, records: r!.records })))
+    expect(exported.consentChainRoots).toEqual(
+      [roots.find((r) => r.headSeq >= 6)].map((r) => ({ day: r!.day, headSeq: r!.headSeq, headHash: r!.headHash, records: r!.records, merkleRoot: r!.merkleRoot })),
+    )
     // Registered roots only grow.
     await expect(fx.query(sql`update subscriptions.consent_chain_root set head_hash = 'sha256:0'`)).rejects.toThrow(/consent_chain_root is append-only: UPDATE refused/)
     expect((await fx.staff('GET', '/staff/ancona/privacy/consent-ledger/roots', undefined, ANCONA_TOKEN)).statusCode).toBe(403)
+  })
+
+  it("proves each receipt in its day's Merkle root, and a record edited in PostgreSQL fails its proof", async () => {
+    const roots = (await fx.staff('GET', '/staff/ancona/privacy/consent-ledger/roots')).json() as { roots: { day: string; records: number; merkleRoot: string | null }[] }
+    // The second citizen subscribed and was removed: two receipts, each with a proof.
+    const exported = (await fx.staff('POST', '/staff/ancona/privacy/export', { phone: citizens[1] })).json() as DataSubjectExport
+    expect(exported.version).toBe(3)
+    expect(exported.consentLedger).toHaveLength(2)
+    for (const record of exported.consentLedger) {
+      const proof = record.proof as ConsentReceiptProof
+      const root = roots.roots.find((r) => r.day === proof.day)!
+      expect(proof).toMatchObject({ treeSize: root.records, merkleRoot: root.merkleRoot })
+      expect(proof.leafIndex).toBeLessThan(proof.treeSize)
+      expect(verifyReceiptProof(record.hash as string, proof)).toBe(true)
+      expect(exported.consentChainRoots.find((r) => r.day === proof.day)?.merkleRoot).toBe(root.merkleRoot)
+    }
+    expect(checkExportProofs(exported, new Set(roots.roots.flatMap((r) => (r.merkleRoot ? [r.merkleRoot] : []))))).toEqual(
+      exported.consentLedger.map((r) => expect.objectContaining({ chainSeq: Number(r.chain_seq), result: 'ok' })),
+    )
+
+    // Someone with the owner's rights rewrites the first receipt and its hash: the registered root stays, the proof fails.
+    const seq = Number(exported.consentLedger[0]!.chain_seq)
+    const [row] = await fx.db.selectFrom('consent_ledger').select(['id', 'hash']).where('tenant', '=', 'ancona').where('chain_seq', '=', seq).execute()
+    const forged = `sha256:${createHash('sha256').update('forged').digest('hex')}`
+    await tamper(sql`update subscriptions.consent_ledger set hash = ${forged} where id = ${row!.id}`)
+    try {
+      const after = (await fx.staff('POST', '/staff/ancona/privacy/export', { phone: citizens[1] })).json() as DataSubjectExport
+      const [first, second] = after.consentLedger
+      expect(first).toMatchObject({ hash: forged })
+      expect(verifyReceiptProof(first!.hash as string, first!.proof as ConsentReceiptProof)).toBe(false)
+      // The path does not depend on the leaf itself: the receipt as the citizen got it still proves
+      // itself in the registered root, and so shows what the ledger held that day.
+      expect(verifyReceiptProof(row!.hash!, first!.proof as ConsentReceiptProof)).toBe(true)
+      expect(checkExportProofs(after)[0]).toMatchObject({ chainSeq: seq, result: 'fail', reason: 'path-mismatch' })
+      // The other receipt shares the day's tree only when both are in one day.
+      if ((second!.proof as ConsentReceiptProof).day === (first!.proof as ConsentReceiptProof).day) {
+        expect(verifyReceiptProof(second!.hash as string, second!.proof as ConsentReceiptProof)).toBe(false)
+      }
+      expect(await verify('ancona')).toMatchObject({ valid: false, firstBrokenLink: { id: row!.id, reason: 'hash-mismatch' } })
+    } finally {
+      await tamper(sql`update subscriptions.consent_ledger set hash = ${row!.hash} where id = ${row!.id}`)
+    }
+    expect(await verify('ancona')).toMatchObject({ valid: true, recordsVerified: 11 })
   })
 
   it('names the row whose evidence was edited directly in PostgreSQL', async () => {

@@ -26,7 +26,7 @@ describe('privacy: export, erasure, the append-only ledger, retention', () => {
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-disposition']).toContain('attachment')
     const data = response.json() as DataSubjectExport
-    expect(data).toMatchObject({ version: 2, tenant: 'ancona', phone: citizen, pendingConfirmations: [], sends: [], pacing: [], moderation: { senderHistory: null, reviewItems: [] } })
+    expect(data).toMatchObject({ version: 3, tenant: 'ancona', phone: citizen, pendingConfirmations: [], sends: [], pacing: [], moderation: { senderHistory: null, reviewItems: [] } })
     expect(data.subscriber).toMatchObject({ phone: citizen, status: 'active', language: 'it' })
     expect(data.consentLedger).toHaveLength(1)
     expect(data.consentLedger[0]).toMatchObject({ event: 'subscribed', evidence_text: 'ISCRIVIMI', phone: citizen })

@@ -114,7 +114,7 @@ describe('subscribers: search, page, counter sign-up, removal, block, export, er
     const exported = await fx.staff('POST', `/staff/calcinato/subscribers/${id}/export`, {})
     expect(exported.statusCode).toBe(200)
     expect(String(exported.headers['content-disposition'])).toContain('attachment')
-    expect(exported.json()).toMatchObject({ version: 2, tenant: 'calcinato', phone: named, subscriber: { name: 'Maria Rossi' }, sends: [], optOutCache: null, moderation: { senderHistory: null, reviewItems: [] } } satisfies Partial<DataSubjectExport>)
+    expect(exported.json()).toMatchObject({ version: 3, tenant: 'calcinato', phone: named, subscriber: { name: 'Maria Rossi' }, sends: [], optOutCache: null, moderation: { senderHistory: null, reviewItems: [] } } satisfies Partial<DataSubjectExport>)
 
     const erased = await fx.staff('POST', `/staff/calcinato/subscribers/${id}/erasure`, { reason: 'richiesta art. 17' })
     expect(erased.statusCode).toBe(200)

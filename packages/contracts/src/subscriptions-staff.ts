@@ -86,18 +86,54 @@ export type DeskAnswerResult = Type.Static<typeof DeskAnswerResultSchema>
  * portability), from every service: subscriptions' own records, the worker's sends, opt-out
  * cache and pacing, moderation's sender history and review items.
  */
+const Sha256HexSchema = Type.String({ pattern: '^[0-9a-f]{64}$' })
+
+/**
+ * A consent receipt's inclusion proof in its day's Merkle tree (RFC 6962 section 2.1.1, audit
+ * path): the leaf is the record's hash (the 32 bytes after `sha256:`) at `leafIndex` among the
+ * `treeSize` records of `day` in chain order; hashing up the path must give `merkleRoot`, the
+ * root registered for that day (`consentChainRoots`). Hashes are lowercase hex.
+ */
+export const ConsentReceiptProofSchema = Type.Object(
+  {
+    /** `YYYY-MM-DD`, Europe/Rome: the day whose root covers the receipt. */
+    day: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+    leafIndex: Type.Integer({ minimum: 0 }),
+    treeSize: Type.Integer({ minimum: 1 }),
+    auditPath: Type.Array(Sha256HexSchema),
+    merkleRoot: Sha256HexSchema,
+  },
+  { additionalProperties: false },
+)
+export type ConsentReceiptProof = Type.Static<typeof ConsentReceiptProofSchema>
+export const ConsentReceiptProofContract = defineContract('ConsentReceiptProof', ConsentReceiptProofSchema)
+
 export const DataSubjectExportSchema = Type.Object(
   {
-    version: Type.Literal(2),
+    /** 3: each consent record carries `proof` (its inclusion proof, or null), each root `merkleRoot`. */
+    version: Type.Literal(3),
     tenant: TenantIdSchema,
     phone: E164Schema,
     exportedAt: TimestampSchema,
     subscriber: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    /**
+     * The consent records as stored, each with `proof`: a ConsentReceiptProof once its day's root
+     * was written with a Merkle root, otherwise null.
+     */
     consentLedger: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-    /** The consent chain's day roots covering these records (none until a record's day closed). */
+    /**
+     * The consent chain's day roots covering these records (none until a record's day closed);
+     * `merkleRoot` is null for roots written before Merkle roots were (2026-12-16).
+     */
     consentChainRoots: Type.Array(
       Type.Object(
-        { day: Type.String(), headSeq: Type.Integer({ minimum: 1 }), headHash: Type.String(), records: Type.Integer({ minimum: 1 }) },
+        {
+          day: Type.String(),
+          headSeq: Type.Integer({ minimum: 1 }),
+          headHash: Type.String(),
+          records: Type.Integer({ minimum: 1 }),
+          merkleRoot: Type.Union([Sha256HexSchema, Type.Null()]),
+        },
         { additionalProperties: false },
       ),
     ),

@@ -7,6 +7,9 @@ export type { ConsentRecord, Subscriber, SubscriptionsDatabase } from './subscri
 export { ServiceErrorHeaders, encodeCursor, decodeCursor } from './audience/audience-responder.js'
 export { GATEWAY_OPT_OUT_WORDS } from './tenant/tenant-profile.js'
 export { createPhoneHasher, type PhoneHasher } from './privacy/phone-hash.js'
+/** A consent receipt's RFC 6962 inclusion proof checked offline, and every proof of an export. */
+export { verifyReceiptProof } from './privacy/consent-merkle.js'
+export { checkExportProofs, type ExportedReceiptCheck } from './privacy/export-proofs.js'
 /** Chains consent records written before the chain existed (the service does it at start). */
 export { chainUnchainedRecords } from './repositories/consent-ledger.repository.js'
 export { WHOLE_SNAPSHOT_MAX } from './repositories/audience-snapshot.repository.js'

@@ -99,6 +99,8 @@ export interface ConsentChainRootTable {
   head_seq: ColumnType<number, number, never>
   head_hash: string
   records: number
+  /** RFC 6962 Merkle root (hex) over the day's record hashes in chain order; null for roots written before it existed. */
+  merkle_root: ColumnType<string | null, string | null | undefined, never>
   recorded_at: ColumnType<Date, Date | undefined, never>
 }
 

@@ -8,7 +8,7 @@ import type { SubscriptionsDatabase } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
 import type { PhoneHasher } from './phone-hash.js'
 import type { RemoteExports } from './remote-exports.js'
-import { listDailyRoots, rootsCovering } from './consent-chain-roots.js'
+import { listDailyRoots, receiptProofs, rootsCovering } from './consent-chain-roots.js'
 
 export interface DataSubjectDeps {
   db: Kysely<SubscriptionsDatabase>
@@ -24,7 +24,8 @@ const plain = (row: object) => Object.fromEntries(Object.entries(row).map(([k, v
 /**
  * Everything held about a number in a tenant, in every service: the subscriber, the consent
  * ledger (each record with its chain link: `chain_seq`, `prev_hash`, `hash`, the receipt a
- * citizen can check against the chain's head), pending sign-ups, desk messages; the worker's
+ * citizen can check against the chain's head, and once its day closed `proof`, its RFC 6962
+ * inclusion proof in the day's Merkle root), pending sign-ups, desk messages; the worker's
  * sends, opt-out cache and pacing; moderation's sender history and review items. Throws
  * ExportIncompleteError when another service does not answer.
  */
@@ -38,15 +39,20 @@ export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, p
     db.selectFrom('pending_confirmation').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).orderBy('requested_at').execute(),
     db.selectFrom('desk_message').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).orderBy('received_at').execute(),
   ])
+  const proofs = await receiptProofs(db, tenant, ledger, roots)
+  // The day roots that cover the citizen's receipts: a receipt's hash leads to its day's root
+  // through the chain, and through `proof` (RFC 6962 audit path) to the day's Merkle root.
+  const proofDays = new Set([...proofs.values()].map((p) => p.day))
+  const covering = rootsCovering(roots, ledger.flatMap((r) => (r.chain_seq === null ? [] : [Number(r.chain_seq)])))
+  const exportedRoots = roots.filter((r) => covering.includes(r) || proofDays.has(r.day))
   return {
-    version: 2,
+    version: 3,
     tenant,
     phone,
     exportedAt: deps.clock().toISOString(),
     subscriber: subscriber ? plain(subscriber) : null,
-    consentLedger: ledger.map(plain),
-    // The day roots that cover the citizen's receipts: a receipt's hash leads to its day's root.
-    consentChainRoots: rootsCovering(roots, ledger.flatMap((r) => (r.chain_seq === null ? [] : [Number(r.chain_seq)]))).map(({ tenant: _tenant, ...root }) => root),
+    consentLedger: ledger.map((r) => ({ ...plain(r), proof: proofs.get(Number(r.id)) ?? null })),
+    consentChainRoots: exportedRoots.map(({ tenant: _tenant, ...root }) => root),
     pendingConfirmations: pending.map(plain),
     deskMessages: desk.map(plain),
     ...remote,
