@@ -16,6 +16,9 @@ const EmergencyDetailPage = lazy(() => import('./pages/emergency-detail-page'))
 const TokensPage = lazy(() => import('./pages/tokens-page'))
 const ElectoralPeriodsPage = lazy(() => import('./pages/electoral-periods-page'))
 const RecurringBroadcastsPage = lazy(() => import('./pages/recurring-broadcasts-page'))
+const RecurringBroadcastNewPage = lazy(() => import('./pages/recurring-broadcast-new-page'))
+const RecurringBroadcastDetailPage = lazy(() => import('./pages/recurring-broadcast-detail-page'))
+const RecurringOccurrenceEditPage = lazy(() => import('./pages/recurring-occurrence-edit-page'))
 const DeskInboxPage = lazy(() => import('./pages/desk-inbox-page'))
 const DeskConversationPage = lazy(() => import('./pages/desk-conversation-page'))
 const DeskHoursPage = lazy(() => import('./pages/desk-hours-page'))
@@ -80,6 +83,9 @@ function ConsoleRoutes() {
             <Route path="/comunicazioni/:id/modifica" element={<Allowed roles={['operator']}><BroadcastComposePage /></Allowed>} />
             <Route path="/comunicazioni/:id" element={<Allowed roles={BROADCASTS}><BroadcastDetailPage /></Allowed>} />
             <Route path="/comunicazioni-ricorrenti" element={<Allowed roles={BROADCASTS}><RecurringBroadcastsPage /></Allowed>} />
+            <Route path="/comunicazioni-ricorrenti/nuova" element={<Allowed roles={['operator']}><RecurringBroadcastNewPage /></Allowed>} />
+            <Route path="/comunicazioni-ricorrenti/:id" element={<Allowed roles={BROADCASTS}><RecurringBroadcastDetailPage /></Allowed>} />
+            <Route path="/comunicazioni-ricorrenti/:id/invii/:at/modifica" element={<Allowed roles={['operator']}><RecurringOccurrenceEditPage /></Allowed>} />
             <Route path="/emergenze" element={<Allowed roles={EMERGENCIES}><EmergencyPage /></Allowed>} />
             <Route path="/emergenze/:id" element={<Allowed roles={EMERGENCIES}><EmergencyDetailPage /></Allowed>} />
             <Route path="/token" element={<Allowed roles={['admin']}><TokensPage /></Allowed>} />

@@ -19,9 +19,11 @@ export type {
   Overview,
   QuietHours,
   Recurrence,
+  RecurringBroadcastBody,
   RecurringBroadcastView,
   StaffRole,
   TimelineEntry,
+  Weekday,
   WhatsappTemplate,
 } from '@banditore/contracts'
 

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../components/confirm-dialog'
 import { Loading } from '../components/loading'
 import { ProblemAlert } from '../components/problem-alert'
 import { useApi } from '../components/use-api'
+import { ApprovalFields, statementMissing } from '../compose/approval-fields'
 import { ElectoralNotice, useElectoralPeriod } from '../compose/electoral-banner'
 import { PlanPanel } from '../compose/plan-panel'
 import { useProgressStream } from '../compose/progress-stream'
@@ -13,10 +14,6 @@ import { BROADCAST_BADGE, BROADCAST_STATUS, formatDateTime, number, reasonLabel 
 import { usePageTitle } from '../layout/page-title'
 import { useSession } from '../session/session-context'
 import { ErrorPage } from './error-page'
-
-/** The staff API's minimum for an approver's statement during an electoral period. */
-const STATEMENT_MIN = 30
-const ELECTORAL_NOTE = 'È in corso un periodo elettorale (Legge 28/2000, art. 9).'
 
 type Action = 'approve' | 'reject' | 'send' | 'schedule' | 'pause' | 'resume' | 'cancel'
 
@@ -380,7 +377,7 @@ export default function BroadcastDetailPage() {
           danger={CONFIRM[action].danger}
           busy={busy}
           confirmDisabled={
-            (action === 'reject' && reason.trim().length < 3) || (action === 'schedule' && !at) || (action === 'approve' && electoralPeriod !== null && statement.trim().length < STATEMENT_MIN)
+            (action === 'reject' && reason.trim().length < 3) || (action === 'schedule' && !at) || (action === 'approve' && statementMissing(electoralPeriod, statement))
           }
           onCancel={() => setAction(null)}
           onConfirm={() => void run(action)}
@@ -392,25 +389,9 @@ export default function BroadcastDetailPage() {
               <textarea id="motivo" className="form-control" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} required />
             </div>
           ) : null}
-          {action === 'approve' && electoralPeriod ? (
-            <div className="form-group">
-              <label htmlFor="dichiarazione" className="active">
-                Perché la comunicazione è impersonale e indispensabile (obbligatorio durante il periodo elettorale, almeno {STATEMENT_MIN} caratteri)
-              </label>
-              <textarea id="dichiarazione" className="form-control" rows={3} maxLength={2000} value={statement} onChange={(e) => setStatement(e.target.value)} required
-                aria-describedby="dichiarazione-aiuto" />
-              <p id="dichiarazione-aiuto" className="small">
-                {ELECTORAL_NOTE} La dichiarazione resta registrata con la comunicazione.
-              </p>
-            </div>
-          ) : null}
-          {action === 'approve' && check.state !== 'clean' ? (
-            <div className="form-check">
-              <input id="conferma-controllo" type="checkbox" className="form-check-input" checked={acknowledge} onChange={(e) => setAcknowledge(e.target.checked)} />
-              <label htmlFor="conferma-controllo" className="form-check-label">
-                {check.state === 'flagged' ? 'Ho letto le segnalazioni del controllo e approvo comunque' : 'Approvo senza il controllo automatico dei contenuti'}
-              </label>
-            </div>
+          {action === 'approve' ? (
+            <ApprovalFields period={electoralPeriod} statement={statement} onStatement={setStatement} recordedWith="con la comunicazione" check={check.state}
+              acknowledge={acknowledge} onAcknowledge={setAcknowledge} />
           ) : null}
           {action === 'schedule' ? (
             <div className="form-group">
