@@ -1,6 +1,5 @@
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkAccessibility, describeViolations } from './support/accessibility.js'
+import { expectAccessible, fromPage } from './support/console-suite.js'
 import { launchChromium, type RunningChromium } from './support/chromium.js'
 import { startConsoleWorld, type ConsoleWorld } from './support/console-world.js'
 import { signIn } from './support/sign-in.js'
@@ -22,27 +21,6 @@ let world: ConsoleWorld
 let admin: RunningChromium
 let staff: RunningChromium
 let reviewer: RunningChromium
-
-async function accessible(page: Page) {
-  const violations = await checkAccessibility(page)
-  expect(violations, describeViolations(violations)).toEqual([])
-}
-
-/** fetch() from the page through the console (its cookie, CSRF token and tenant header). */
-async function fromPage(page: Page, method: string, path: string, body?: unknown) {
-  return await page.evaluate(
-    async ({ method, path, body }) => {
-      const session = (await (await fetch('/auth/session')).json()) as { csrfToken: string }
-      const response = await fetch(path, {
-        method,
-        headers: { accept: 'application/json', 'x-csrf-token': session.csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      })
-      return { status: response.status, body: (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined }
-    },
-    { method, path, body },
-  )
-}
 
 beforeAll(async () => {
   // Without moderation: the draft is saved unchecked, and the approver acknowledges that too.
@@ -66,7 +44,7 @@ describe('electoral periods, quiet hours and the plan in the console', () => {
     await page.getByRole('link', { name: 'Periodi elettorali', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Periodi elettorali e ore di silenzio' }).waitFor()
     await page.getByText('Nessun periodo elettorale in calendario.').waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     // The polls cannot close before the calling: refused in Italian, nothing added.
     await page.getByLabel('Nome', { exact: true }).fill('Elezioni comunali')
@@ -83,7 +61,7 @@ describe('electoral periods, quiet hours and the plan in the console', () => {
     await page.getByRole('row', { name: /Elezioni comunali .* In corso/ }).waitFor()
     expect((await fromPage(page, 'GET', '/api/broadcast/v1/electoral-periods')).body?.periods).toHaveLength(1)
     await page.getByTestId('periodo-elettorale').filter({ hasText: 'Periodo elettorale in corso: Elezioni comunali' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     await page.getByLabel('Dalle', { exact: true }).fill('22:30')
     await page.getByLabel('Alle', { exact: true }).fill('07:00')
@@ -94,7 +72,7 @@ describe('electoral periods, quiet hours and the plan in the console', () => {
     // The dashboard says the period is in force.
     await page.getByRole('link', { name: 'Cruscotto', exact: true }).click()
     await page.getByTestId('periodo-elettorale').waitFor()
-    await accessible(page)
+    await expectAccessible(page)
   }, 180_000)
 
   it('shows the plan of a draft and asks its approver for the statement the period requires', async () => {
@@ -114,7 +92,7 @@ describe('electoral periods, quiet hours and the plan in the console', () => {
     await approver.getByRole('heading', { name: 'Piano di invio' }).waitFor()
     await approver.getByTestId('piano-totale').waitFor({ timeout: 30_000 })
     await approver.getByText('Fascia di silenzio: dalle 22:30 alle 07:00.').waitFor()
-    await accessible(approver)
+    await expectAccessible(approver)
 
     await approver.getByRole('button', { name: 'Approva' }).click()
     const dialog = approver.getByRole('dialog')
@@ -126,11 +104,11 @@ describe('electoral periods, quiet hours and the plan in the console', () => {
     await dialog.getByLabel(/Perché la comunicazione è impersonale e indispensabile/).fill(STATEMENT)
     expect(await confirm.isDisabled()).toBe(false)
     await approver.locator('label[for="conferma-controllo"]').click()
-    await accessible(approver)
+    await expectAccessible(approver)
     await confirm.click()
     await approver.getByTestId('stato').filter({ hasText: 'Approvata' }).waitFor()
     await approver.getByTestId('dichiarazione').filter({ hasText: STATEMENT }).waitFor()
     await approver.getByText(`(dichiarazione: ${STATEMENT})`).waitFor()
-    await accessible(approver)
+    await expectAccessible(approver)
   }, 180_000)
 })

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitUntil } from '../harness/index.js'
-import { checkAccessibility, describeViolations } from './support/accessibility.js'
+import { expectAccessible, fromPage } from './support/console-suite.js'
 import { launchChromium, type RunningChromium } from './support/chromium.js'
 import { startConsoleWorld, type ConsoleWorld } from './support/console-world.js'
 import { signIn } from './support/sign-in.js'
@@ -19,31 +19,10 @@ let world: ConsoleWorld
 let operator: RunningChromium
 let approver: RunningChromium
 
-async function accessible(page: Page) {
-  const violations = await checkAccessibility(page)
-  expect(violations, describeViolations(violations)).toEqual([])
-}
-
 async function screenshot(page: Page, name: string) {
   if (!SCREENSHOTS) return
   await mkdir(new URL('../../docs/screenshots/', import.meta.url), { recursive: true })
   await page.screenshot({ path: new URL(`../../docs/screenshots/${name}.png`, import.meta.url).pathname, fullPage: true })
-}
-
-/** fetch() from the page through the console (its cookie, CSRF token and tenant header). */
-async function fromPage(page: Page, method: string, path: string, body?: unknown) {
-  return await page.evaluate(
-    async ({ method, path, body }) => {
-      const session = (await (await fetch('/auth/session')).json()) as { csrfToken: string }
-      const response = await fetch(path, {
-        method,
-        headers: { accept: 'application/json', 'x-csrf-token': session.csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      })
-      return { status: response.status, body: (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined }
-    },
-    { method, path, body },
-  )
 }
 
 beforeAll(async () => {
@@ -81,12 +60,12 @@ describe('broadcasts in the console', () => {
     await page.goto(`${world.url}/`)
     await page.getByRole('heading', { level: 1, name: 'Cruscotto' }).waitFor()
     await page.getByText('Per canale').waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     await screenshot(page, 'dashboard')
 
     await page.getByRole('link', { name: 'Comunicazioni', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Comunicazioni' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     await page.getByRole('link', { name: 'Nuova comunicazione' }).first().click()
     await page.getByRole('heading', { level: 1, name: 'Nuova comunicazione' }).waitFor()
     await page.getByLabel('Titolo (solo per il personale)').fill('Festa del porto')
@@ -98,12 +77,12 @@ describe('broadcasts in the console', () => {
     // The dry run counts the audience and checks the text as the editor types.
     await page.getByTestId('pubblico-totale').filter({ hasText: String(CITIZENS.length) }).waitFor({ timeout: 30_000 })
     await page.getByText('Nessun problema rilevato.').waitFor({ timeout: 30_000 })
-    await accessible(page)
+    await expectAccessible(page)
     await screenshot(page, 'compose')
     await page.getByRole('button', { name: 'Invia per approvazione' }).click()
     await page.getByTestId('stato').filter({ hasText: 'Bozza da approvare' }).waitFor()
     const id = new URL(page.url()).pathname.split('/').at(-1) as string
-    await accessible(page)
+    await expectAccessible(page)
 
     // The author cannot approve: the API refuses (four eyes), the page does not offer it.
     expect(await page.getByRole('button', { name: 'Approva' }).count()).toBe(0)
@@ -113,7 +92,7 @@ describe('broadcasts in the console', () => {
     await signIn(second, world.url, `approver.${TENANT.id}`, { returnTo: `/comunicazioni/${id}` })
     await second.getByRole('button', { name: 'Approva' }).click()
     await second.getByRole('dialog').waitFor()
-    await accessible(second)
+    await expectAccessible(second)
     await second.getByRole('dialog').getByRole('button', { name: 'Approva' }).click()
     await second.getByTestId('stato').filter({ hasText: 'Approvata' }).waitFor()
     // The provider accepts the third citizen's message, then reports it undeliverable.
@@ -126,7 +105,7 @@ describe('broadcasts in the console', () => {
     await second.getByRole('button', { name: 'Invia ora' }).click()
     await second.getByRole('dialog').getByRole('button', { name: 'Invia ora' }).click()
     await second.getByTestId('percentuale').filter({ hasText: '100 % completato' }).waitFor({ timeout: 120_000 })
-    await accessible(second)
+    await expectAccessible(second)
     await screenshot(second, 'progress')
 
     // The finished report: counts by state and failure reason, and the failures as CSV.
@@ -142,7 +121,7 @@ describe('broadcasts in the console', () => {
     expect(lines[1]).toMatch(new RegExp(`^\\${CITIZENS[2]},WhatsApp,provider:131026,`))
     expect(lines.slice(2)).toEqual([''])
     await second.getByText(`File scaricato: non-riusciti-${id}.csv`).waitFor()
-    await accessible(second)
+    await expectAccessible(second)
     await second.close()
 
     // Civil protection may not see citizens' numbers: refusal page, and the API answers 403.
@@ -151,7 +130,7 @@ describe('broadcasts in the console', () => {
       const page3 = await civil.newPage()
       await signIn(page3, world.url, `civil-protection.${TENANT.id}`, { returnTo: `/comunicazioni/${id}` })
       await page3.getByRole('heading', { level: 1, name: 'Accesso non consentito' }).waitFor()
-      await accessible(page3)
+      await expectAccessible(page3)
       const refused = await page3.evaluate(async (path) => {
         const response = await fetch(path)
         return { status: response.status, type: response.headers.get('content-type'), body: await response.text() }
@@ -174,7 +153,7 @@ describe('broadcasts in the console', () => {
     const page = await operator.newPage()
     await page.goto(`${world.url}/token`)
     await page.getByRole('heading', { level: 1, name: 'Accesso non consentito' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     expect((await fromPage(page, 'POST', '/api/broadcast/v1/tokens', { role: 'operator', holder: 'x@ancona.example', label: 'prova' })).status).toBe(403)
   }, 60_000)
 })

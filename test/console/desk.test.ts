@@ -3,7 +3,7 @@ import { createDatabase } from '@banditore/platform'
 import { SCHEMA, type SubscriptionsDatabase } from '@banditore/subscriptions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitUntil } from '../harness/index.js'
-import { audienceOf, checkAccessibility, describeViolations, launchChromium, signIn, startConsoleWorld, type ConsoleWorld, type RunningChromium } from './support/index.js'
+import { audienceOf, expectAccessible, launchChromium, signIn, startConsoleWorld, type ConsoleWorld, type RunningChromium } from './support/index.js'
 
 // Ancona's "URP su WhatsApp" desk in the browser: an extraordinary opening set from the console
 // makes the desk open now (whatever the real clock says), a citizen writes, the message appears
@@ -23,11 +23,6 @@ interface RecordedMessage {
 
 let world: ConsoleWorld
 let browser: RunningChromium
-
-async function accessible(page: Page) {
-  const violations = await checkAccessibility(page)
-  expect(violations, describeViolations(violations)).toEqual([])
-}
 
 const inbox = async (phone: string) =>
   ((await (await fetch(`${world.serviceUrls.simulator}/_sim/messages?to=${encodeURIComponent(phone)}&limit=1000`)).json()) as { messages: RecordedMessage[] }).messages
@@ -69,12 +64,12 @@ describe('the desk in the console', () => {
     await signIn(page, world.url, 'desk.ancona')
     // A desk operator starts at the desk.
     await page.getByRole('heading', { level: 1, name: 'Sportello' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     // An extraordinary opening covering now: the desk is open whatever the weekly hours say.
     await page.getByRole('link', { name: 'Aperture e chiusure' }).first().click()
     await page.getByRole('heading', { level: 1, name: 'Aperture e chiusure straordinarie' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     await page.locator('label', { hasText: 'Apertura straordinaria' }).click()
     await page.getByLabel('Dal', { exact: true }).fill(await localInput(page, -60))
     await page.getByLabel('Al', { exact: true }).fill(await localInput(page, 180))
@@ -82,7 +77,7 @@ describe('the desk in the console', () => {
     await page.getByRole('button', { name: 'Salva' }).click()
     await page.getByTestId('eccezioni').getByRole('cell', { name: 'Apertura straordinaria per la prova', exact: true }).waitFor()
     await page.getByTestId('stato-sportello').getByText('Sportello aperto').waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     // A canned answer for the tenant, picked later in the conversation.
     await page.getByRole('link', { name: 'Torna allo sportello' }).click()
@@ -92,7 +87,7 @@ describe('the desk in the console', () => {
     await page.getByLabel('Testo', { exact: true }).fill(ANSWER)
     await page.getByRole('button', { name: 'Salva' }).click()
     await page.getByRole('heading', { level: 2, name: 'Cambio di residenza' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     await page.getByRole('link', { name: 'Torna allo sportello' }).click()
     await page.getByText('Nessun messaggio in attesa di risposta.').waitFor()
@@ -106,14 +101,14 @@ describe('the desk in the console', () => {
     const row = page.getByTestId('conversazioni').getByRole('row').filter({ hasText: QUESTION })
     await row.waitFor({ timeout: 60_000 })
     expect(loads).toEqual([])
-    await accessible(page)
+    await expectAccessible(page)
 
     await row.getByRole('link', { name: CITIZEN }).click()
     await page.getByRole('heading', { level: 1, name: `Conversazione con ${CITIZEN}` }).waitFor()
     await page.getByTestId('finestra').filter({ hasText: 'Finestra di risposta' }).waitFor()
     await page.getByTestId('cronologia').getByText(QUESTION).waitFor()
     await page.getByText('Moderazione: Consentito').first().waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     await page.getByRole('button', { name: 'Prendi in carico' }).click()
     await page.getByTestId('in-carico').filter({ hasText: 'desk.ancona@banditore.local' }).waitFor()
 
@@ -121,7 +116,7 @@ describe('the desk in the console', () => {
     expect(await page.getByLabel('Risposta', { exact: true }).inputValue()).toBe(ANSWER)
     await page.getByRole('button', { name: 'Invia risposta' }).click()
     await page.getByTestId('cronologia').getByText(ANSWER).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     // The answer reaches the citizen's phone.
     const sent = await waitUntil(async () => (await inbox(CITIZEN)).find((m) => m.text === ANSWER), { what: 'the answer at the simulator', timeoutMs: 60_000, intervalMs: 200 })
@@ -179,12 +174,12 @@ describe('the desk in the console', () => {
     expect(await send.isDisabled()).toBe(true)
     await page.getByLabel('Dove informarsi').fill('www.comune.ancona.gov.it')
     await page.getByTestId('anteprima-modello').filter({ hasText: 'Comune di Ancona informa: il vetro si raccoglie il giovedì.' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     await send.click()
     await page.getByTestId('cronologia').getByText('modello avviso_generico').waitFor()
     const sent = await waitUntil(async () => (await inbox(stale!.phone)).find((m) => m.template?.name === 'avviso_generico'), { what: 'the template at the simulator', timeoutMs: 60_000, intervalMs: 200 })
     expect(sent).toMatchObject({ type: 'template', template: { name: 'avviso_generico', language: 'it' } })
-    await accessible(page)
+    await expectAccessible(page)
     await page.close()
   })
 })

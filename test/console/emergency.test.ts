@@ -1,9 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises'
-import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkAccessibility, describeViolations } from './support/accessibility.js'
-import { launchChromium, type RunningChromium } from './support/chromium.js'
-import { startConsoleWorld, type ConsoleWorld } from './support/console-world.js'
+import { describe, expect, it } from 'vitest'
+import { expectAccessible, useConsoleWorld } from './support/console-suite.js'
 import { signIn } from './support/sign-in.js'
 
 // An emergency from the browser: civil protection of Gressan launches a ready-made alert in three
@@ -11,35 +8,19 @@ import { signIn } from './support/sign-in.js'
 // Civil protection of Corbetta uploads a region's CAP 1.2 alert, reviews it as a draft, sends it,
 // then sends the all-clear linked to it.
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1'
-let world: ConsoleWorld
-let browser: RunningChromium
-
-async function accessible(page: Page) {
-  const violations = await checkAccessibility(page)
-  expect(violations, describeViolations(violations)).toEqual([])
-}
-
-beforeAll(async () => {
-  world = await startConsoleWorld()
-  browser = await launchChromium()
-}, 300_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await world?.stop()
-})
+const setup = useConsoleWorld({}, 300_000)
 
 describe('emergencies in the console', () => {
   it('launches from a template in three clicks, with a countdown, and shows the acknowledgement', async () => {
-    const page = await browser.newPage()
-    await signIn(page, world.url, 'civil-protection.gressan')
+    const page = await setup.browser.newPage()
+    await signIn(page, setup.world.url, 'civil-protection.gressan')
     await page.getByRole('heading', { level: 1, name: 'Cruscotto' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     await page.getByRole('link', { name: 'Emergenze' }).click() // 1
     await page.getByRole('button', { name: 'Allerta meteo arancione' }).click() // 2
     await page.getByRole('dialog').waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     // Cancelling during the countdown sends nothing.
     await page.getByRole('button', { name: 'Conferma invio' }).click()
     await page.getByTestId('conto-alla-rovescia').waitFor()
@@ -51,7 +32,7 @@ describe('emergencies in the console', () => {
     await page.getByRole('button', { name: 'Conferma invio' }).click() // 3
     await page.waitForURL(/\/emergenze\/[0-9a-f-]{36}$/, { timeout: 30_000 })
     await page.getByTestId('cronologia').getByText('Responsabile avvisato').first().waitFor({ timeout: 60_000 })
-    await accessible(page)
+    await expectAccessible(page)
 
     await page.getByRole('button', { name: 'Registra presa in carico' }).click()
     await page.getByLabel('Per conto di').selectOption({ label: 'Syndic de Gressan' })
@@ -59,7 +40,7 @@ describe('emergencies in the console', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Registra' }).click()
     await page.getByTestId('presa-in-carico').filter({ hasText: 'Syndic de Gressan' }).waitFor({ timeout: 30_000 })
     await page.getByTestId('cronologia').getByText('per conto di Syndic de Gressan').waitFor({ timeout: 30_000 })
-    await accessible(page)
+    await expectAccessible(page)
     if (SCREENSHOTS) {
       await mkdir(new URL('../../docs/screenshots/', import.meta.url), { recursive: true })
       await page.screenshot({ path: new URL('../../docs/screenshots/emergency.png', import.meta.url).pathname, fullPage: true })
@@ -73,11 +54,10 @@ describe('emergencies in the console', () => {
     const xml = fixture.replace(/<expires>[^<]*<\/expires>/g, `<expires>${expires}</expires>`)
 
     // Another person at the same browser: the earlier tabs, still live, are closed first.
-    const page = await browser.freshTab()
-    await signIn(page, world.url, 'civil-protection.corbetta', { returnTo: '/emergenze' })
+    const page = await setup.signInFresh('civil-protection.corbetta', { returnTo: '/emergenze' })
     await page.getByRole('heading', { level: 1, name: 'Emergenze' }).waitFor()
     await page.getByLabel('File CAP 1.2 (XML)').setInputFiles({ name: 'lombardia-allerta-arancione.xml', mimeType: 'application/xml', buffer: Buffer.from(xml) })
-    await accessible(page)
+    await expectAccessible(page)
     await page.getByRole('button', { name: 'Carica e rivedi come bozza' }).click()
     await page.waitForURL(/\/emergenze\/[0-9a-f-]{36}$/, { timeout: 30_000 })
     const alertUrl = page.url()
@@ -86,42 +66,41 @@ describe('emergencies in the console', () => {
     await page.getByText('Bozza', { exact: true }).waitFor()
     await page.getByText('da file CAP').waitFor()
     await page.getByRole('heading', { level: 1 }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     await page.getByRole('button', { name: 'Invia ora l’allerta' }).click()
     await page.getByRole('dialog').waitFor()
     await page.getByLabel('Perché si salta l’approvazione (obbligatorio)').fill('Allerta regionale arancione: invio immediato')
-    await accessible(page)
+    await expectAccessible(page)
     await page.getByRole('dialog').getByRole('button', { name: 'Invia' }).click()
     await page.getByText('Allerta inviata.').waitFor()
     await page.getByText('In corso', { exact: true }).waitFor({ timeout: 30_000 })
     await page.getByTestId('cronologia').getByText('Allerta inviata').first().waitFor({ timeout: 60_000 })
-    await accessible(page)
+    await expectAccessible(page)
 
     // The all-clear, linked to the alert.
     await page.getByRole('button', { name: 'Cessato allarme' }).click()
     await page.getByRole('dialog').waitFor()
     await page.getByLabel('Testo per i cittadini (obbligatorio)').fill('Cessata l’allerta idrogeologica: la situazione è tornata alla normalità.')
-    await accessible(page)
+    await expectAccessible(page)
     await page.getByRole('dialog').getByRole('button', { name: 'Invia' }).click()
     await page.getByText('Cessato allarme inviato.').waitFor({ timeout: 30_000 })
     const followUp = page.getByRole('link', { name: 'Cessato allarme' })
     await followUp.waitFor({ timeout: 30_000 })
-    await accessible(page)
+    await expectAccessible(page)
     await followUp.click()
     await page.waitForURL((url) => url.href !== alertUrl && /\/emergenze\/[0-9a-f-]{36}$/.test(url.pathname))
     await page.getByRole('heading', { level: 1, name: /^Cessato allarme: / }).waitFor()
     await page.getByText('Cessato allarme · gravità').waitFor()
     const back = page.getByRole('link', { name: 'l’allerta precedente' })
-    expect(new URL(await back.getAttribute('href') ?? '', world.url).href).toBe(alertUrl)
-    await accessible(page)
+    expect(new URL(await back.getAttribute('href') ?? '', setup.world.url).href).toBe(alertUrl)
+    await expectAccessible(page)
   }, 300_000)
 
   it('refuses the launch to an operator: refusal page and 403', async () => {
     // Another person at the same browser: the earlier tabs, still live, are closed first.
-    const page = await browser.freshTab()
-    await signIn(page, world.url, 'operator.gressan', { returnTo: '/token' })
+    const page = await setup.signInFresh('operator.gressan', { returnTo: '/token' })
     await page.getByRole('heading', { level: 1, name: 'Accesso non consentito' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     const status = await page.evaluate(async () => {
       const session = (await (await fetch('/auth/session')).json()) as { csrfToken: string }
       const response = await fetch('/api/broadcast/v1/emergency-templates', { headers: { 'x-csrf-token': session.csrfToken } })

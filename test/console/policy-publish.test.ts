@@ -7,7 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitUntil } from '../harness/index.js'
-import { checkAccessibility, describeViolations } from './support/accessibility.js'
+import { expectAccessible } from './support/console-suite.js'
 import { launchChromium, type RunningChromium } from './support/chromium.js'
 import { startConsoleWorld, type ConsoleWorld } from './support/console-world.js'
 import { signIn } from './support/sign-in.js'
@@ -22,11 +22,6 @@ const ruleText = readFileSync(join(root, 'rules/default/inbound/insults.json'), 
 let world: ConsoleWorld
 let browser: RunningChromium
 let sequence = 0
-
-async function accessible(page: Page) {
-  const violations = await checkAccessibility(page)
-  expect(violations, describeViolations(violations)).toEqual([])
-}
 
 /** A citizen's message through the platform's inbound stream, and the running service's verdict on it. */
 async function verdictOnInbound(text: string): Promise<ModerationVerdict> {
@@ -86,7 +81,7 @@ describe('publishing from the policy editors\' bench', () => {
     await page.getByRole('heading', { level: 1, name: 'Regola insults' }).waitFor()
     const ruleEditor = page.getByLabel('Regola (JSON)')
     await expect.poll(async () => (await ruleEditor.textContent()) ?? '').toContain('"insults"')
-    await accessible(page)
+    await expectAccessible(page)
 
     // Completion comes from the rule schema: the properties a rule file may have.
     await replaceEditorText(page, 'Regola (JSON)', '{}')
@@ -115,7 +110,7 @@ describe('publishing from the policy editors\' bench', () => {
     await report.getByText('casi non passano', { exact: false }).waitFor({ timeout: 60_000 })
     expect(await report.textContent()).toContain('doveva essere intercettato')
     expect(await page.getByRole('button', { name: 'Pubblica' }).isDisabled()).toBe(true)
-    await accessible(page)
+    await expectAccessible(page)
 
     // Fixed: every case passes, and it is published behind a confirmation.
     rule.conditions.all[0].value = 'insults'
@@ -125,7 +120,7 @@ describe('publishing from the policy editors\' bench', () => {
     await page.getByRole('button', { name: 'Pubblica' }).click()
     const dialog = page.getByRole('dialog', { name: 'Pubblicare la regola?' })
     await dialog.waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     await dialog.getByRole('button', { name: 'Pubblica' }).click()
     const outcome = page.getByTestId('esito-pubblicazione')
     await outcome.waitFor({ timeout: 60_000 })
@@ -143,20 +138,20 @@ describe('publishing from the policy editors\' bench', () => {
     expect(await latest.textContent()).toContain('policy-editor.ancona@banditore.local')
     await latest.getByText('Differenze').click()
     expect(await latest.locator('pre').textContent()).toContain('+    "type": "review"')
-    await accessible(page)
+    await expectAccessible(page)
     await page.getByRole('button', { name: 'Torna alla versione 1' }).click()
     const confirm = page.getByRole('dialog', { name: 'Tornare alla versione 1?' })
     await confirm.getByRole('button', { name: 'Torna a questa versione' }).click()
     await page.getByTestId('esito-ripristino').waitFor({ timeout: 60_000 })
     await page.getByTestId('versione-3').waitFor()
     expect((await verdictOnInbound('Sindaco imbecille')).action).toBe('delete')
-    await accessible(page)
+    await expectAccessible(page)
 
     // The message the published rule sent to review waits for a decision.
     await page.getByRole('link', { name: 'Messaggi da verificare' }).first().click()
     await page.getByRole('heading', { level: 1, name: 'Messaggi da verificare' }).waitFor()
     await page.getByText('«Sindaco imbecille»').waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     await page.getByLabel('Motivo della decisione').fill('Insulto al sindaco')
     await page.getByRole('button', { name: 'Blocca il mittente' }).click()
     await page.getByText('Decisione registrata: Blocca il mittente.').waitFor()
@@ -166,6 +161,6 @@ describe('publishing from the policy editors\' bench', () => {
     // The pending list reloads on its own request, beside the decisions': wait for it to empty.
     await page.getByText('Nessun messaggio da verificare.').waitFor()
     expect(await page.locator('section[aria-labelledby="titolo-da-verificare"]').getByText('«Sindaco imbecille»').count()).toBe(0)
-    await accessible(page)
+    await expectAccessible(page)
   }, 240_000)
 })

@@ -1,23 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkAccessibility, describeViolations } from './support/accessibility.js'
-import { launchChromium, type RunningChromium } from './support/chromium.js'
-import { startConsoleWorld, type ConsoleWorld } from './support/console-world.js'
+import type { Locator } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { expectAccessible, useConsoleWorld } from './support/console-suite.js'
+import { launchChromium } from './support/chromium.js'
 import { signIn } from './support/sign-in.js'
 
 // A policy editor works on the moderation rules in the browser: the rules in force, a message
 // tried against them, and an edited rule checked (a failing case, a refused file) without publishing.
 const root = fileURLToPath(new URL('../..', import.meta.url))
-let world: ConsoleWorld
-let browser: RunningChromium
-
-async function accessible(page: Page) {
-  const violations = await checkAccessibility(page)
-  expect(violations, describeViolations(violations)).toEqual([])
-}
+const setup = useConsoleWorld({ services: ['moderation'] })
 
 /** Replaces the text of a CodeMirror editor. */
 async function replaceEditorText(editor: Locator, text: string) {
@@ -27,26 +20,16 @@ async function replaceEditorText(editor: Locator, text: string) {
   await editor.fill(text)
 }
 
-beforeAll(async () => {
-  world = await startConsoleWorld({ services: ['moderation'] })
-  browser = await launchChromium()
-}, 240_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await world?.stop()
-})
-
 describe('the policy editors\' bench in the console', () => {
   it('lists the rules, tries a message, and checks an edit showing failing cases and refused files', async () => {
-    const page = await browser.newPage()
-    await signIn(page, world.url, 'policy-editor.ancona', { returnTo: '/regole' })
+    const page = await setup.browser.newPage()
+    await signIn(page, setup.world.url, 'policy-editor.ancona', { returnTo: '/regole' })
     await page.getByRole('heading', { level: 1, name: 'Regole di moderazione' }).waitFor()
     await page.getByRole('link', { name: 'Regole di moderazione' }).waitFor()
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'insults', exact: true }) })
     await row.waitFor()
     expect(await row.textContent()).toContain('offensive-language')
-    await accessible(page)
+    await expectAccessible(page)
 
     await page.getByLabel('Testo del messaggio').fill('Sindaco imbecille')
     await page.getByRole('button', { name: 'Prova', exact: true }).click()
@@ -55,7 +38,7 @@ describe('the policy editors\' bench in the console', () => {
     expect(await verdict.textContent()).toContain('Eliminato dalla moderazione')
     expect(await verdict.textContent()).toContain('Regola scattata: insults')
     expect(await verdict.getByTestId('parole').first().textContent()).toContain('imbecille')
-    await accessible(page)
+    await expectAccessible(page)
 
     await row.getByRole('link', { name: 'insults', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Regola insults' }).waitFor()
@@ -69,7 +52,7 @@ describe('the policy editors\' bench in the console', () => {
     const report = page.getByTestId('esito-verifica')
     await report.getByText('1 casi non passano', { exact: false }).waitFor({ timeout: 60_000 })
     expect(await report.textContent()).toContain('Quando riapre la biblioteca comunale?')
-    await accessible(page)
+    await expectAccessible(page)
 
     // A broken file: refused with its file, path and reason.
     const rule = JSON.parse(readFileSync(join(root, 'rules/default/inbound/insults.json'), 'utf8'))
@@ -79,7 +62,7 @@ describe('the policy editors\' bench in the console', () => {
     await report.getByText('La regola non è valida').waitFor({ timeout: 60_000 })
     expect(await report.textContent()).toContain('tenants/ancona/inbound/insults.json')
     expect(await report.textContent()).toContain('/event')
-    await accessible(page)
+    await expectAccessible(page)
   }, 180_000)
 
   it('is not offered to a desk operator', async () => {
@@ -87,7 +70,7 @@ describe('the policy editors\' bench in the console', () => {
     const desk = await launchChromium()
     try {
       const page = await desk.newPage()
-      await signIn(page, world.url, 'desk.ancona', { returnTo: '/regole' })
+      await signIn(page, setup.world.url, 'desk.ancona', { returnTo: '/regole' })
       await page.getByRole('heading', { level: 1 }).first().waitFor()
       expect(await page.getByRole('link', { name: 'Regole di moderazione' }).count()).toBe(0)
       expect(await page.getByRole('heading', { level: 1, name: 'Regole di moderazione' }).count()).toBe(0)

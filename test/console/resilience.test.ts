@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitUntil } from '../harness/index.js'
-import { checkAccessibility, describeViolations } from './support/accessibility.js'
+import { expectAccessible } from './support/console-suite.js'
 import { launchChromium, type RunningChromium } from './support/chromium.js'
 import { startConsoleWorld, type ConsoleWorld } from './support/console-world.js'
 import { signIn } from './support/sign-in.js'
@@ -15,11 +15,6 @@ let world: ConsoleWorld
 let operator: RunningChromium
 let approver: RunningChromium
 let admin: RunningChromium
-
-async function accessible(page: Page) {
-  const violations = await checkAccessibility(page)
-  expect(violations, describeViolations(violations)).toEqual([])
-}
 
 /** fetch() from the page through the console (its cookie, CSRF token). */
 async function fromPage(page: Page, method: string, path: string, body?: unknown) {
@@ -83,7 +78,7 @@ describe('the console in bad moments', () => {
     await page.locator('label[for="usa-sms"]').click()
     await page.getByLabel("{{1}} Testo dell'avviso").fill('venerdì il municipio resta chiuso per la festa patronale')
     await page.getByLabel('{{2}} Dove informarsi').fill('www.comune.corbetta.mi.it')
-    await accessible(page)
+    await expectAccessible(page)
 
     // The session ends while the person writes (the idle timeout, as the console's table keeps
     // it), and the provider has forgotten them too: they will have to type the password.
@@ -113,13 +108,13 @@ describe('the console in bad moments', () => {
     expect(await page.getByLabel("{{1}} Testo dell'avviso").inputValue()).toBe('venerdì il municipio resta chiuso per la festa patronale')
     expect(await page.locator('#argomento-info-comune').isChecked()).toBe(true)
     expect(await page.locator('#usa-sms').isChecked()).toBe(false)
-    await accessible(page)
+    await expectAccessible(page)
 
     // Submitted now, it is the draft they wrote.
     await page.getByRole('button', { name: 'Invia per approvazione' }).click()
     await page.getByTestId('stato').filter({ hasText: 'Bozza da approvare' }).waitFor()
     await page.getByRole('heading', { level: 1, name: 'Chiusura del municipio' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
   }, 120_000)
 
   it('names the invalid field in Italian', async () => {
@@ -138,7 +133,7 @@ describe('the console in bad moments', () => {
     expect(await page.getByLabel('{{2}} Dove informarsi').getAttribute('aria-invalid')).toBe('true')
     expect(await alert.textContent()).not.toMatch(/instancePath|bodyParameters|must NOT/)
     expect(new URL(page.url()).pathname).toBe('/comunicazioni/nuova')
-    await accessible(page)
+    await expectAccessible(page)
     // Later visits to the editor start empty.
     await page.evaluate(() => (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear())
   }, 60_000)
@@ -169,7 +164,7 @@ describe('the console in bad moments', () => {
       expect(api.status).toBe(200)
       expect(await browserLost.textContent()).toContain('si può approvare solo una bozza')
     }
-    await accessible(approverPage)
+    await expectAccessible(approverPage)
 
     // The stale tab's approval is refused in words, not a blank page.
     await stale.getByRole('button', { name: 'Approva' }).click()
@@ -177,7 +172,7 @@ describe('the console in bad moments', () => {
     const refusal = stale.getByRole('alert').filter({ hasText: 'Azione non eseguita' })
     await refusal.waitFor()
     expect(await refusal.textContent()).toContain('si può approvare solo una bozza')
-    await accessible(stale)
+    await expectAccessible(stale)
     await stale.close()
 
     const audit = await fromPage(operatorPage, 'GET', `/api/broadcast/v1/broadcasts/${id}/audit`)
@@ -209,14 +204,14 @@ describe('the console in bad moments', () => {
     await page.route(stream, (route) => route.abort('internetdisconnected'))
     world.console.server.closeAllConnections()
     await lost.waitFor({ timeout: 30_000 })
-    await accessible(page)
+    await expectAccessible(page)
     const before = streams.length
     await page.unroute(stream)
     // It reconnects by itself, and progress flows again.
     await lost.waitFor({ state: 'detached', timeout: 30_000 })
     await waitUntil(() => streams.length > before, { what: 'a new progress stream' })
     await page.getByTestId('percentuale').waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     expect((await direct('POST', `/v1/broadcasts/${id}/cancel`, secondApprover)).status).toBe(202)
   }, 120_000)
 
@@ -231,7 +226,7 @@ describe('the console in bad moments', () => {
         throw new Error(`${String(error)}\npage: ${page.url()}\n${await page.locator('body').innerText()}`)
       })
     await page.getByRole('alert').filter({ hasText: "l'invio 00000000-0000-4000-8000-000000000000 non esiste" }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     // A failing service whose problem carries internals: the person reads a sentence, not them.
     await page.route('**/api/broadcast/v1/broadcasts?**', (route) =>
@@ -246,7 +241,7 @@ describe('the console in bad moments', () => {
       await page.getByRole('alert').filter({ hasText: 'Si è verificato un errore del servizio. Riprova tra poco.' }).waitFor()
       const text = (await page.locator('main').textContent()) ?? ''
       expect(text).not.toMatch(/TypeError|store\.ts|at listBroadcasts|Internal Server Error/)
-      await accessible(page)
+      await expectAccessible(page)
     } finally {
       await page.unroute('**/api/broadcast/v1/broadcasts?**')
     }
@@ -254,6 +249,6 @@ describe('the console in bad moments', () => {
     // A refusal of the API (a role without the right): its Italian reason.
     await page.goto(`${world.url}/token`)
     await page.getByRole('heading', { level: 1, name: 'Accesso non consentito' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
   }, 60_000)
 })

@@ -3,7 +3,7 @@ import type { DataSubjectExport } from '@banditore/contracts'
 import type { Page } from 'playwright-core'
 import writeXlsxFile from 'write-excel-file/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { audienceOf, checkAccessibility, describeViolations, launchChromium, startConsoleWorld, type ConsoleWorld, type RunningChromium } from './support/index.js'
+import { audienceOf, expectAccessible, launchChromium, startConsoleWorld, type ConsoleWorld, type RunningChromium } from './support/index.js'
 
 // The subscribers and privacy screens in the browser: Ancona's privacy officer finds a citizen by
 // the number as people type it, reads the subscriber's page and consent history, downloads the
@@ -13,11 +13,6 @@ let world: ConsoleWorld
 let browser: RunningChromium
 let deskBrowser: RunningChromium
 const [kept, erased] = audienceOf('ancona', 2, { from: 4200, topics: ['eventi'] })
-
-async function accessible(page: Page) {
-  const violations = await checkAccessibility(page)
-  expect(violations, describeViolations(violations)).toEqual([])
-}
 
 /** fetch() from the page through the console (its cookie, CSRF token and tenant header). */
 async function fromPage(page: Page, method: string, path: string, body?: unknown) {
@@ -59,7 +54,7 @@ describe('subscribers and privacy in the console', () => {
     const page = await browser.newPage()
     await world.signIn(page, 'privacy-officer.ancona', { returnTo: '/iscritti' })
     await page.getByRole('heading', { level: 1, name: 'Iscritti' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     // The number as a person types it: national, with spaces.
     const typed = `${erased!.phone.slice(3, 6)} ${erased!.phone.slice(6, 9)} ${erased!.phone.slice(9)}`
@@ -68,7 +63,7 @@ describe('subscribers and privacy in the console', () => {
     await page.getByRole('heading', { level: 1, name: `Scheda iscritto ${erased!.phone}` }).waitFor()
     await page.getByTestId('stato-iscritto').filter({ hasText: 'Iscritto' }).waitFor()
     await page.getByTestId('storico-consenso').getByText('Ha scritto «ISCRIVIMI» via WhatsApp.').waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Scarica i dati (esportazione)' }).click()])
     expect(download.suggestedFilename()).toMatch(/^banditore-ancona-.+\.json$/)
@@ -80,7 +75,7 @@ describe('subscribers and privacy in the console', () => {
     await page.getByRole('button', { name: 'Cancella i dati' }).click()
     const dialog = page.getByRole('dialog')
     await dialog.getByText('prova anonimizzata del consenso e della sua revoca').waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     await dialog.getByLabel('Motivo o riferimento della richiesta (facoltativo)').fill('richiesta art. 17, prot. 77')
     await dialog.getByRole('button', { name: 'Cancella i dati' }).click()
     await page.getByRole('heading', { level: 1, name: 'Iscritti' }).waitFor()
@@ -90,7 +85,7 @@ describe('subscribers and privacy in the console', () => {
     expect((await fromPage(page, 'POST', `/api/subscriptions/staff/ancona/subscribers/${id}/export`, {})).status).toBe(404)
     await page.goto(`${world.url}/iscritti/${id}`)
     await page.getByText('Questo cittadino non è presente').waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     // The other subscriber is untouched.
     await page.goto(`${world.url}/iscritti`)
@@ -106,12 +101,12 @@ describe('subscribers and privacy in the console', () => {
     await page.getByLabel('Nome e cognome').fill('Giulia Verdi')
     await page.getByLabel('Numero del modulo (protocollo)').fill('URP-2026-0042')
     await page.locator('label[for="modulo-argomento-eventi"]').click()
-    await accessible(page)
+    await expectAccessible(page)
     await page.getByRole('button', { name: 'Registra il modulo' }).click()
     await page.getByRole('status').filter({ hasText: 'richiesta di conferma' }).waitFor()
     await page.getByRole('link', { name: 'Apri la scheda' }).click()
     await page.getByTestId('storico-consenso').getByText(/Ha firmato il modulo cartaceo n\. URP-2026-0042/).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     await page.goto(`${world.url}/iscritti/importazioni`)
     await page.getByRole('heading', { level: 1, name: 'Importa un elenco' }).waitFor()
@@ -123,10 +118,10 @@ describe('subscribers and privacy in the console', () => {
     await problems.getByRole('row', { name: /4 12345 Numero sbagliato Numero non valido/ }).waitFor()
     await problems.getByRole('row', { name: /5 347 555 0201 Anna di nuovo Numero ripetuto nel file/ }).waitFor()
     await page.getByTestId('riepilogo-import').filter({ hasText: '5 righe: 3 da importare, 2 con problemi.' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     await page.getByRole('button', { name: 'Importa 3 cittadini' }).click()
     await page.getByTestId('avanzamento-import').filter({ hasText: 'Importazione completata: 3 di 3 righe, 3 richieste di conferma inviate' }).waitFor({ timeout: 30_000 })
-    await accessible(page)
+    await expectAccessible(page)
 
     // The same file again: recognised, nothing imported twice.
     await page.reload()
@@ -163,7 +158,7 @@ describe('subscribers and privacy in the console', () => {
     await problems.getByText('Numero ripetuto nel file: 20').waitFor()
     await problems.getByRole('row', { name: /3 120 Numero sbagliato 0 Numero non valido/ }).waitFor()
     await page.getByTestId('riepilogo-import').filter({ hasText: `${n(2000)} righe: ${n(1950)} da importare, 50 con problemi.` }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     // Bootstrap Italia draws the radio on its label: the label is what a person clicks.
     await page.locator('label[for="modo-consenso"]').click()
@@ -176,7 +171,7 @@ describe('subscribers and privacy in the console', () => {
       .getByTestId('avanzamento-import')
       .filter({ hasText: `Importazione completata: ${n(1950)} di ${n(1950)} righe, ${n(1950)} iscritti con consenso importato` })
       .waitFor({ timeout: 120_000 })
-    await accessible(page)
+    await expectAccessible(page)
 
     // The same workbook again: recognised, nobody imported twice.
     await page.reload()

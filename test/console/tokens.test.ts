@@ -1,38 +1,19 @@
-import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { waitUntil } from '../harness/index.js'
-import { checkAccessibility, describeViolations } from './support/accessibility.js'
-import { launchChromium, type RunningChromium } from './support/chromium.js'
-import { startConsoleWorld, type ConsoleWorld } from './support/console-world.js'
+import { expectAccessible, useConsoleWorld } from './support/console-suite.js'
 import { signIn } from './support/sign-in.js'
 
 // An admin manages API tokens in the browser: creates one (its secret shown once), finds it in
 // the list, revokes it; the token works against the staff API until then, and is refused after.
-let world: ConsoleWorld
-let browser: RunningChromium
-
-async function accessible(page: Page) {
-  const violations = await checkAccessibility(page)
-  expect(violations, describeViolations(violations)).toEqual([])
-}
-
-beforeAll(async () => {
-  world = await startConsoleWorld({ services: ['subscriptions', 'broadcast'] })
-  browser = await launchChromium()
-}, 240_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await world?.stop()
-})
+const setup = useConsoleWorld({ services: ['subscriptions', 'broadcast'] })
 
 describe('API tokens in the console', () => {
   it('creates a token shown once, lists it, revokes it; the API accepts it until the revocation', async () => {
-    const page = await browser.newPage()
-    await signIn(page, world.url, 'admin.corbetta', { returnTo: '/token' })
+    const page = await setup.browser.newPage()
+    await signIn(page, setup.world.url, 'admin.corbetta', { returnTo: '/token' })
     await page.getByRole('heading', { level: 1, name: 'Token API' }).waitFor()
     await page.getByRole('heading', { name: 'Token esistenti' }).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     await page.getByLabel('Descrizione').fill('Sito del Comune')
     await page.getByLabel('Titolare (e-mail o ufficio)').fill('ufficio.web@corbetta.example')
@@ -45,10 +26,10 @@ describe('API tokens in the console', () => {
     await row.waitFor()
     expect(await row.textContent()).toContain('ufficio.web@corbetta.example')
     expect(await row.textContent()).toContain('Operatore')
-    await accessible(page)
+    await expectAccessible(page)
 
     // The token works for automation, with its role and tenant.
-    const call = async () => (await fetch(`${world.serviceUrls.broadcast}/v1/broadcasts`, { headers: { authorization: `Bearer ${secret}` } })).status
+    const call = async () => (await fetch(`${setup.world.serviceUrls.broadcast}/v1/broadcasts`, { headers: { authorization: `Bearer ${secret}` } })).status
     expect(await call()).toBe(200)
 
     // Shown once: a new visit has the token in the list, never its secret.
@@ -59,14 +40,14 @@ describe('API tokens in the console', () => {
 
     await row.getByRole('button', { name: 'Revoca Sito del Comune' }).click()
     await page.getByRole('dialog').waitFor()
-    await accessible(page)
+    await expectAccessible(page)
     await page.getByRole('dialog').getByRole('button', { name: 'Revoca' }).click()
     await row.getByText(/^Revocato il /).waitFor()
-    await accessible(page)
+    await expectAccessible(page)
 
     // Refused from then on.
     await waitUntil(async () => (await call()) === 401, { what: 'the revoked token refused', timeoutMs: 30_000, intervalMs: 200 })
-    const refused = await fetch(`${world.serviceUrls.broadcast}/v1/broadcasts`, { headers: { authorization: `Bearer ${secret}` } })
+    const refused = await fetch(`${setup.world.serviceUrls.broadcast}/v1/broadcasts`, { headers: { authorization: `Bearer ${secret}` } })
     expect(refused.headers.get('content-type')).toContain('application/problem+json')
   }, 120_000)
 })

@@ -5,15 +5,8 @@ import type { Kysely, Transaction } from 'kysely'
 import type { StaffPrincipal } from './auth/staff-auth.js'
 import type { BroadcastDatabase, BroadcastRecordStatus } from './broadcast-database.js'
 import { defaultLanguageOf, runInputOf, validateDraft } from './broadcast-draft.js'
-import {
-  BroadcastNotFoundError,
-  BroadcastStateError,
-  DraftInvalidError,
-  ElectoralPoliticalContentError,
-  ElectoralStatementRequiredError,
-  FindingsNotAcknowledgedError,
-  FourEyesError,
-} from './broadcast-errors.js'
+import { checkApproval, isAuthor, refusePolitical, type ApprovalBody } from './broadcast-approval.js'
+import { BroadcastNotFoundError, BroadcastStateError, DraftInvalidError, FourEyesError } from './broadcast-errors.js'
 import type { BroadcastWorkflows } from './broadcast-workflow.client.js'
 import type { OutboundChecker } from './outbound-check.client.js'
 import { quietWindows } from './planning/quiet-hours.js'
@@ -52,8 +45,6 @@ export interface BroadcastLifecycleDeps {
   templates?: Pick<TemplateRegistry, 'checkDraft'>
 }
 
-/** An approver's statement during an electoral period says something: at least this many characters. */
-export const STATEMENT_MIN_LENGTH = 30
 /** Quiet windows handed to a run: a routine broadcast never runs longer than this many days. */
 const QUIET_WINDOW_DAYS = 14
 
@@ -124,19 +115,10 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
     return toView(await load(staff, id))
   }
 
-  /** During an electoral period content flagged as political is refused, whoever approves or sends it. */
-  const refusePolitical = (row: BroadcastRow, periodName: string) => {
-    if (row.outbound_check.categories.includes('political-propaganda')) {
-      throw new ElectoralPoliticalContentError(
-        `è in corso il periodo elettorale "${periodName}": il controllo dei contenuti ha segnalato propaganda politica e durante il periodo non si può inviare, chiunque approvi (Legge 28/2000, art. 9)`,
-      )
-    }
-  }
-
   const actor = (staff: StaffPrincipal) => ({ tokenId: staff.tokenId, holder: staff.holder, role: staff.role, actor: staff.actor })
-  /** Four eyes: the same principal, or the same person (holder) behind another token or session. */
-  const isAuthor = async (trx: Transaction<BroadcastDatabase>, row: BroadcastRow, staff: StaffPrincipal) =>
-    row.created_by === staff.tokenId || (await findAuthorHolder(trx, row.id)) === staff.holder
+  /** Four eyes: the draft's author is its creator, their holder the one of its `drafted` entry. */
+  const isDraftAuthor = async (trx: Transaction<BroadcastDatabase>, row: BroadcastRow, staff: StaffPrincipal) =>
+    await isAuthor(staff, { tokenId: row.created_by, holder: () => findAuthorHolder(trx, row.id) })
 
   return {
     load,
@@ -168,34 +150,18 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
       })
     },
 
-    async approve(staff: StaffPrincipal, id: string, body: { acknowledgeFindings?: boolean; note?: string; statement?: string }): Promise<BroadcastView> {
+    async approve(staff: StaffPrincipal, id: string, body: ApprovalBody): Promise<BroadcastView> {
       const current = await load(staff, id)
       const period = await calendar.inForce(tenantOf(current.tenant))
-      const statement = body.statement?.trim() ?? ''
       return await transition(staff, id, async (row, trx) => {
         if (row.status !== 'draft') throw new BroadcastStateError(`si può approvare solo una bozza; questo invio è ${STATUS_IT[row.status]}`)
-        if (await isAuthor(trx, row, staff)) {
+        if (await isDraftAuthor(trx, row, staff)) {
           throw new FourEyesError('principio dei quattro occhi: chi ha scritto la bozza non può approvarla')
         }
         // Meta may have paused or rejected the template since the draft was written.
         await templates?.checkDraft(tenantOf(row.tenant), row.draft)
         const check = row.outbound_check
-        if (period) {
-          refusePolitical(row, period.name)
-          if (statement.length < STATEMENT_MIN_LENGTH) {
-            throw new ElectoralStatementRequiredError(
-              `è in corso il periodo elettorale "${period.name}" (Legge 28/2000, art. 9): per approvare indicare in statement, in almeno ${STATEMENT_MIN_LENGTH} caratteri, perché la comunicazione è impersonale e indispensabile alle funzioni del Comune`,
-            )
-          }
-        }
-        if (check.state !== 'clean' && body.acknowledgeFindings !== true) {
-          throw new FindingsNotAcknowledgedError(
-            check.state === 'flagged'
-              ? `il controllo dei contenuti ha segnalato ${check.categories.join(', ')}; per approvare comunque indicare acknowledgeFindings: true`
-              : 'il controllo dei contenuti non è stato eseguito; per approvare senza controllo indicare acknowledgeFindings: true',
-          )
-        }
-        const approvalStatement = period ? { text: statement, electoralPeriod: period.name } : null
+        const approvalStatement = checkApproval(check, period, body)
         await updateBroadcast(trx, id, { status: 'approved', approvedBy: staff.tokenId, approvedAt: new Date(), approvalStatement })
         await appendAudit(trx, {
           broadcastId: id,
@@ -207,7 +173,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
             categories: check.categories,
             acknowledgedFindings: body.acknowledgeFindings === true,
             ...(body.note ? { note: body.note } : {}),
-            ...(period ? { electoralPeriod: { id: period.id, name: period.name, kind: period.kind }, statement } : {}),
+            ...(period ? { electoralPeriod: { id: period.id, name: period.name, kind: period.kind }, statement: approvalStatement?.text } : {}),
           },
         })
         logger.info({ tenant: row.tenant, broadcastId: id, tokenId: staff.tokenId }, 'broadcast approved')
@@ -221,7 +187,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
     async reject(staff: StaffPrincipal, id: string, reason: string): Promise<BroadcastView> {
       return await transition(staff, id, async (row, trx) => {
         if (row.status !== 'draft') throw new BroadcastStateError(`si può respingere solo una bozza; questo invio è ${STATUS_IT[row.status]}`)
-        if (await isAuthor(trx, row, staff)) {
+        if (await isDraftAuthor(trx, row, staff)) {
           throw new FourEyesError('principio dei quattro occhi: chi ha scritto la bozza non può respingerla; può modificarla')
         }
         await updateBroadcast(trx, id, {})
@@ -238,7 +204,7 @@ export function createBroadcastLifecycle(deps: BroadcastLifecycleDeps) {
         if (row.status !== 'approved') throw new BroadcastStateError(`si può inviare solo un invio approvato; questo è ${STATUS_IT[row.status]}`)
         await templates?.checkDraft(tenant, row.draft)
         // Approved before the period began: political content is refused all the same.
-        if (period) refusePolitical(row, period.name)
+        if (period) refusePolitical(row.outbound_check, period)
         const sendAt = at && at.getTime() > Date.now() ? at : null
         const windows = quietWindows(quietHours, sendAt ?? new Date(), QUIET_WINDOW_DAYS)
         const input = {

@@ -13,22 +13,39 @@ export interface BroadcastWorkflows {
   signal(tenant: string, broadcastId: string, signal: BroadcastSignalName): Promise<void>
 }
 
+/**
+ * Starts a workflow that runs once, ever, with its one input: a second start with the same id (a
+ * retried request) is refused by Temporal and taken as done; any other failure is a
+ * WorkflowUnavailableError saying `failure` to staff.
+ */
+export async function startWorkflowOnce(
+  client: Client,
+  start: { type: string; workflowId: string; taskQueue: string; input: unknown },
+  failure: string,
+): Promise<void> {
+  try {
+    await client.workflow.start(start.type, {
+      workflowId: start.workflowId,
+      taskQueue: start.taskQueue,
+      args: [start.input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    })
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return
+    throw new WorkflowUnavailableError(failure, { cause: error })
+  }
+}
+
 export function createBroadcastWorkflows({ client, taskQueue }: { client: Client; taskQueue: string }): BroadcastWorkflows {
   const handle = (tenant: string, broadcastId: string) => client.workflow.getHandle(BroadcastWorkflow.workflowId(tenant, broadcastId))
   return {
     async start(input) {
-      try {
-        await client.workflow.start(BroadcastWorkflow.type, {
-          workflowId: BroadcastWorkflow.workflowId(input.tenant, input.broadcastId),
-          taskQueue,
-          args: [input],
-          // A broadcast runs once, ever: a second start (a retried request) is refused.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        })
-      } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return
-        throw new WorkflowUnavailableError('Temporal did not start the broadcast', { cause: error })
-      }
+      // A broadcast runs once, ever: a second start (a retried request) is refused.
+      await startWorkflowOnce(
+        client,
+        { type: BroadcastWorkflow.type, workflowId: BroadcastWorkflow.workflowId(input.tenant, input.broadcastId), taskQueue, input },
+        'Temporal did not start the broadcast',
+      )
     },
     async signal(tenant, broadcastId, signal) {
       try {

@@ -1,5 +1,6 @@
 export { checkAccessibility, describeViolations, type AccessibilityViolation } from './accessibility.js'
 export { chromiumPath, launchChromium, type RunningChromium } from './chromium.js'
+export { expectAccessible, fromPage, useConsoleWorld, type ConsoleSuite } from './console-suite.js'
 export { SESSION_SECRET, startConsoleWorld, SUBSCRIBER_HASH_KEY, type ConsoleWorld, type ConsoleWorldOptions, type WorldService } from './console-world.js'
 export { sessionOf, signIn, STAFF_PASSWORD, type SignInOptions } from './sign-in.js'
 export { audienceOf, seedSubscribers, type AudienceMember } from './subscribers.js'

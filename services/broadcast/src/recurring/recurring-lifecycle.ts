@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type {
   BroadcastDraftBody,
-  ElectoralPeriod,
   OccurrenceView,
-  OutboundCheckView,
   RecurringBroadcastBody,
   RecurringBroadcastView,
   RecurringOccurrenceReply,
@@ -15,15 +13,8 @@ import type { Kysely, Transaction } from 'kysely'
 import type { StaffPrincipal } from '../auth/staff-auth.js'
 import type { BroadcastDatabase } from '../broadcast-database.js'
 import { runInputOf, validateDraft } from '../broadcast-draft.js'
-import {
-  BroadcastStateError,
-  DraftInvalidError,
-  ElectoralPoliticalContentError,
-  ElectoralStatementRequiredError,
-  FindingsNotAcknowledgedError,
-  FourEyesError,
-} from '../broadcast-errors.js'
-import { STATEMENT_MIN_LENGTH } from '../broadcast-lifecycle.js'
+import { checkApproval, isAuthor, refusePolitical, type ApprovalBody } from '../broadcast-approval.js'
+import { BroadcastStateError, DraftInvalidError, FourEyesError } from '../broadcast-errors.js'
 import type { OutboundChecker } from '../outbound-check.client.js'
 import { quietWindows } from '../planning/quiet-hours.js'
 import type { TenantCalendar } from '../planning/tenant-calendar.js'
@@ -45,7 +36,6 @@ export class RecurringNotFoundError extends Error {
 /** Quiet windows handed to an occurrence's run, as for a broadcast sent by hand (days). */
 const QUIET_WINDOW_DAYS = 14
 const STATUS_IT = { draft: 'una bozza', active: 'già approvata', ended: 'conclusa', cancelled: 'annullata' } as const
-type ApproveBody = { acknowledgeFindings?: boolean; note?: string; statement?: string }
 
 export interface RecurringLifecycleDeps {
   db: Kysely<BroadcastDatabase>
@@ -107,34 +97,6 @@ export function createRecurringLifecycle(deps: RecurringLifecycleDeps) {
     }
   }
 
-  /** The approval rules of a broadcast: findings acknowledged; during an electoral period a statement, and no political content. */
-  const approvalChecks = (check: OutboundCheckView, period: ElectoralPeriod | null, body: ApproveBody) => {
-    const statement = body.statement?.trim() ?? ''
-    if (period) {
-      refusePolitical(check, period)
-      if (statement.length < STATEMENT_MIN_LENGTH) {
-        throw new ElectoralStatementRequiredError(
-          `è in corso il periodo elettorale "${period.name}" (Legge 28/2000, art. 9): per approvare indicare in statement, in almeno ${STATEMENT_MIN_LENGTH} caratteri, perché la comunicazione è impersonale e indispensabile alle funzioni del Comune`,
-        )
-      }
-    }
-    if (check.state !== 'clean' && body.acknowledgeFindings !== true) {
-      throw new FindingsNotAcknowledgedError(
-        check.state === 'flagged'
-          ? `il controllo dei contenuti ha segnalato ${check.categories.join(', ')}; per approvare comunque indicare acknowledgeFindings: true`
-          : 'il controllo dei contenuti non è stato eseguito; per approvare senza controllo indicare acknowledgeFindings: true',
-      )
-    }
-    return period ? { text: statement, electoralPeriod: period.name } : null
-  }
-  const refusePolitical = (check: OutboundCheckView, period: ElectoralPeriod) => {
-    if (check.categories.includes('political-propaganda')) {
-      throw new ElectoralPoliticalContentError(
-        `è in corso il periodo elettorale "${period.name}": il controllo dei contenuti ha segnalato propaganda politica e durante il periodo non si può inviare, chiunque approvi (Legge 28/2000, art. 9)`,
-      )
-    }
-  }
-
   /** The occurrence at `at` of a live series, locked; refused when `at` is not one of its times or is past. */
   const occurrenceFor = async (trx: Transaction<BroadcastDatabase>, row: repo.SeriesRow, at: Date) => {
     if (statusOf(row) !== 'active' && row.status !== 'draft') throw new BroadcastStateError(`la serie è ${STATUS_IT[statusOf(row)]}: le sue ricorrenze non si modificano più`)
@@ -191,7 +153,7 @@ export function createRecurringLifecycle(deps: RecurringLifecycleDeps) {
       return await toView(await load(staff, id))
     },
 
-    async approve(staff: StaffPrincipal, id: string, body: ApproveBody): Promise<RecurringBroadcastView> {
+    async approve(staff: StaffPrincipal, id: string, body: ApprovalBody): Promise<RecurringBroadcastView> {
       const current = await load(staff, id)
       const tenant = tenantOf(current.tenant)
       // Meta may have paused or rejected the template since the series was written.
@@ -201,10 +163,10 @@ export function createRecurringLifecycle(deps: RecurringLifecycleDeps) {
         const row = await repo.findSeries(trx, id, { lock: true })
         if (!row) throw new RecurringNotFoundError(`la serie ${id} non esiste`)
         if (row.status !== 'draft') throw new BroadcastStateError(`si può approvare solo una bozza; questa serie è ${STATUS_IT[statusOf(row)]}`)
-        if (row.created_by === staff.tokenId || (await repo.findSeriesAuthorHolder(trx, id)) === staff.holder) {
+        if (await isAuthor(staff, { tokenId: row.created_by, holder: () => repo.findSeriesAuthorHolder(trx, id) })) {
           throw new FourEyesError('principio dei quattro occhi: chi ha scritto la serie non può approvarla')
         }
-        const approvalStatement = approvalChecks(row.outbound_check, period, body)
+        const approvalStatement = checkApproval(row.outbound_check, period, body)
         // Its times are checked again: a series whose times all passed while it waited has nothing to send.
         const span = spanOf(row.recurrence, row.time_zone, clock())
         await repo.updateSeries(trx, id, { status: 'active', approvedBy: staff.tokenId, approvedAt: clock(), approvalStatement })
@@ -283,17 +245,17 @@ export function createRecurringLifecycle(deps: RecurringLifecycleDeps) {
       return occurrenceView(occurrence, at, series.time_zone)
     },
 
-    async approveEdit(staff: StaffPrincipal, id: string, at: Date, body: ApproveBody): Promise<OccurrenceView> {
+    async approveEdit(staff: StaffPrincipal, id: string, at: Date, body: ApprovalBody): Promise<OccurrenceView> {
       const series = await load(staff, id)
       const period = await calendar.inForce(tenantOf(series.tenant))
       const occurrence = await db.transaction().execute(async (trx) => {
         const current = await occurrenceFor(trx, series, at)
         if (!current.draft || !current.outbound_check) throw new BroadcastStateError('la ricorrenza non ha un testo modificato da approvare')
         if (current.edit_approved_by) throw new BroadcastStateError('la modifica è già approvata')
-        if (current.edited_by === staff.tokenId || current.edited_holder === staff.holder) {
+        if (await isAuthor(staff, { tokenId: current.edited_by, holder: () => current.edited_holder })) {
           throw new FourEyesError('principio dei quattro occhi: chi ha modificato la ricorrenza non può approvarne il testo')
         }
-        const statement = approvalChecks(current.outbound_check, period, body)
+        const statement = checkApproval(current.outbound_check, period, body)
         await repo.updateOccurrence(trx, id, at, { editApprovedBy: staff.tokenId })
         await repo.appendSeriesAudit(trx, {
           seriesId: id,
