@@ -60,6 +60,7 @@ export {
   type SendMediaInput,
   type SendInteractiveInput,
   type TemplateParameter,
+  type TemplateQuickReplyButton,
   type SendResult,
 } from './whatsapp-cloud-client.js'
 export {

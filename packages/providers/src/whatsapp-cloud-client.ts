@@ -67,7 +67,19 @@ export interface SendTemplateInput extends SendCommon {
     readonly languageCode: string
     readonly header?: readonly TemplateParameter[]
     readonly body?: readonly TemplateParameter[]
+    /**
+     * The payloads of the template's quick-reply buttons, in the template's button order (the
+     * first is index 0): what the webhook brings back (`button.payload`) when the citizen taps
+     * one. Sent as Meta's `{ type: 'button', sub_type: 'quick_reply', index, parameters: [{ type:
+     * 'payload', payload }] }` components; a button left out keeps no payload of ours.
+     */
+    readonly buttons?: readonly TemplateQuickReplyButton[]
   }
+}
+
+/** One quick-reply button of a template send: the id the citizen's tap brings back. */
+export interface TemplateQuickReplyButton {
+  readonly payload: string
 }
 
 export interface SendMediaInput extends SendCommon {
@@ -207,6 +219,9 @@ export function createWhatsAppCloudClient(options: WhatsAppCloudClientOptions = 
       if (input.template.body?.length) {
         components.push({ type: 'body', parameters: input.template.body.map(templateParameter) })
       }
+      input.template.buttons?.forEach((button, index) => {
+        components.push({ type: 'button', sub_type: 'quick_reply', index: String(index), parameters: [{ type: 'payload', payload: button.payload }] })
+      })
       return post(input, {
         type: 'template',
         template: {

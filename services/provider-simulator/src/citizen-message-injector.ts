@@ -30,36 +30,46 @@ export interface InjectWhatsAppInput {
   readonly text?: string
   /** A Meta message object without from/id/timestamp, e.g. an interactive reply or an image. */
   readonly message?: Readonly<Record<string, unknown>>
-  /** The citizen answers an interactive message the number sent them: the row or button `id`. */
+  /**
+   * The citizen taps what a message the number sent them offers: a row or reply button `id` of an
+   * interactive message, or a template quick-reply button's payload.
+   */
   readonly reply?: { readonly id: string; readonly messageId?: string }
   /** Default: a fresh wamid. Reuse one to simulate a provider redelivery. */
   readonly messageId?: string
 }
 
 /**
- * The Meta message object of a citizen's tap on a list row or reply button of an interactive
- * message the simulator accepted (the latest one to them offering the id, or the one named).
+ * The Meta message object of a citizen's tap on what a message the simulator accepted offered
+ * them (the latest one to them offering the id, or the one named): a list row or reply button of
+ * an interactive message (`interactive.list_reply` / `button_reply`), or a quick-reply button of
+ * a template whose send gave it that payload (Meta's `type: "button"` message, `button: {
+ * payload, text }`, the label in the template's language).
  */
-function interactiveReply(sim: ProviderSimulator, business: { phoneNumberId: string; displayPhoneNumber: string }, from: string, reply: NonNullable<InjectWhatsAppInput['reply']>) {
+function citizenTap(sim: ProviderSimulator, business: { phoneNumberId: string; displayPhoneNumber: string }, from: string, reply: NonNullable<InjectWhatsAppInput['reply']>) {
   const sent = sim.record
     .query({ provider: 'whatsapp-cloud', sender: business.phoneNumberId, to: from })
-    .filter((m) => m.interactive && (reply.messageId === undefined || m.providerMessageId === reply.messageId))
+    .filter((m) => (m.interactive || m.template?.buttons) && (reply.messageId === undefined || m.providerMessageId === reply.messageId))
     .reverse()
   for (const message of sent) {
-    const interactive = message.interactive as { type?: string; action?: { sections?: Array<{ rows?: Array<{ id: string; title: string; description?: string }> }>; buttons?: Array<{ reply: { id: string; title: string } }> } }
     const context = { from: providerDigitsFromE164(business.displayPhoneNumber), id: message.providerMessageId }
-    const row = interactive.action?.sections?.flatMap((s) => s.rows ?? []).find((r) => r.id === reply.id)
-    if (interactive.type === 'list' && row) {
+    const quickReply = message.template?.buttons?.find((b) => b.payload === reply.id)
+    if (quickReply) return { context, type: 'button', button: { payload: quickReply.payload, text: quickReply.text } }
+    const interactive = message.interactive as { type?: string; action?: { sections?: Array<{ rows?: Array<{ id: string; title: string; description?: string }> }>; buttons?: Array<{ reply: { id: string; title: string } }> } } | undefined
+    const row = interactive?.action?.sections?.flatMap((s) => s.rows ?? []).find((r) => r.id === reply.id)
+    if (interactive?.type === 'list' && row) {
       return { context, type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: row.id, title: row.title, ...(row.description !== undefined ? { description: row.description } : {}) } } }
     }
-    const button = interactive.action?.buttons?.find((b) => b.reply.id === reply.id)
-    if (interactive.type === 'button' && button) {
+    const button = interactive?.action?.buttons?.find((b) => b.reply.id === reply.id)
+    if (interactive?.type === 'button' && button) {
       return { context, type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: button.reply.id, title: button.reply.title } } }
     }
   }
-  throw new SimulatorRequestError(`/reply/id: no interactive message from this number to ${from} offers ${JSON.stringify(reply.id)} (GET /_sim/messages lists them)`, 404, {
-    issues: [{ field: '/reply/id', message: 'is not offered by an interactive message sent to the citizen' }],
-  })
+  throw new SimulatorRequestError(
+    `/reply/id: no interactive message or template quick-reply button from this number to ${from} offers ${JSON.stringify(reply.id)} (GET /_sim/messages lists them)`,
+    404,
+    { issues: [{ field: '/reply/id', message: 'is not offered by an interactive message or a template quick-reply button sent to the citizen' }] },
+  )
 }
 
 export interface InjectedMessage {
@@ -83,7 +93,7 @@ export async function injectWhatsAppMessage(sim: ProviderSimulator, input: Injec
   }
   if (!sender.webhookUrl) throw new SimulatorRequestError(`WhatsApp number ${input.to} has no webhook URL`, 409)
   if (input.text === undefined && input.message === undefined && input.reply === undefined) {
-    throw new SimulatorRequestError('give /text (a text message), /message (a Meta message object) or /reply (an answer to an interactive message)', 400, {
+    throw new SimulatorRequestError('give /text (a text message), /message (a Meta message object) or /reply (a tap on an interactive message or a template button)', 400, {
       issues: [{ field: '/text', message: 'is required unless /message is given' }],
     })
   }
@@ -102,7 +112,7 @@ export async function injectWhatsAppMessage(sim: ProviderSimulator, input: Injec
       messageId,
       at: new Date(now),
       ...(input.profileName !== undefined ? { profileName: input.profileName } : {}),
-      message: input.reply ? interactiveReply(sim, sender, from, input.reply) : (input.message ?? { type: 'text', text: { body: input.text } }),
+      message: input.reply ? citizenTap(sim, sender, from, input.reply) : (input.message ?? { type: 'text', text: { body: input.text } }),
     },
   )
   sim.noteInbound(sender.phoneNumberId, from, now)

@@ -87,8 +87,9 @@ const OPERATIONS: readonly Operation[] = [
     method: 'put',
     path: '/_sim/templates/{account}',
     summary: 'Add or replace a template of a business account',
-    description: '`account`: a WABA id, a phone_number_id or a number (E.164) of the account.',
-    body: { schema: SimTemplateSchema, example: { name: 'raccolta_rifiuti', language: 'it', category: 'UTILITY', bodyParameters: 1, body: 'Raccolta rifiuti: {{1}}' } },
+    description:
+      '`account`: a WABA id, a phone_number_id or a number (E.164) of the account. `buttons` are quick-reply buttons (`{type: "QUICK_REPLY", text}`, in order): a send\'s button component `{type: "button", sub_type: "quick_reply", index, parameters: [{type: "payload", payload}]}` must name one of them (131009 otherwise). An account that gets `allerta_emergenza` also gets `allerta_sondaggio` (it, fr) with the buttons "Sto bene" / "Ho bisogno di aiuto" ("Je vais bien" / "J\'ai besoin d\'aide").',
+    body: { schema: SimTemplateSchema, example: { name: 'raccolta_rifiuti', language: 'it', category: 'UTILITY', bodyParameters: 1, body: 'Raccolta rifiuti: {{1}}', buttons: [{ type: 'QUICK_REPLY', text: 'Ho capito' }] } },
     ok: { status: 200, description: 'the template, defaults filled in' },
     errors: [400],
   },
@@ -127,7 +128,7 @@ const OPERATIONS: readonly Operation[] = [
     path: '/_sim/inbound/whatsapp',
     summary: "A citizen's WhatsApp message, posted to the number's webhook as Meta posts it",
     description:
-      'Give `text` for a text message, `message` for any Meta message object (without from, id, timestamp), or `reply: {id}` to answer an interactive list or reply-button message the number sent the citizen (posted as `interactive.list_reply` or `button_reply` with the row\'s title and description and `context` naming the message answered; 404 when no such message offers that id). Reuse a `messageId` to simulate a redelivery. Opens the citizen\'s 24-hour window.',
+      'Give `text` for a text message, `message` for any Meta message object (without from, id, timestamp), or `reply: {id}` to answer an interactive list or reply-button message the number sent the citizen (posted as `interactive.list_reply` or `button_reply` with the row\'s title and description and `context` naming the message answered) or to tap a quick-reply button of a template sent to the citizen whose send gave the button that payload (posted as Meta\'s `type: "button"` message, `button: { payload, text }`, the label in the template\'s language, with `context`); 404 when no such message offers that id. Reuse a `messageId` to simulate a redelivery. Opens the citizen\'s 24-hour window.',
     body: { schema: InjectWhatsAppSchema, example: { to: '+393667695184', from: '+393331234567', profileName: 'Mario Rossi', text: 'ISCRIVIMI' } },
     ok: { status: 200, description: "posted; `delivery` is the webhook's final outcome, after the provider's retries (Meta's last up to 7 days of provider time)", example: { messageId: 'wamid.HBgM…', delivery: { ok: true, status: 200, attempts: 1 } } },
     errors: [400, 404, 409],
@@ -214,7 +215,7 @@ export function controlApiDocument(): Record<string, unknown> {
       title: 'Banditore provider simulator: control API',
       version: '1',
       description:
-        "Drives the stand-in for Meta's WhatsApp Cloud API and the Twilio-compatible SMS gateway: numbers, templates, limits, faults, citizens' messages, and what was sent. The provider endpoints themselves (POST /{version}/{phoneNumberId}/messages, GET /{version}/{waba-id}/message_templates with Meta's paging and quality_score, POST /2010-04-01/Accounts/{AccountSid}/Messages.json) answer as the providers do. By default the simulator fails as production fails: the 24-hour window (131047), the pair rate limit (131056), the business account's templates (132000, 132001, 132015, 132016).",
+        "Drives the stand-in for Meta's WhatsApp Cloud API and the Twilio-compatible SMS gateway: numbers, templates, limits, faults, citizens' messages, and what was sent. The provider endpoints themselves (POST /{version}/{phoneNumberId}/messages, GET /{version}/{waba-id}/message_templates with Meta's paging and quality_score, POST /2010-04-01/Accounts/{AccountSid}/Messages.json) answer as the providers do. By default the simulator fails as production fails: the 24-hour window (131047), the pair rate limit (131056), the business account's templates (132000, 132001, 132015, 132016; a button component the template has no button for, 131009).",
     },
     paths,
     components: { schemas: { Problem: problem } },

@@ -22,10 +22,14 @@ export const InjectWhatsAppSchema = Type.Object(
     reply: Type.Optional(
       Type.Object(
         {
-          id: Type.String({ minLength: 1, description: 'The row or button id the citizen chose' }),
-          messageId: Type.Optional(Type.String({ minLength: 1, description: 'The interactive message answered; default the latest one to the citizen offering `id`' })),
+          id: Type.String({ minLength: 1, description: "The row or button id the citizen chose, or a template quick-reply button's payload" }),
+          messageId: Type.Optional(Type.String({ minLength: 1, description: 'The message answered; default the latest one to the citizen offering `id`' })),
         },
-        { additionalProperties: false, description: 'The citizen taps a row of a list or a reply button the simulator accepted: posted as Meta posts list_reply / button_reply, title and context filled in' },
+        {
+          additionalProperties: false,
+          description:
+            "The citizen taps a row of a list or a reply button the simulator accepted (posted as Meta posts list_reply / button_reply), or a quick-reply button of a template sent with that payload (posted as Meta's `type: \"button\"` message, `button: { payload, text }`, the label in the template's language); title, text and context filled in",
+        },
       ),
     ),
     messageId: Type.Optional(Type.String({ minLength: 1, description: 'Default: a fresh wamid; reuse one to simulate a redelivery' })),

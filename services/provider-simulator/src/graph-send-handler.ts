@@ -3,7 +3,7 @@ import { Compile } from 'typebox/compile'
 import { timingSafeEqual } from 'node:crypto'
 import type { FaultDecision } from './fault-plan.js'
 import { graphError, graphUnknownObject } from './provider-error-catalog.js'
-import type { TemplateSendShape } from './template-catalog.js'
+import type { SentTemplateButton, TemplateSendShape } from './template-catalog.js'
 import { checkInteractiveSend } from './interactive-send-check.js'
 import type { RecordedMessage } from './message-record.js'
 import { businessAccountOf, type ProviderSimulator, type SimReply } from './provider-simulator.js'
@@ -93,16 +93,18 @@ export async function handleGraphSend(
     return reply(graphError(100, { details: 'Invalid parameter: to' }))
   }
 
+  let templateButtons: SentTemplateButton[] = []
   if (type === 'template' && body.template) {
-    const refusal = sim.templates.check(businessAccountOf(sender), {
+    const checked = sim.templates.check(businessAccountOf(sender), {
       name: body.template.name,
       language: body.template.language.code,
       ...(body.template.components ? { components: body.template.components as TemplateSendShape['components'] } : {}),
     })
-    if (refusal) {
+    if ('refusal' in checked) {
       sim.rejections.template++
-      return reply(graphError(refusal.code, { details: refusal.details }))
+      return reply(graphError(checked.refusal.code, { details: checked.refusal.details }))
     }
+    templateButtons = checked.buttons
   }
 
   if (type === 'interactive') {
@@ -138,7 +140,15 @@ export async function handleGraphSend(
     to,
     type,
     ...(type === 'text' && body.text ? { text: body.text.body } : {}),
-    ...(type === 'template' && body.template ? { template: { name: body.template.name, language: body.template.language.code } } : {}),
+    ...(type === 'template' && body.template
+      ? {
+          template: {
+            name: body.template.name,
+            language: body.template.language.code,
+            ...(templateButtons.length > 0 ? { buttons: templateButtons } : {}),
+          },
+        }
+      : {}),
     ...(type === 'interactive' ? { interactive: content as RecordedMessage['interactive'] & object } : {}),
     ...(body.biz_opaque_callback_data !== undefined ? { correlation: body.biz_opaque_callback_data } : {}),
     // Meta does not bill what a business sends while the customer-service window is open.

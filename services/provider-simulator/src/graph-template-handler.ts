@@ -54,6 +54,7 @@ function templateNode(account: string, template: SimTemplate, fields: readonly s
     text: body,
     ...(template.bodyParameters > 0 ? { example: { body_text: [placeholders.map((_, i) => `esempio ${i + 1}`)] } } : {}),
   })
+  if (template.buttons?.length) components.push({ type: 'BUTTONS', buttons: template.buttons.map((b) => ({ type: b.type, text: b.text })) })
   const all: Record<string, unknown> = {
     name: template.name,
     components,

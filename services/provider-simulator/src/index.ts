@@ -29,6 +29,6 @@ export {
   type WebhookProvider,
   type WebhookRetryPolicy,
 } from './webhook-retry-policy.js'
-export { SimTemplateSchema, type SimTemplate, type SimTemplateInput, type SimTemplateUpdate } from './template-catalog.js'
+export { SimTemplateSchema, SAFETY_POLL_TEMPLATE_NAME, type SimTemplate, type SimTemplateButton, type SimTemplateInput, type SimTemplateUpdate } from './template-catalog.js'
 /** The deployable, as its main.ts runs it. */
 export { simulatorService, loadSimulatorServiceConfig, type SimulatorServiceConfig } from './simulator-service.js'

@@ -13,7 +13,15 @@ export interface RecordedMessage {
   /** The Cloud API message type (text, template, image, document...) or `sms`. */
   readonly type: string
   readonly text?: string
-  readonly template?: { readonly name: string; readonly language: string }
+  /**
+   * A template send: name, language and, when it gave any, its quick-reply buttons' payloads
+   * with their labels in that language (what a citizen's tap brings back).
+   */
+  readonly template?: {
+    readonly name: string
+    readonly language: string
+    readonly buttons?: ReadonlyArray<{ readonly index: number; readonly text: string; readonly payload: string }>
+  }
   /** An interactive message's `interactive` object as sent (list or reply buttons). */
   readonly interactive?: Readonly<Record<string, unknown>>
   /** WhatsApp: how Meta prices it (`free_customer_service` when sent inside the 24-hour window). */

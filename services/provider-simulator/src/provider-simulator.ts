@@ -26,7 +26,7 @@ export interface RejectionCounts {
   throttled: number
   pairRateLimited: number
   optedOut: number
-  /** Template sends the business account's catalog refused (132000, 132001, 132015, 132016). */
+  /** Template sends the business account's catalog refused (132000, 132001, 132015, 132016; 131008, 131009 for buttons). */
   template: number
   injectedErrors: number
   timeouts: number
