@@ -25,6 +25,8 @@ export const BroadcastContentSchema = Type.Object(
         {
           templateName: Type.String({ pattern: '^[a-z0-9_]{1,512}$' }),
           variants: Type.Record(LanguageSchema, TemplateVariantSchema),
+          /** The template's quick-reply buttons, in order: the payload each tap sends back (safety polls). */
+          buttons: Type.Optional(Type.Array(Type.Object({ payload: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }), { maxItems: 10 })),
         },
         { additionalProperties: false },
       ),

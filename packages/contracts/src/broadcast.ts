@@ -86,6 +86,10 @@ export const BroadcastRunInputSchema = Type.Object(
     /** The language whose variant a recipient gets when there is none in theirs. */
     defaultLanguage: LanguageSchema,
     content: BroadcastContentSchema,
+    /** Citizens answer it (a safety poll): SMS go from the number, never an alphanumeric sender ID. */
+    answerable: Type.Optional(Type.Boolean()),
+    /** Only those this safety poll asked who have not answered it (the poll's reminder). */
+    unansweredPoll: Type.Optional(Type.String({ format: 'uuid' })),
     /** Start no earlier than this; absent: now. */
     sendAt: Type.Optional(TimestampSchema),
     /** `emergency`: the rate limiter's first lane, ahead of every routine send of the sender. */

@@ -1,6 +1,8 @@
 import Type from 'typebox'
+import { BroadcastContentSchema } from './broadcast-content.js'
 import { BroadcastRunInputSchema } from './broadcast.js'
 import { TenantIdSchema, TimestampSchema } from './common.js'
+import { SafetyPollRunSchema, SafetyPollSettingsSchema, SafetyPollViewSchema } from './safety-poll.js'
 import { EmergencyContactSchema, LanguageSchema } from './tenant.js'
 import { defineContract } from './validate.js'
 
@@ -49,7 +51,7 @@ export type EmergencyMessage = Type.Static<typeof EmergencyMessageSchema>
 export const EmergencyWorkflow = {
   type: 'emergencyAlertWorkflow',
   workflowId: (tenant: string, alertId: string) => `emergency:${tenant}:${alertId}`,
-  signals: { acknowledge: 'acknowledge', close: 'close' },
+  signals: { acknowledge: 'acknowledge', close: 'close', remindPoll: 'remindPoll' },
   queries: { progress: 'progress' },
 } as const
 
@@ -63,6 +65,10 @@ export const EmergencyAcknowledgementSchema = Type.Object(
   { additionalProperties: false },
 )
 export type EmergencyAcknowledgement = Type.Static<typeof EmergencyAcknowledgementSchema>
+
+/** Staff send the safety poll's reminder now, rather than at its delay. */
+export const SafetyPollRemindSchema = Type.Object({ by: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
+export type SafetyPollRemind = Type.Static<typeof SafetyPollRemindSchema>
 
 /** An update or the all-clear that follows the alert: its pending fallback and escalation stop. */
 export const EmergencyCloseSchema = Type.Object(
@@ -99,10 +105,14 @@ export const EmergencyRunInputSchema = Type.Object(
           /** What the staff on duty receive when nobody acknowledged. */
           exhaustedNotice: Type.Record(LanguageSchema, Type.String({ minLength: 1, maxLength: 1600 })),
           defaultLanguage: LanguageSchema,
+          /** The template notices go as on WhatsApp (the alert's, without a poll's buttons); absent: the citizens'. */
+          whatsapp: Type.Optional(BroadcastContentSchema.properties.whatsapp),
         },
         { additionalProperties: false },
       ),
     ),
+    /** The safety poll the alert asks (its id is the alert's). */
+    poll: Type.Optional(SafetyPollRunSchema),
   },
   { additionalProperties: false },
 )
@@ -133,6 +143,10 @@ export const TimelineKindSchema = literals(
     'on-duty-alerted',
     'superseded',
     'follows',
+    'poll-opened',
+    'poll-help',
+    'poll-reminder',
+    'poll-closed',
     'closed',
   ] as const,
 )
@@ -159,6 +173,8 @@ export const EmergencyDraftBodySchema = Type.Object(
     /** The alert an update or all-clear follows. */
     references: Type.Optional(Type.String({ format: 'uuid' })),
     ...EmergencyMessageSchema.properties,
+    /** Ask citizens "1 Sto bene / 2 Ho bisogno di aiuto" (alerts and updates, not all-clears). */
+    poll: Type.Optional(SafetyPollSettingsSchema),
     trigger: Type.Optional(Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
@@ -167,7 +183,11 @@ export type EmergencyDraftBody = Type.Static<typeof EmergencyDraftBodySchema>
 
 /** Emergencies skip four-eyes approval: whoever triggers says why, and it is recorded. */
 export const EmergencyTriggerBodySchema = Type.Object(
-  { reason: Type.String({ minLength: 3, maxLength: 500, description: 'why the four-eyes approval is skipped' }) },
+  {
+    reason: Type.String({ minLength: 3, maxLength: 500, description: 'why the four-eyes approval is skipped' }),
+    /** Ask citizens how they are (a CAP or bulletin draft gets its poll here); replaces the draft's. */
+    poll: Type.Optional(SafetyPollSettingsSchema),
+  },
   { additionalProperties: false },
 )
 
@@ -253,6 +273,8 @@ export const EmergencyViewSchema = Type.Object(
     acknowledgedAt: Type.Union([TimestampSchema, Type.Null()]),
     /** Citizens reached, per channel (SMS includes the fallback). */
     messages: Type.Object({ whatsapp: ChannelCountsSchema, sms: ChannelCountsSchema }, { additionalProperties: false }),
+    /** The safety poll the alert asks, with its live count; null when it asks none. */
+    poll: Type.Union([SafetyPollViewSchema, Type.Null()]),
     /** Follow-ups (updates, all-clear) of this alert, oldest first. */
     followUps: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), kind: EmergencyKindSchema, status: Type.String() }, { additionalProperties: false })),
   },

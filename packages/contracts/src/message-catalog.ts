@@ -3,6 +3,7 @@ import { DeliveryStatusContract, InboundMessageContract, UnroutedWebhookContract
 import { ModerationSubjects, ModerationVerdictContract, OutboundCheckReplyContract, OutboundCheckRequestContract, ReviewDecidedContract } from './moderation.js'
 import { OutboundReplyContract } from './outbound.js'
 import { RecurringOccurrenceReplyContract, RecurringOccurrenceRequestContract, RecurringSubjects } from './recurring-broadcast.js'
+import { SafetyPollStateReplyContract, SafetyPollStateRequestContract, SafetyPollSubjects, SafetyPollTallyContract, SafetyPollTallyRequestContract } from './safety-poll.js'
 import { Streams, Subjects, type StreamSpec } from './subjects.js'
 import {
   AudienceCountReplyContract,
@@ -88,6 +89,10 @@ export const Requests = {
   outboundCheck: { subject: ModerationSubjects.checkOutbound, request: OutboundCheckRequestContract, reply: OutboundCheckReplyContract },
   /** A recurring broadcast's occurrence is due: what to send, or skip; answered by broadcast, asked by the worker. */
   recurringOccurrence: { subject: RecurringSubjects.occurrence, request: RecurringOccurrenceRequestContract, reply: RecurringOccurrenceReplyContract },
+  /** Opens or closes an alert's safety poll; answered by subscriptions, asked by the worker. */
+  safetyPollState: { subject: SafetyPollSubjects.state, request: SafetyPollStateRequestContract, reply: SafetyPollStateReplyContract },
+  /** A safety poll's count; answered by subscriptions, asked by the worker and broadcast. */
+  safetyPollTally: { subject: SafetyPollSubjects.tally, request: SafetyPollTallyRequestContract, reply: SafetyPollTallyContract },
 } as const satisfies Record<string, RequestKind>
 
 export const Consumers = {

@@ -139,6 +139,8 @@ export const DataSubjectExportSchema = Type.Object(
     ),
     pendingConfirmations: Type.Array(Type.Record(Type.String(), Type.Unknown())),
     deskMessages: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    /** Answers to emergencies' safety polls ("1 Sto bene / 2 Ho bisogno di aiuto"), one per alert. */
+    safetyPollAnswers: Type.Array(Type.Record(Type.String(), Type.Unknown())),
     /** Every broadcast and alert sent to the number (the worker's send ledger), oldest first. */
     sends: Type.Array(Type.Record(Type.String(), Type.Unknown())),
     /** The worker's copy of the opt-out, used to skip the number in a running broadcast. */

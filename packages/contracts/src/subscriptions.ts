@@ -75,6 +75,8 @@ export const AudiencePageRequestSchema = Type.Object(
     topics: Type.Array(Type.String(), { minItems: 1 }),
     languages: Type.Optional(Type.Array(LanguageSchema)),
     channels: Type.Optional(Type.Array(SendChannelSchema)),
+    /** Only those this safety poll asked who have not answered it. */
+    unansweredPoll: Type.Optional(Type.String({ format: 'uuid' })),
     /** Opaque cursor from the previous page; absent for the first page. */
     after: Type.Optional(Type.String()),
     limit: Type.Integer({ minimum: 1, maximum: 5000 }),

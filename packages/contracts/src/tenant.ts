@@ -179,6 +179,21 @@ export const EmergencySettingsSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /**
+     * The approved WhatsApp template an alert with a safety poll goes as: the same body as
+     * `whatsappTemplate`, and two quick-reply buttons, in this order: "Sto bene", "Ho bisogno di
+     * aiuto" (in each language). Absent: the poll goes as `whatsappTemplate` with the answers to
+     * type written in its text.
+     */
+    pollTemplate: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ pattern: '^[a-z0-9_]{1,512}$' }),
+          languages: Localized(Type.String({ minLength: 2, maxLength: 10 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** Ready-made alerts the console launches in a few clicks. */
     alertTemplates: Type.Optional(Type.Array(AlertTemplateSchema)),
     /**

@@ -1,3 +1,4 @@
+import { createSafetyPollCounter } from './emergency/safety-poll.client.js'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
@@ -103,7 +104,16 @@ export async function buildApp(config: BroadcastConfig, deps: BroadcastDeps): Pr
   registerTokenRoutes(app, { db: deps.db, tenants: deps.tenants, mirror: createApiTokenMirror({ db: deps.db, nc: deps.nc, logger: deps.logger, replicas: config.NATS_STREAM_REPLICAS }) })
   registerBroadcastRoutes(app, { db: deps.db, lifecycle, worker })
   registerEmergencyRoutes(app, {
-    lifecycle: createEmergencyLifecycle({ db: deps.db, tenants: deps.tenants, workflows: deps.emergencies, worker, logger: deps.logger, calendar }),
+    lifecycle: createEmergencyLifecycle({
+      db: deps.db,
+      tenants: deps.tenants,
+      workflows: deps.emergencies,
+      worker,
+      logger: deps.logger,
+      calendar,
+      polls: createSafetyPollCounter({ nc: deps.nc, timeoutMs: 3000, logger: deps.logger }),
+      pollCheckSeconds: config.SAFETY_POLL_CHECK_SECONDS,
+    }),
   })
   // The console's reads: dashboard, dry run, rejection, emergency list and templates.
   const audience = createAudienceCounter({ nc: deps.nc, timeoutMs: 5000 })

@@ -1,4 +1,4 @@
-import type { BroadcastDraftBody, BulletinColour, BulletinOrigin, ElectoralPeriodKind, EmergencyCapOrigin, EmergencyKind, EmergencyMessage, EmergencySource, OutboundCheckView, StaffRole } from '@banditore/contracts'
+import type { BroadcastDraftBody, BulletinColour, BulletinOrigin, ElectoralPeriodKind, EmergencyCapOrigin, EmergencyKind, EmergencyMessage, EmergencySource, OutboundCheckView, SafetyPollSettings, StaffRole } from '@banditore/contracts'
 import type { ColumnType, Generated } from 'kysely'
 import type { RecurringAuditTable, RecurringBroadcastTable, RecurringOccurrenceTable } from './recurring/recurring.table.js'
 import type { WhatsappTemplateSyncTable, WhatsappTemplateTable } from './templates/whatsapp-template.table.js'
@@ -65,6 +65,8 @@ export interface EmergencyTable {
   cap: Json<EmergencyCapOrigin | null>
   /** The DPC bulletin reading of a `bulletin` draft. */
   bulletin: Json<BulletinOrigin | null>
+  /** The safety poll the alert asks (null: none). */
+  poll: ColumnType<SafetyPollSettings | null, string | null | undefined, string | null>
   created_by: string
   created_at: CreatedAt
   triggered_by: string | null

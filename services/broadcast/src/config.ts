@@ -41,6 +41,7 @@ export const BroadcastConfigSchema = Type.Object({
   /** Graph API base URL the WhatsApp template registry reads from (the provider simulator locally and in tests). */
   WHATSAPP_API_BASE_URL: Type.String({ default: 'https://graph.facebook.com', pattern: '^https?://', description: 'Graph API base URL' }),
   /** How often each tenant's WhatsApp templates are read from Meta, seconds (also once at start). */
+  SAFETY_POLL_CHECK_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 3600, description: "how often an alert's workflow reads its safety poll's count (s)" }),
   WHATSAPP_TEMPLATE_SYNC_SECONDS: Type.Integer({ default: 900, minimum: 5, description: 'WhatsApp template registry sync interval (s)' }),
   /** How long one page of the template listing may take, ms. */
   WHATSAPP_TEMPLATE_SYNC_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, description: 'WhatsApp template listing timeout (ms)' }),

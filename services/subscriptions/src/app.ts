@@ -19,6 +19,7 @@ import type { Kysely } from 'kysely'
 import { Counter, Registry } from 'prom-client'
 import { serveAudienceCount } from './audience/audience-count-responder.js'
 import { serveAudience } from './audience/audience-responder.js'
+import { serveSafetyPolls } from './processing/safety-poll-responder.js'
 import type { SubscriptionsConfig } from './config.js'
 import { createStaffGuard } from './routes/staff-auth.js'
 import { staffRoutes } from './routes/staff.routes.js'
@@ -114,6 +115,7 @@ export async function buildSubscriptionsService(config: SubscriptionsConfig, dep
   const consumers: RunningConsumer[] = []
   let audience: Subscription | undefined
   let audienceCounts: Subscription | undefined
+  let safetyPolls: Subscription[] = []
   app.addHook('onReady', async () => {
     // Consent records written before the chain existed are chained once, before any new one.
     const chained = await chainUnchainedRecords(deps.db, processing.hashPhone)
@@ -130,12 +132,14 @@ export async function buildSubscriptionsService(config: SubscriptionsConfig, dep
     )
     audience = serveAudience(deps.nc, processing, deps.logger)
     audienceCounts = serveAudienceCount(deps.nc, processing, deps.logger)
+    safetyPolls = serveSafetyPolls(deps.nc, processing, deps.logger)
     relay.start(config.OUTBOX_RELAY_INTERVAL_MS)
     retention.start(config.RETENTION_INTERVAL_MINUTES * 60_000)
   })
   app.addHook('onClose', async () => {
     audience?.unsubscribe()
     audienceCounts?.unsubscribe()
+    for (const sub of safetyPolls) sub.unsubscribe()
     await Promise.all(consumers.map((c) => c.stop()))
     await retention.stop()
     await relay.stop()

@@ -149,6 +149,29 @@ export interface DeskMessageTable {
   answer_text: string | null
   answer_reply_id: string | null
   redacted_at: Timestamp | null
+  /** A help request answering a safety poll: listed ahead of every other conversation. */
+  urgent: Generated<boolean>
+}
+
+/** An emergency alert's safety poll (its id is the alert's), opened and closed by the worker. */
+export interface SafetyPollTable {
+  tenant: string
+  poll_id: string
+  opened_at: Timestamp
+  closes_at: Timestamp
+  closed_at: Timestamp | null
+}
+
+/** A citizen's answer to a poll: one row each, the latest answer kept. */
+export interface SafetyPollAnswerTable {
+  tenant: string
+  poll_id: string
+  subscriber_id: string
+  answer: 'ok' | 'help'
+  first_answered_at: Timestamp
+  answered_at: Timestamp
+  answers: Generated<number>
+  channel: SendChannel
 }
 
 /** Messages to publish, written in the transaction that decided them (transactional outbox). */
@@ -324,6 +347,8 @@ export interface SubscriptionsDatabase {
   consent_chain_root: ConsentChainRootTable
   pending_confirmation: PendingConfirmationTable
   desk_message: DeskMessageTable
+  safety_poll: SafetyPollTable
+  safety_poll_answer: SafetyPollAnswerTable
   outbox: OutboxTable
   processed_message: ProcessedMessageTable
   audience_snapshot: AudienceSnapshotTable

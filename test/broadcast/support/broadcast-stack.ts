@@ -43,6 +43,11 @@ export interface StackOptions {
   tenantFile?: (document: Record<string, unknown>) => Record<string, unknown>
   /** More environment of the broadcast service (the DPC bulletin's URL). */
   broadcastEnv?: Record<string, string>
+  /**
+   * Starts the moderation service too, so citizens' messages sent through the simulator reach
+   * subscriptions as in production (ingest, moderation, verdict); otherwise tests publish verdicts.
+   */
+  moderation?: boolean
 }
 
 /**
@@ -113,6 +118,7 @@ export async function startBroadcastStack(options: StackOptions = {}): Promise<B
   const world = await startWorld({
     services: [
       'ingest',
+      ...(options.moderation ? (['moderation'] as const) : []),
       'broadcast',
       {
         name: 'subscriptions',

@@ -7,6 +7,7 @@ import {
   senderCapsOf,
   startBroadcastOptOutFeed,
   startBroadcastStatusFeed,
+  startReplySender,
   type BroadcastSettings,
 } from '@banditore/workflows'
 import { createTwilioSmsClient, createWhatsAppCloudClient } from '@banditore/providers'
@@ -32,7 +33,8 @@ export interface RunningWorker {
 export async function startInProcessWorker(
   stack: BroadcastStack,
   /** `statusFeed: false`: the worker's status feed never runs, as when statuses stop reaching it. */
-  options: { settings?: Partial<BroadcastSettings>; timeoutMs?: number; statusFeed?: boolean } = {},
+  /** `replies: true`: the worker's reply sender too (confirmations, answers to citizens). */
+  options: { settings?: Partial<BroadcastSettings>; timeoutMs?: number; statusFeed?: boolean; replies?: boolean } = {},
 ): Promise<RunningWorker> {
   const rateLimiter = createLeasedRateLimiter({ db: stack.workerDb, capOf: (key) => senderCapsOf(stack.tenants).get(key) ?? 80, logger: stack.logger })
   const transport = createProviderDispatcher()
@@ -41,9 +43,11 @@ export async function startInProcessWorker(
   const sms = createTwilioSmsClient({ baseUrl: stack.sim.url, fetch: transport, timeoutMs: options.timeoutMs ?? 3000 })
   const secret = (name: string) => SECRETS[name] ?? ''
   const smsStatusCallbackUrl = `${stack.ingestUrl}/webhooks/sms/status`
+  const sender = createProviderReplySender({ tenants: stack.tenants, whatsapp, sms, rateLimiter, secret, smsStatusCallbackUrl })
   const feeds: RunningConsumer[] = [
     ...(options.statusFeed === false ? [] : [await startBroadcastStatusFeed({ nc: stack.nc, db: stack.workerDb, logger: stack.logger, watermarkEveryMs: 250 })]),
     await startBroadcastOptOutFeed({ nc: stack.nc, db: stack.workerDb, logger: stack.logger }),
+    ...(options.replies ? [await startReplySender({ nc: stack.nc, db: stack.workerDb, sender, logger: stack.logger })] : []),
   ]
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') })
   const worker = await createWorker({
@@ -54,7 +58,7 @@ export async function startInProcessWorker(
     logger: stack.logger,
     deps: {
       logger: stack.logger,
-      sender: createProviderReplySender({ tenants: stack.tenants, whatsapp, sms, rateLimiter, secret, smsStatusCallbackUrl }),
+      sender,
       broadcast: {
         db: stack.workerDb,
         nc: stack.nc,

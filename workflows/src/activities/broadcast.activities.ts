@@ -30,7 +30,7 @@ export interface BroadcastActivityDeps extends BroadcastSenderDeps {
 }
 
 /** What a run needs to send: the workflow input without its schedule and checkpoint. */
-export type BroadcastRunRef = Pick<BroadcastRunInput, 'broadcastId' | 'tenant' | 'topics' | 'languages' | 'defaultLanguage' | 'content' | 'priority'>
+export type BroadcastRunRef = Pick<BroadcastRunInput, 'broadcastId' | 'tenant' | 'topics' | 'languages' | 'defaultLanguage' | 'content' | 'priority' | 'answerable' | 'unansweredPoll'>
 
 export interface PageResult {
   next?: string
@@ -151,6 +151,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     content: run.content,
     defaultLanguage: run.defaultLanguage,
     ...(run.priority ? { priority: run.priority } : {}),
+    ...(run.answerable ? { answerable: true } : {}),
   })
 
   /**
@@ -198,6 +199,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
             topics: run.topics,
             ...(run.languages ? { languages: run.languages } : {}),
             channels: [...channels],
+            ...(run.unansweredPoll ? { unansweredPoll: run.unansweredPoll } : {}),
             ...(after ? { after } : {}),
             // An emergency's first page is small: its first messages leave while the next is read.
             limit: run.priority === 'emergency' && after === undefined ? Math.min(limit, 250) : limit,

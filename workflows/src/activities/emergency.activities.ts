@@ -1,4 +1,4 @@
-import type { BroadcastContent, EmergencyContact, TimelineKind } from '@banditore/contracts'
+import { Requests, type BroadcastContent, type EmergencyContact, type SafetyPollStateRequest, type SafetyPollTally, type TimelineKind } from '@banditore/contracts'
 import { ApplicationFailure } from '@temporalio/activity'
 import { sql } from 'kysely'
 import { sendPendingRows } from '../sending/broadcast-send-pipeline.js'
@@ -147,6 +147,30 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
       const retryInMs = waitMs !== null ? Math.max(250, Math.ceil(waitMs)) : unsettled > 0 ? 2000 : undefined
       if (added.length > 0) logger.info({ tenant: input.tenant, alertId: input.alertId, added: added.length }, 'emergency SMS fallback sent')
       return { added: added.length, total, ...(retryInMs !== undefined ? { retryInMs } : {}) }
+    },
+
+    /**
+     * Opens or closes the alert's safety poll in subscriptions (which reads the citizens'
+     * answers). No answer is an outage: thrown, so Temporal retries; a refusal of the request
+     * itself (unknown tenant, outside the contract) is not retried.
+     */
+    async setSafetyPollState(request: SafetyPollStateRequest): Promise<void> {
+      const kind = Requests.safetyPollState
+      const reply = kind.reply.decode((await deps.nc.request(kind.subject, kind.request.encode(request), { timeout: 10_000 })).data)
+      if (!reply.ok) {
+        const message = `subscriptions refused the poll ${request.state}: ${reply.error?.code} ${reply.error?.message}`
+        if (reply.error?.code === 'INTERNAL') throw new Error(message)
+        throw ApplicationFailure.nonRetryable(message, 'BroadcastConfigurationError')
+      }
+      logger.info({ tenant: request.tenant, pollId: request.pollId, state: request.state }, 'safety poll state set')
+    },
+
+    /** The poll's count, from subscriptions. */
+    async safetyPollTally(input: { tenant: string; pollId: string }): Promise<SafetyPollTally> {
+      const kind = Requests.safetyPollTally
+      const reply = kind.reply.decode((await deps.nc.request(kind.subject, kind.request.encode({ version: 1, ...input }), { timeout: 10_000 })).data)
+      if (reply.error) throw new Error(`subscriptions could not count the poll: ${reply.error.code} ${reply.error.message}`)
+      return reply
     },
 
     /** Messages of the alert per channel (the citizens' send and its SMS fallback). */

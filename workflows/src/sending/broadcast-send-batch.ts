@@ -197,6 +197,8 @@ async function sendOne(deps: Omit<BroadcastSenderDeps, 'rateLimiter'> & { rateLi
         languageCode: variant.code,
         ...(header ? { header } : {}),
         body: variant.bodyParameters.map((text) => ({ type: 'text' as const, text })),
+        // A safety poll's quick-reply buttons: each tap comes back with its payload.
+        ...(whatsapp.buttons ? { buttons: whatsapp.buttons } : {}),
       },
     })
   }

@@ -72,6 +72,8 @@ export async function massBroadcastWorkflow(input: BroadcastRunInput): Promise<B
     defaultLanguage: input.defaultLanguage,
     content: input.content,
     ...(input.priority ? { priority: input.priority } : {}),
+    ...(input.answerable ? { answerable: true } : {}),
+    ...(input.unansweredPoll ? { unansweredPoll: input.unansweredPoll } : {}),
   }
   const checkpoint: BroadcastRunCheckpoint = input.checkpoint ?? {
     phase: 'audience',

@@ -1,4 +1,4 @@
-import type { EmergencyAcknowledgement, EmergencyClose, EmergencyProgress, EmergencyRunInput } from '@banditore/contracts'
+import type { EmergencyAcknowledgement, EmergencyClose, EmergencyProgress, EmergencyRunInput, SafetyPollRemind } from '@banditore/contracts'
 import {
   condition,
   defineQuery,
@@ -29,6 +29,7 @@ const sending = proxyActivities<Activities>({
 // Signal and query names as the contracts give them (EmergencyWorkflow).
 export const acknowledgeSignal = defineSignal<[EmergencyAcknowledgement]>('acknowledge')
 export const closeSignal = defineSignal<[EmergencyClose]>('close')
+export const remindPollSignal = defineSignal<[SafetyPollRemind]>('remindPoll')
 export const emergencyProgressQuery = defineQuery<EmergencyProgress>('progress')
 
 /**
@@ -52,6 +53,10 @@ export async function emergencyAlertWorkflow(input: EmergencyRunInput): Promise<
   setHandler(closeSignal, (close) => {
     closedBy ??= close
   })
+  let remindBy: string | undefined
+  setHandler(remindPollSignal, ({ by }) => {
+    remindBy ??= by
+  })
   const progress = (): EmergencyProgress => ({
     alertId,
     phase,
@@ -65,6 +70,14 @@ export async function emergencyAlertWorkflow(input: EmergencyRunInput): Promise<
   const closed = () => closedBy
   const timeline = (key: string, kind: Parameters<Activities['recordEmergencyTimeline']>[0]['kind'], actor: string, detail: Record<string, unknown> = {}) =>
     steps.recordEmergencyTimeline({ alertId, key, kind, actor, detail })
+
+  // A safety poll opens before anyone can read its question, so no early answer is lost.
+  const poll = input.kind !== 'cancel' ? input.poll : undefined
+  const pollOpenedAt = Date.now()
+  const pollClosesAt = poll ? pollOpenedAt + poll.openForSeconds * 1000 : pollOpenedAt
+  if (poll) {
+    await steps.setSafetyPollState({ version: 1, tenant, pollId: alertId, state: 'open', at: new Date(pollOpenedAt).toISOString(), closesAt: new Date(pollClosesAt).toISOString() })
+  }
 
   // Citizens first: nothing else runs before their send has started.
   const citizens = await startChild(massBroadcastWorkflow, {
@@ -83,6 +96,9 @@ export async function emergencyAlertWorkflow(input: EmergencyRunInput): Promise<
     await timeline('follows', 'follows', 'system', { references: input.references, kind: input.kind })
   }
 
+  // Notices to officials and staff go as the alert's plain template (never the poll's buttons).
+  const noticeTemplate = input.escalation?.whatsapp ?? input.citizens.content.whatsapp
+
   const escalate = async () => {
     const chain = input.escalation
     if (!chain || input.kind === 'cancel') return
@@ -97,7 +113,7 @@ export async function emergencyAlertWorkflow(input: EmergencyRunInput): Promise<
         contacts: [official],
         texts: chain.notice,
         defaultLanguage: chain.defaultLanguage,
-        ...(input.citizens.content.whatsapp ? { whatsapp: input.citizens.content.whatsapp } : {}),
+        ...(noticeTemplate ? { whatsapp: noticeTemplate } : {}),
       })
       // Refused for good (an invalid number, a permanent provider error): nobody can answer.
       // Histories recorded before this rule waited the full time; `patched` keeps them replaying.
@@ -131,7 +147,7 @@ export async function emergencyAlertWorkflow(input: EmergencyRunInput): Promise<
         contacts: chain.onDuty,
         texts: chain.exhaustedNotice,
         defaultLanguage: chain.defaultLanguage,
-        ...(input.citizens.content.whatsapp ? { whatsapp: input.citizens.content.whatsapp } : {}),
+        ...(noticeTemplate ? { whatsapp: noticeTemplate } : {}),
       })
       await timeline('on-duty-alerted', 'on-duty-alerted', 'system', { names: chain.onDuty.map((c) => c.name), accepted: sent.accepted })
     }
@@ -158,11 +174,68 @@ export async function emergencyAlertWorkflow(input: EmergencyRunInput): Promise<
     await timeline('sms-fallback', 'sms-fallback', 'system', { recipients: added, stoppedBy: closed()?.by ?? null })
   }
 
+  /**
+   * The safety poll while it is open: every `checkEverySeconds` its count; new help requests are
+   * told to the staff on duty (they are on the desk already, first in its queue); after
+   * `reminderAfterSeconds` those asked who have not answered get the alert again. It closes at
+   * `openForSeconds`, or when an update or the all-clear closes the alert.
+   */
+  const pollWatch = async () => {
+    if (!poll) return
+    await timeline('poll-opened', 'poll-opened', 'system', { closesAt: new Date(pollClosesAt).toISOString(), reminderAfterSeconds: poll.reminderAfterSeconds ?? null })
+    const reminderAt = poll.reminderAfterSeconds !== undefined ? pollOpenedAt + poll.reminderAfterSeconds * 1000 : undefined
+    let reminder: Promise<void> | undefined
+    let notified = 0
+    const onDuty = input.escalation?.onDuty ?? []
+    for (;;) {
+      const now = Date.now()
+      const next = Math.min(now + poll.checkEverySeconds * 1000, pollClosesAt, reminderAt !== undefined && !reminder ? reminderAt : Infinity)
+      await condition(() => closedBy !== undefined || (remindBy !== undefined && !reminder), Math.max(1, next - now))
+      const tally = await steps.safetyPollTally({ tenant, pollId: alertId })
+      if (tally.help > notified) {
+        const fresh = tally.help - notified
+        notified = tally.help
+        let accepted = 0
+        if (onDuty.length > 0) {
+          const texts = Object.fromEntries(Object.entries(poll.helpNotice).map(([l, t]) => [l, t.replaceAll('{count}', String(fresh)).replaceAll('{total}', String(tally.help))]))
+          const sent = await sending.notifyContacts({
+            noticeId: uuid4(),
+            tenant,
+            contacts: onDuty,
+            texts,
+            defaultLanguage: input.citizens.defaultLanguage,
+            ...(noticeTemplate ? { whatsapp: noticeTemplate } : {}),
+          })
+          accepted = sent.accepted
+        }
+        await timeline(`poll-help-${tally.help}`, 'poll-help', 'system', { new: fresh, help: tally.help, ok: tally.ok, onDuty: onDuty.map((c) => c.name), accepted })
+      }
+      if (closed() || Date.now() >= pollClosesAt) break
+      if (!reminder && (remindBy !== undefined || (reminderAt !== undefined && Date.now() >= reminderAt))) {
+        const requestedBy = remindBy ?? 'system'
+        const reminderId = uuid4()
+        const child = await startChild(massBroadcastWorkflow, {
+          workflowId: `${workflowInfo().workflowId}:poll-reminder`,
+          taskQueue: workflowInfo().taskQueue,
+          args: [{ ...input.citizens, broadcastId: reminderId, content: poll.reminderContent ?? input.citizens.content, unansweredPoll: alertId, priority: 'emergency', answerable: true }],
+          parentClosePolicy: ParentClosePolicy.TERMINATE,
+        })
+        reminder = child.result().then(async (result) => {
+          await timeline('poll-reminder', 'poll-reminder', requestedBy, { reminderId, total: result.total ?? result.counts.processed, ...result.counts })
+        })
+      }
+    }
+    await reminder
+    await steps.setSafetyPollState({ version: 1, tenant, pollId: alertId, state: 'closed', at: new Date(Date.now()).toISOString() })
+    const final = await steps.safetyPollTally({ tenant, pollId: alertId })
+    await timeline('poll-closed', 'poll-closed', 'system', { ok: final.ok, help: final.help, helpWaiting: final.helpWaiting, stoppedBy: closed()?.by ?? null })
+  }
+
   const sent = citizens.result().then(async (result) => {
     const counts = await steps.countEmergencyChannels({ sendIds: [alertId] })
     await timeline('citizens-sent', 'citizens-sent', 'system', { total: result.total ?? result.counts.processed, ...result.counts, perChannel: counts })
   })
-  await Promise.all([sent, escalate(), fallback()])
+  await Promise.all([sent, escalate(), fallback(), pollWatch()])
 
   const close = closed()
   if (close) await timeline('superseded', 'superseded', 'system', { by: close.by, kind: close.kind })

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { EmergencyDraftBody, EmergencyKind, EmergencyMessage, EmergencyTranslationBody, EmergencyView, Tenant, TimelineEntry } from '@banditore/contracts'
+import type { EmergencyDraftBody, EmergencyKind, EmergencyMessage, EmergencyTranslationBody, EmergencyView, SafetyPollSettings, Tenant, TimelineEntry } from '@banditore/contracts'
+import { SAFETY_POLL_DEFAULT_OPEN_SECONDS } from '@banditore/contracts'
 import type { Logger, TenantDirectory } from '@banditore/platform'
 import type { Kysely } from 'kysely'
 import type { StaffPrincipal } from '../auth/staff-auth.js'
@@ -23,6 +24,7 @@ import { emergencyRunInput } from './emergency-content.js'
 import { WorkerUnavailableError, type EmergencyRun, type WorkerProgress } from '../worker-progress.client.js'
 import type { EmergencyWorkflows } from './emergency-workflow.client.js'
 import type { TenantCalendar } from '../planning/tenant-calendar.js'
+import type { SafetyPollCounter } from './safety-poll.client.js'
 
 export interface EmergencyLifecycleDeps {
   db: Kysely<BroadcastDatabase>
@@ -33,6 +35,10 @@ export interface EmergencyLifecycleDeps {
   logger: Logger
   /** The electoral periods: an alert triggered during one records that it is exempt. */
   calendar: TenantCalendar
+  /** Safety polls' counts, from subscriptions. */
+  polls: SafetyPollCounter
+  /** How often an alert's workflow reads its poll's count (help requests, reminder). */
+  pollCheckSeconds: number
 }
 
 const SEVERE_KINDS: readonly EmergencyKind[] = ['alert', 'update', 'cancel']
@@ -43,7 +49,7 @@ const SEVERE_KINDS: readonly EmergencyKind[] = ['alert', 'update', 'cancel']
  * the timeline the worker keeps.
  */
 export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
-  const { db, tenants, workflows, worker, logger, calendar } = deps
+  const { db, tenants, workflows, worker, logger, calendar, polls, pollCheckSeconds } = deps
 
   const tenantFor = (staff: StaffPrincipal, requested: string | undefined): Tenant => {
     if (staff.tenant !== null && requested !== undefined && requested !== staff.tenant) throw new ForbiddenError(`il token vale per il comune ${staff.tenant}`)
@@ -106,6 +112,21 @@ export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
     return run
   }
 
+  /** What the poll asked and, once the alert is out, its live count. */
+  const pollView = async (row: EmergencyRow): Promise<EmergencyView['poll']> => {
+    if (!row.poll) return null
+    const tally = row.status === 'draft' ? null : await polls.tally(row.tenant, row.id)
+    return {
+      reminderAfterSeconds: row.poll.reminderAfterSeconds ?? null,
+      openForSeconds: row.poll.openForSeconds ?? SAFETY_POLL_DEFAULT_OPEN_SECONDS,
+      tally: tally ? { state: tally.state, ok: tally.ok, help: tally.help, helpWaiting: tally.helpWaiting, closesAt: tally.closesAt, lastAnswerAt: tally.lastAnswerAt } : null,
+    }
+  }
+
+  const checkPoll = (kind: EmergencyKind, poll: SafetyPollSettings | undefined) => {
+    if (poll && kind === 'cancel') throw new DraftInvalidError('un cessato allarme non chiede ai cittadini come stanno: il sondaggio vale per allerte e aggiornamenti', '/poll')
+  }
+
   const view = async (row: EmergencyRow): Promise<EmergencyView> => {
     const run = await runOf(row, true)
     const none = { sent: 0, delivered: 0, failed: 0 }
@@ -127,6 +148,7 @@ export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
       acknowledgedBy: row.acknowledged_by ?? run?.acknowledgedBy ?? null,
       acknowledgedAt: row.acknowledged_at?.toISOString() ?? run?.acknowledgedAt ?? null,
       messages: run?.messages ?? { whatsapp: none, sms: none },
+      poll: await pollView(row),
       followUps: await followUpsOf(db, row.id),
     }
   }
@@ -138,7 +160,7 @@ export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
     return [...own, ...(run?.entries ?? [])].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
   }
 
-  const trigger = async (staff: StaffPrincipal, row: EmergencyRow, reason: string): Promise<EmergencyRow> => {
+  const trigger = async (staff: StaffPrincipal, row: EmergencyRow, reason: string, askedPoll?: SafetyPollSettings): Promise<EmergencyRow> => {
     const tenant = tenants.get(row.tenant)
     if (!tenant) throw new UnknownTenantError(row.tenant)
     if (row.status !== 'draft') throw new BroadcastStateError(`l'allerta è già ${row.status === 'active' ? 'in corso' : 'chiusa'}`)
@@ -147,16 +169,25 @@ export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
       throw new BroadcastStateError(`la bozza va prima tradotta: il documento CAP è in ${row.cap.translation.from} e manca il testo in ${tenant.languages.join(', ')}`)
     }
     if (row.cap?.expires && Date.parse(row.cap.expires) <= Date.now()) throw new BroadcastStateError(`l'avviso CAP è scaduto (<expires> ${row.cap.expires}): non si invia`)
+    checkPoll(row.kind, askedPoll)
+    const poll = askedPoll ?? row.poll ?? undefined
     const closes = row.references_id ? (await followUpsOf(db, row.references_id)).filter((f) => f.id !== row.id && f.status === 'active').map((f) => f.id) : []
     const input = {
-      ...emergencyRunInput({ alertId: row.id, tenant, kind: row.kind, ...(row.references_id ? { references: row.references_id } : {}), message: row.message }),
+      ...emergencyRunInput({
+        alertId: row.id,
+        tenant,
+        kind: row.kind,
+        ...(row.references_id ? { references: row.references_id } : {}),
+        message: row.message,
+        ...(poll ? { poll, pollCheckSeconds } : {}),
+      }),
       ...(closes.length > 0 ? { closes } : {}),
     }
     // Legge 28/2000, art. 9 exempts emergencies from the pre-election limits: the record says so.
     const period = await calendar.inForce(tenant)
     // Recorded first: a trigger that reached Temporal is always on the timeline.
     const marked = await db.transaction().execute(async (trx) => {
-      if (!(await markTriggered(trx, row.id, staff.tokenId, reason))) return false
+      if (!(await markTriggered(trx, row.id, staff.tokenId, reason, askedPoll))) return false
       await appendTimeline(trx, { emergencyId: row.id, key: 'triggered', kind: 'triggered', actor: staff.holder, detail: { role: staff.role, tokenId: staff.tokenId } })
       await appendTimeline(trx, { emergencyId: row.id, key: 'approval-skipped', kind: 'approval-skipped', actor: staff.holder, detail: { reason } })
       if (period) {
@@ -188,12 +219,13 @@ export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
       const tenant = tenantFor(staff, body.tenant)
       const kind = body.kind ?? 'alert'
       if (!SEVERE_KINDS.includes(kind)) throw new DraftInvalidError(`tipo ${kind} sconosciuto`, '/kind')
-      const { tenant: _t, kind: _k, references: _r, trigger: triggerBody, ...message } = body
+      const { tenant: _t, kind: _k, references: _r, trigger: triggerBody, poll, ...message } = body
       checkMessage(tenant, message)
+      checkPoll(kind, poll)
       const references = await checkFollowUp(tenant, kind, body.references)
       const row = await db.transaction().execute(async (trx) => {
-        const created = await insertEmergency(trx, { id: randomUUID(), tenant: tenant.id, kind, references, message, source: 'manual', cap: null, createdBy: staff.tokenId })
-        await appendTimeline(trx, { emergencyId: created.id, key: 'created', kind: 'created', actor: staff.holder, detail: { kind, source: 'manual', references } })
+        const created = await insertEmergency(trx, { id: randomUUID(), tenant: tenant.id, kind, references, message, source: 'manual', cap: null, ...(poll ? { poll } : {}), createdBy: staff.tokenId })
+        await appendTimeline(trx, { emergencyId: created.id, key: 'created', kind: 'created', actor: staff.holder, detail: { kind, source: 'manual', references, ...(poll ? { poll } : {}) } })
         return created
       })
       return await view(triggerBody ? await trigger(staff, row, triggerBody.reason) : row)
@@ -250,8 +282,20 @@ export function createEmergencyLifecycle(deps: EmergencyLifecycleDeps) {
       return await view((await findEmergency(db, row.id)) as EmergencyRow)
     },
 
-    async trigger(staff: StaffPrincipal, id: string, reason: string): Promise<EmergencyView> {
-      return await view(await trigger(staff, await load(staff, id), reason))
+    async trigger(staff: StaffPrincipal, id: string, reason: string, poll?: SafetyPollSettings): Promise<EmergencyView> {
+      return await view(await trigger(staff, await load(staff, id), reason, poll))
+    },
+
+    /** The safety poll's reminder, now: to those asked who have not answered (once per alert). */
+    async remindPoll(staff: StaffPrincipal, id: string): Promise<EmergencyView> {
+      const row = await load(staff, id)
+      if (!row.poll) throw new BroadcastStateError("l'allerta non ha chiesto ai cittadini come stanno")
+      if (row.status === 'draft') throw new BroadcastStateError("l'allerta non è ancora stata inviata")
+      const tally = await polls.tally(row.tenant, row.id)
+      if (row.status === 'closed' || tally?.state === 'closed') throw new BroadcastStateError('il sondaggio è chiuso: le risposte non si raccolgono più')
+      if (!(await workflows.remindPoll(row.tenant, row.id, staff.holder))) throw new BroadcastStateError("l'allerta è chiusa: il sondaggio non raccoglie più risposte")
+      logger.info({ tenant: row.tenant, emergencyId: row.id, by: staff.tokenId }, 'safety poll reminder requested')
+      return await view(row)
     },
 
     /** Staff take charge, for themselves or on an official's behalf (who and why recorded on the timeline). */

@@ -7,6 +7,8 @@ export interface EmergencyWorkflows {
   start(input: EmergencyRunInput): Promise<void>
   /** False when the alert's workflow has finished (nothing left to acknowledge). */
   acknowledge(tenant: string, alertId: string, ack: EmergencyAcknowledgement): Promise<boolean>
+  /** Sends the safety poll's reminder now; false when the alert's workflow has finished. */
+  remindPoll(tenant: string, alertId: string, by: string): Promise<boolean>
 }
 
 export function createEmergencyWorkflows({ client, taskQueue }: { client: Client; taskQueue: string }): EmergencyWorkflows {
@@ -31,6 +33,15 @@ export function createEmergencyWorkflows({ client, taskQueue }: { client: Client
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return false
         throw new WorkflowUnavailableError('Temporal non ha ricevuto la presa in carico: riprovare', { cause: error })
+      }
+    },
+    async remindPoll(tenant, alertId, by) {
+      try {
+        await client.workflow.getHandle(EmergencyWorkflow.workflowId(tenant, alertId)).signal(EmergencyWorkflow.signals.remindPoll, { by })
+        return true
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false
+        throw new WorkflowUnavailableError('Temporal non ha ricevuto la richiesta di promemoria: riprovare', { cause: error })
       }
     },
   }

@@ -8,6 +8,7 @@ import { appendOnlyAudit } from './2026-12-15T00-00-00_append-only-audit.js'
 import { bulletinDrafts } from './2026-12-16T00-00-00_bulletin-drafts.js'
 import { recurringBroadcasts } from './2026-12-16T01-00-00_recurring-broadcasts.js'
 import { whatsappTemplates } from './2026-12-16T02-00-00_whatsapp-templates.js'
+import { emergencyPoll } from './2026-12-16T05-00-00_emergency-poll.js'
 
 /**
  * The broadcast schema: the staff API's own tables (tokens, broadcasts, audit, emergencies and
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-16T00-00-00_bulletin-drafts': bulletinDrafts,
   '2026-12-16T01-00-00_recurring-broadcasts': recurringBroadcasts,
   '2026-12-16T02-00-00_whatsapp-templates': whatsappTemplates,
+  '2026-12-16T05-00-00_emergency-poll': emergencyPoll,
 }

@@ -1,4 +1,4 @@
-import type { BulletinOrigin, EmergencyCapOrigin, EmergencyKind, EmergencySource, EmergencyMessage, TimelineEntry, TimelineKind } from '@banditore/contracts'
+import type { BulletinOrigin, EmergencyCapOrigin, EmergencyKind, EmergencySource, EmergencyMessage, SafetyPollSettings, TimelineEntry, TimelineKind } from '@banditore/contracts'
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { BroadcastDatabase, EmergencyTable } from '../broadcast-database.js'
 import { SCHEMA } from '../migrations/index.js'
@@ -17,6 +17,7 @@ export async function insertEmergency(
     source: EmergencySource
     cap: EmergencyCapOrigin | null
     bulletin?: BulletinOrigin
+    poll?: SafetyPollSettings
     createdBy: string
   },
 ): Promise<EmergencyRow> {
@@ -33,6 +34,7 @@ export async function insertEmergency(
       source: row.source,
       cap: JSON.stringify(row.cap),
       bulletin: JSON.stringify(row.bulletin ?? null),
+      poll: row.poll ? JSON.stringify(row.poll) : null,
       created_by: row.createdBy,
     })
     .returningAll()
@@ -68,11 +70,12 @@ export async function updateDraftText(db: Db, id: string, message: EmergencyMess
 }
 
 /** Marks a draft triggered; false when it was not a draft any more (a second trigger). */
-export async function markTriggered(db: Db, id: string, by: string, reason: string): Promise<boolean> {
+/** Marks a draft triggered; `poll`, when given at the trigger, replaces the draft's. */
+export async function markTriggered(db: Db, id: string, by: string, reason: string, poll?: SafetyPollSettings): Promise<boolean> {
   const result = await db
     .withSchema(SCHEMA)
     .updateTable('emergency')
-    .set({ status: 'active', triggered_by: by, triggered_at: new Date(), approval_skip_reason: reason, updated_at: new Date() })
+    .set({ status: 'active', triggered_by: by, triggered_at: new Date(), approval_skip_reason: reason, updated_at: new Date(), ...(poll ? { poll: JSON.stringify(poll) } : {}) })
     .where('id', '=', id)
     .where('status', '=', 'draft')
     .executeTakeFirst()

@@ -84,7 +84,18 @@ export function registerEmergencyRoutes(app: FastifyInstance, deps: { lifecycle:
       body: EmergencyTriggerBodySchema,
       response: { 200: EmergencyViewSchema, ...problems },
     },
-  }, async (request) => lifecycle.trigger(requireRole(request, SENDERS), request.params.id, request.body.reason))
+  }, async (request) => lifecycle.trigger(requireRole(request, SENDERS), request.params.id, request.body.reason, request.body.poll))
+
+  api.post('/v1/emergencies/:id/poll/reminder', {
+    schema: {
+      tags: ['emergencies'],
+      summary: "Send the safety poll's reminder now (civil protection, admins)",
+      description: 'The alert again to every citizen it asked who has not answered yet; once per alert (a later request changes nothing).',
+      security,
+      params: ById,
+      response: { 200: EmergencyViewSchema, ...problems },
+    },
+  }, async (request) => lifecycle.remindPoll(requireRole(request, SENDERS), request.params.id))
 
   api.post('/v1/emergencies/:id/acknowledge', {
     schema: {

@@ -45,7 +45,7 @@ export interface AudienceDeps {
 /** The filters of a page or count request, checked against the tenant's profile. */
 export function audienceFiltersOf(
   profiles: ReadonlyMap<string, TenantProfile>,
-  request: Pick<AudiencePageRequest, 'tenant' | 'topics' | 'languages' | 'channels'>,
+  request: Pick<AudiencePageRequest, 'tenant' | 'topics' | 'languages' | 'channels' | 'unansweredPoll'>,
 ): { profile: TenantProfile; filters: AudienceFilters } {
   const profile = profiles.get(request.tenant)
   if (!profile) throw new AudienceRequestError('UNKNOWN_TENANT', `unknown tenant ${request.tenant}`)
@@ -56,6 +56,7 @@ export function audienceFiltersOf(
     everyone: request.topics.some((t) => profile.isAlwaysOn(t)),
     languages: sorted(request.languages),
     channels: sorted<SendChannel>(request.channels),
+    unansweredPoll: request.unansweredPoll ?? null,
   }
   return { profile, filters }
 }
@@ -71,7 +72,13 @@ export function respondServiceError(msg: Msg, code: string, message: string): vo
 /** Answers one page request: the first request of a snapshot id materializes it. */
 export async function audiencePage(deps: AudienceDeps, request: AudiencePageRequest): Promise<AudiencePageReply> {
   const { filters } = audienceFiltersOf(deps.profiles, request)
-  const canonical = JSON.stringify({ topics: [...request.topics].sort(), languages: filters.languages, channels: filters.channels })
+  const canonical = JSON.stringify({
+    topics: [...request.topics].sort(),
+    languages: filters.languages,
+    channels: filters.channels,
+    // Absent from snapshots taken before polls existed: their canonical form stays the same.
+    ...(filters.unansweredPoll ? { unansweredPoll: filters.unansweredPoll } : {}),
+  })
   const after = decodeCursor(request.after)
 
   const complete = () =>

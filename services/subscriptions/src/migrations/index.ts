@@ -6,6 +6,7 @@ import { subscribersConsole } from './2026-12-10T01-00-00_subscribers-console.js
 import { consentChain } from './2026-12-14T00-00-00_consent-chain.js'
 import { consentChainRoots } from './2026-12-15T00-00-00_consent-chain-roots.js'
 import { consentMerkleRoot } from './2026-12-16T04-00-00_consent-merkle-root.js'
+import { safetyPolls } from './2026-12-16T05-00-00_safety-polls.js'
 
 /** Subscriptions' schema. Names are timestamps; a migration is never edited after it lands. */
 export const SCHEMA = 'subscriptions'
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-14T00-00-00_consent-chain': consentChain,
   '2026-12-15T00-00-00_consent-chain-roots': consentChainRoots,
   '2026-12-16T04-00-00_consent-merkle-root': consentMerkleRoot,
+  '2026-12-16T05-00-00_safety-polls': safetyPolls,
 }

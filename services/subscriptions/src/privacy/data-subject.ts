@@ -31,13 +31,21 @@ const plain = (row: object) => Object.fromEntries(Object.entries(row).map(([k, v
  */
 export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, phone: string): Promise<DataSubjectExport> {
   const { db } = deps
-  const [remote, roots, subscriber, ledger, pending, desk] = await Promise.all([
+  const [remote, roots, subscriber, ledger, pending, desk, polls] = await Promise.all([
     deps.remoteExports.gather(tenant, phone),
     listDailyRoots(db, tenant),
     db.selectFrom('subscriber').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).executeTakeFirst(),
     consentHistory(db, tenant, deps.hashPhone(tenant, phone)),
     db.selectFrom('pending_confirmation').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).orderBy('requested_at').execute(),
     db.selectFrom('desk_message').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).orderBy('received_at').execute(),
+    db
+      .selectFrom('safety_poll_answer as a')
+      .innerJoin('subscriber as s', 's.id', 'a.subscriber_id')
+      .select(['a.poll_id', 'a.answer', 'a.first_answered_at', 'a.answered_at', 'a.answers', 'a.channel'])
+      .where('a.tenant', '=', tenant)
+      .where('s.phone', '=', phone)
+      .orderBy('a.first_answered_at')
+      .execute(),
   ])
   const proofs = await receiptProofs(db, tenant, ledger, roots)
   // The day roots that cover the citizen's receipts: a receipt's hash leads to its day's root
@@ -55,6 +63,7 @@ export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, p
     consentChainRoots: exportedRoots.map(({ tenant: _tenant, ...root }) => root),
     pendingConfirmations: pending.map(plain),
     deskMessages: desk.map(plain),
+    safetyPollAnswers: polls.map(plain),
     ...remote,
   }
 }

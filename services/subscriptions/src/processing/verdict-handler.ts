@@ -11,6 +11,7 @@ import { topicMenu } from '../tenant/topic-menu.js'
 import { CitizenSession } from './citizen-session.js'
 import { converse, keepDeletedForReview } from './conversation.js'
 import type { OutboxRelay } from './outbox-relay.js'
+import { recordSafetyPollAnswer, safetyPollAnswerOf } from './safety-poll.js'
 import { InvalidSignupFormError, readSignupForm } from './signup-form.js'
 import { chooseTopics, confirmSignup, requestConfirmation, subscribe, unsubscribe } from './subscription-commands.js'
 import type { RemoteExports } from '../privacy/remote-exports.js'
@@ -49,6 +50,8 @@ export type VerdictOutcome =
   | 'desk-closed'
   | 'auto-reply'
   | 'auto-reply-suppressed'
+  | 'poll-answer'
+  | 'poll-help'
 
 const BLOCKING = new Set(['block', 'report'])
 
@@ -84,6 +87,16 @@ async function carryOut(session: CitizenSession, verdict: ModerationVerdict, com
     })
     if (BLOCKING.has(verdict.action)) await blockSender(session, verdict)
     return result
+  }
+  // An answer to an emergency's safety poll counts whatever the verdict: it is the citizen's
+  // safety, and a help request reaches the desk even from a sender the policy blocks.
+  if (command.kind === 'message' || command.kind === 'topics-unknown') {
+    const answer = await safetyPollAnswerOf(session, message)
+    if (answer) {
+      const outcome = await recordSafetyPollAnswer(session, message, verdict.action, answer)
+      if (BLOCKING.has(verdict.action)) await blockSender(session, verdict)
+      return outcome
+    }
   }
   // A message that is nothing but the tenant's keywords (TEMI INFO COMUNE, SI, MI ISCRIVO) says
   // nothing a policy could remove: a deletion (a statistical rule misreading a keyword) does not

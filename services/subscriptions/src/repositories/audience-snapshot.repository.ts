@@ -9,6 +9,8 @@ export interface AudienceFilters {
   everyone: boolean
   languages: string[] | null
   channels: SendChannel[] | null
+  /** Only those this safety poll asked (subscribed when it opened) who have not answered it. */
+  unansweredPoll?: string | null
 }
 
 export interface SnapshotRow {
@@ -44,7 +46,12 @@ export const eligibleSubscribers = (tenant: string, filters: AudienceFilters, at
     and coalesce(s.subscribed_at, s.created_at) <= ${at}
     and (${filters.everyone} or s.topics && ${filters.topics}::text[])
     and (${filters.languages}::text[] is null or s.language = any(${filters.languages}::text[]))
-    and (${filters.channels}::text[] is null or s.channel = any(${filters.channels}::text[]))`
+    and (${filters.channels}::text[] is null or s.channel = any(${filters.channels}::text[]))
+    and (${filters.unansweredPoll ?? null}::uuid is null or (
+      exists (select 1 from subscriptions.safety_poll p
+        where p.tenant = s.tenant and p.poll_id = ${filters.unansweredPoll ?? null}::uuid and coalesce(s.subscribed_at, s.created_at) <= p.opened_at)
+      and not exists (select 1 from subscriptions.safety_poll_answer a
+        where a.tenant = s.tenant and a.poll_id = ${filters.unansweredPoll ?? null}::uuid and a.subscriber_id = s.id)))`
 
 /** Audiences up to this size are written down whole at the first page. */
 export const WHOLE_SNAPSHOT_MAX = 10_000

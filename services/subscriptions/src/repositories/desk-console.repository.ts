@@ -48,6 +48,8 @@ export interface ConversationSummaryRow {
   name: string | null
   channel: 'whatsapp' | 'sms'
   open_count: number
+  /** Open help requests answering a safety poll: the conversation goes first. */
+  urgent_count: number
   message_count: number
   first_open_at: Date | null
   last_received_at: Date
@@ -58,12 +60,14 @@ export interface ConversationSummaryRow {
 }
 
 /**
- * Conversations (one per citizen), those waiting first by their oldest unanswered message, then
+ * Conversations (one per citizen): those with an open help request (a safety poll's "2") first,
+ * then those waiting, by their oldest unanswered message, then
  * the answered ones by their latest message. `withDeleted`: messages moderation deleted count
  * (for the roles that review them).
  */
 export async function listConversations(db: Db, options: { tenant: string; status: 'open' | 'answered' | 'all'; withDeleted: boolean; limit: number }): Promise<ConversationSummaryRow[]> {
-  const visible = options.withDeleted ? sql`true` : sql`m.moderation <> 'delete'`
+  // A help request is shown whatever moderation said of it: a person may be in danger.
+  const visible = options.withDeleted ? sql`true` : sql`(m.moderation <> 'delete' or m.urgent)`
   const having =
     options.status === 'open'
       ? sql`having count(*) filter (where m.status = 'open') > 0`
@@ -73,6 +77,7 @@ export async function listConversations(db: Db, options: { tenant: string; statu
   const result = await sql<ConversationSummaryRow>`
     select m.subscriber_id, min(m.phone) as phone, s.name, min(m.channel) as channel,
       count(*) filter (where m.status = 'open')::int as open_count,
+      count(*) filter (where m.status = 'open' and m.urgent)::int as urgent_count,
       count(*)::int as message_count,
       min(m.received_at) filter (where m.status = 'open') as first_open_at,
       max(m.received_at) as last_received_at,
@@ -84,7 +89,7 @@ export async function listConversations(db: Db, options: { tenant: string; statu
     where m.tenant = ${options.tenant} and ${visible}
     group by m.subscriber_id, s.name, s.last_inbound_at, s.blocked_at, c.assigned_to
     ${having}
-    order by (count(*) filter (where m.status = 'open') = 0), min(m.received_at) filter (where m.status = 'open'), max(m.received_at) desc
+    order by (count(*) filter (where m.status = 'open' and m.urgent) = 0), (count(*) filter (where m.status = 'open') = 0), min(m.received_at) filter (where m.status = 'open'), max(m.received_at) desc
     limit ${options.limit}
   `.execute(db)
   return result.rows

@@ -82,6 +82,7 @@ function messageView(row: DeskMessageRow) {
     status: row.status,
     answeredAt: iso(row.answered_at),
     answeredBy: row.answered_by,
+    urgent: row.urgent,
   }
 }
 
@@ -148,6 +149,7 @@ export async function deskConsoleRoutes(app: FastifyInstance, deps: DeskConsoleR
             name: r.name,
             channel: r.channel,
             openCount: r.open_count,
+            urgentCount: r.urgent_count,
             messageCount: r.message_count,
             waitingSince: iso(r.first_open_at),
             lastMessageAt: r.last_received_at.toISOString(),
@@ -171,7 +173,7 @@ export async function deskConsoleRoutes(app: FastifyInstance, deps: DeskConsoleR
     const { subscriber, channel } = conversation
     let messages = deps.db.selectFrom('desk_message').selectAll().where('tenant', '=', profile.id).where('subscriber_id', '=', id)
     const reviewer = reviews(identity, profile.id)
-    if (!reviewer) messages = messages.where('moderation', '<>', 'delete')
+    if (!reviewer) messages = messages.where((eb) => eb.or([eb('moderation', '<>', 'delete'), eb('urgent', '=', true)]))
     const [rows, answers, assignment] = await Promise.all([
       messages.orderBy('received_at').orderBy('id').execute(),
       deps.db.selectFrom('desk_answer').selectAll().where('tenant', '=', profile.id).where('subscriber_id', '=', id).orderBy('sent_at').execute(),

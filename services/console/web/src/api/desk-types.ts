@@ -23,6 +23,8 @@ export interface ConversationSummary {
   name: string | null
   channel: 'whatsapp' | 'sms'
   openCount: number
+  /** Open help requests answering an emergency's safety poll: the conversation is listed first. */
+  urgentCount: number
   messageCount: number
   waitingSince: string | null
   lastMessageAt: string
@@ -50,6 +52,8 @@ export type TimelineEntry =
       status: 'open' | 'answered'
       answeredAt: string | null
       answeredBy: string | null
+      /** A help request answering an emergency's safety poll. */
+      urgent: boolean
     }
   | { id: string; kind: 'answer'; at: string; channel: string; text: string; template: string | null; sentBy: string }
 
