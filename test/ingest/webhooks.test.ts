@@ -1,10 +1,11 @@
 import { DeliveryStatusContract, InboundMessageContract, Streams, UnroutedWebhookContract } from '@banditore/contracts'
 import { computeTwilioSignature, createTwilioSmsClient, createWhatsAppCloudClient, encodeFormBody, signWhatsAppPayload, twilioInboundParams } from '@banditore/providers'
 import { startSimulator, type RunningSimulator } from '@banditore/provider-simulator'
-import { jetstreamManager } from '@nats-io/jetstream'
+import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { nanos } from '@nats-io/transport-node'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitUntil } from '../harness/index.js'
 import { fixture, fixtureSecrets, readInbound, startIngest, type RunningIngest } from './running-ingest.js'
 
 const CITIZEN = '+393471234567'
@@ -135,6 +136,19 @@ describe('ingest webhooks, driven by the provider simulator', () => {
     expect(sms).toHaveLength(1)
   })
 
+  /**
+   * Waits, by condition rather than by the clock, until the stream's duplicate window has passed
+   * for everything published so far: a probe published now is stored again under its id (on a
+   * subject of the stream nobody reads here).
+   */
+  const duplicateWindowPassed = async () => {
+    const js = jetstream(ingest.nc)
+    const probe = `dedupe-probe-${Date.now()}-${Math.random()}`
+    const publish = async () => await js.publish('inbound.status.dedupe-probe', '{}', { msgID: probe })
+    await publish()
+    await waitUntil(async () => !(await publish()).duplicate, { timeoutMs: 30_000, intervalMs: 50, what: 'the duplicate window to pass' })
+  }
+
   it('drops a redelivery that comes after the JetStream duplicate window, thanks to the PostgreSQL ledger', async () => {
     const jsm = await jetstreamManager(ingest.nc)
     const { config } = await jsm.streams.info(Streams.inbound.name)
@@ -146,13 +160,13 @@ describe('ingest webhooks, driven by the provider simulator', () => {
       const count = async () =>
         (await readInbound(ingest.nc, 'inbound.message.valdoro')).filter((m) => m.json.providerMessageId === messageId).length
       expect((await send()).delivery.status).toBe(200)
-      await new Promise((r) => setTimeout(r, 1200))
+      await duplicateWindowPassed()
       expect((await send()).delivery.status).toBe(200)
       expect(await count()).toBe(1)
 
       // Control: without its ledger row, the same late redelivery is stored again.
       await sql`delete from ingest.received_message where id = ${`whatsapp-cloud:${messageId}`}`.execute(ingest.db)
-      await new Promise((r) => setTimeout(r, 600))
+      await duplicateWindowPassed()
       expect((await send()).delivery.status).toBe(200)
       expect(await count()).toBe(2)
     } finally {
