@@ -85,6 +85,61 @@ describe.skipIf(process.env.BANDITORE_RECORD_HISTORIES !== '1')('record workflow
     }
   }, 300_000)
 
+  // Alone, so it can be recorded without the others: -t 'safety poll'.
+  it('records an emergency with a safety poll (opened, a help answer, the reminder asked by staff, closed by the all-clear)', async () => {
+    const onDuty = { name: 'Reperibile', role: 'personale di turno', phone: '+393471119200', channel: 'sms' }
+    const stack = await startBroadcastStack({
+      moderation: true,
+      emergency: {
+        smsFallbackAfterSeconds: 3600,
+        acknowledgeWithinSeconds: 3600,
+        officials: [],
+        onDuty: [onDuty],
+        whatsappTemplate: { name: 'allerta_emergenza', languages: { it: 'it' } },
+        pollTemplate: { name: 'allerta_sondaggio', languages: { it: 'it' } },
+      },
+      broadcastEnv: { SAFETY_POLL_CHECK_SECONDS: '1' },
+    })
+    const worker = await startInProcessWorker(stack)
+    try {
+      const citizens = audienceOf(BORGO.id, 6, { from: 70_000, channel: 'sms' })
+      await stack.audience.add(citizens)
+      const officer = await stack.token('civil-protection', 'ufficiale@borgo.example')
+      const created = await stack.call('POST', '/v1/emergencies', officer, {
+        severity: 'Severe',
+        urgency: 'Immediate',
+        headline: { it: 'Allerta con sondaggio' },
+        description: { it: 'Il torrente ha superato la soglia di guardia.' },
+        poll: { reminderAfterSeconds: 86_400 },
+        trigger: { reason: 'registrazione della storia del workflow' },
+      })
+      expect(created.status, JSON.stringify(created.body)).toBe(201)
+      const alertId = created.body.id as string
+      const timeline = async () => ((await stack.call('GET', `/v1/emergencies/${alertId}/timeline`, officer)).body.entries as Array<{ kind: string }>).map((e) => e.kind)
+      await waitUntil(() => citizens.every((c) => stack.sim.messages({ to: c.phone }).length > 0), { timeoutMs: 60_000, what: 'the citizens asked' })
+      await stack.sim.injectSms({ to: BORGO.smsNumber, from: citizens[0]!.phone, body: '2 aiuto' })
+      await waitUntil(async () => (await timeline()).includes('poll-help'), { timeoutMs: 60_000, what: 'the help request told' })
+      expect((await stack.call('POST', `/v1/emergencies/${alertId}/poll/reminder`, officer)).status).toBe(200)
+      await waitUntil(async () => (await timeline()).includes('poll-reminder'), { timeoutMs: 60_000, what: 'the reminder sent' })
+      const allClear = await stack.call('POST', '/v1/emergencies', officer, {
+        kind: 'cancel',
+        references: alertId,
+        severity: 'Minor',
+        urgency: 'Past',
+        headline: { it: 'Cessato allarme' },
+        description: { it: 'Il torrente è rientrato.' },
+        trigger: { reason: 'fine' },
+      })
+      expect(allClear.status).toBe(201)
+      const emergency = stack.client.workflow.getHandle(EmergencyWorkflow.workflowId(BORGO.id, alertId))
+      await emergency.result()
+      writeFileSync(historyPath('emergency-poll'), `${historyToJSON(await emergency.fetchHistory())}\n`)
+    } finally {
+      await worker.stop()
+      await stack.stop()
+    }
+  }, 300_000)
+
   // Alone, so it can be recorded without the others: -t 'recurring'.
   it('records a recurring broadcast occurrence (started by its schedule, sent as a child broadcast)', async () => {
     const stack = await startBroadcastStack({ extraTopics: ['storia'] })

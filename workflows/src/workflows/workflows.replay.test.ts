@@ -24,6 +24,7 @@ describe('workflow determinism over committed histories', () => {
   const cases = [
     { name: 'broadcast', workflowType: 'massBroadcastWorkflow', signals: ['pause', 'resume'] },
     { name: 'emergency', workflowType: 'emergencyAlertWorkflow', signals: ['acknowledge'] },
+    { name: 'emergency-poll', workflowType: 'emergencyAlertWorkflow', signals: ['remindPoll', 'close'] },
     { name: 'reply', workflowType: 'replyWorkflow', signals: [] },
     { name: 'recurring', workflowType: 'recurringOccurrenceWorkflow', signals: [] },
   ]
