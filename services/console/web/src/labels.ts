@@ -46,6 +46,10 @@ export const TIMELINE: Record<string, string> = {
   'on-duty-alerted': 'Personale di turno avvisato',
   superseded: 'Sostituita da un aggiornamento',
   follows: 'Segue un’allerta precedente',
+  'poll-opened': 'Sondaggio aperto',
+  'poll-help': 'Richieste di aiuto',
+  'poll-reminder': 'Promemoria del sondaggio inviato',
+  'poll-closed': 'Sondaggio chiuso',
   closed: 'Allerta chiusa',
 }
 /** Why a send failed or was skipped, as the send ledger names it. */
@@ -77,6 +81,20 @@ export function reasonLabel(reason: string): string {
 export function formatDateTime(iso: string | null | undefined) {
   if (!iso) return '—'
   return new Intl.DateTimeFormat('it-IT', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso))
+}
+
+/**
+ * When something ends, as staff read it: `alle 18:30` today, `alle 18:30 di mer 17 dic` another
+ * day (Italian time).
+ */
+export function formatUntil(iso: string | null | undefined) {
+  if (!iso) return '—'
+  const zone = 'Europe/Rome'
+  const at = new Date(iso)
+  const day = (d: Date) => new Intl.DateTimeFormat('it-IT', { dateStyle: 'short', timeZone: zone }).format(d)
+  const time = new Intl.DateTimeFormat('it-IT', { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(at)
+  if (day(at) === day(new Date())) return `alle ${time}`
+  return `alle ${time} di ${new Intl.DateTimeFormat('it-IT', { weekday: 'short', day: 'numeric', month: 'short', timeZone: zone }).format(at)}`
 }
 
 /** A WhatsApp template in the compose page's picker: Meta's category, quality and (when it cannot be sent) status. */

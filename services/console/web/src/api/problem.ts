@@ -32,6 +32,7 @@ const FIELD_LABELS: Array<[RegExp, string]> = [
   [/^\/description(\/.*)?$/, 'Testo dell’allerta'],
   [/^\/instruction(\/.*)?$/, 'Indicazioni ai cittadini'],
   [/^\/references$/, 'Allerta di riferimento'],
+  [/^\/poll(\/.*)?$/, 'Sondaggio di sicurezza'],
   [/^\/tenant$/, 'Comune'],
   [/^\/at$/, 'Data e ora di invio'],
   [/^\/holder$/, 'Titolare'],

@@ -21,6 +21,8 @@ export type {
   Recurrence,
   RecurringBroadcastBody,
   RecurringBroadcastView,
+  SafetyPollSettings,
+  SafetyPollView,
   StaffRole,
   TimelineEntry,
   Weekday,

@@ -41,6 +41,18 @@ export function WindowCountdown({ endsAt, compact = false }: { endsAt: string | 
   )
 }
 
+/**
+ * A help request answering an emergency's safety poll ("2 Ho bisogno di aiuto"): said in words,
+ * not by colour alone; with their number when a citizen has more than one open.
+ */
+export function HelpRequestBadge({ count = 1, className }: { count?: number; className?: string }) {
+  return (
+    <span className={`badge bg-danger${className ? ` ${className}` : ''}`} data-testid="richiesta-di-aiuto">
+      Richiesta di aiuto{count > 1 ? ` (${count})` : ''}
+    </span>
+  )
+}
+
 export const MODERATION: Record<string, string> = {
   allow: 'Consentito',
   review: 'Da verificare',

@@ -7,7 +7,7 @@ import { Loading } from '../components/loading'
 import { ProblemAlert } from '../components/problem-alert'
 import { useApi } from '../components/use-api'
 import { useDeskRevision } from '../desk/desk-stream'
-import { MODERATION, MODERATION_BADGE, OfficeHoursBadge, WindowCountdown } from '../desk/desk-widgets'
+import { HelpRequestBadge, MODERATION, MODERATION_BADGE, OfficeHoursBadge, WindowCountdown } from '../desk/desk-widgets'
 import { CHANNEL, formatDateTime } from '../labels'
 import { usePageTitle } from '../layout/page-title'
 import { useSession } from '../session/session-context'
@@ -257,8 +257,13 @@ export default function DeskConversationPage() {
       <ol className="list-unstyled" data-testid="cronologia">
         {data.timeline.map((entry) =>
           entry.kind === 'message' ? (
-            <li key={entry.id} className="border rounded p-3 mb-2 me-5">
+            <li key={entry.id} className={`border rounded p-3 mb-2 me-5${entry.urgent ? ' border-danger' : ''}`}>
               <p className="small mb-1">
+                {entry.urgent ? (
+                  <>
+                    <HelpRequestBadge />{' '}
+                  </>
+                ) : null}
                 <strong>Cittadino</strong> · {formatDateTime(entry.at)} · <span className={`badge ${MODERATION_BADGE[entry.moderation] ?? 'bg-secondary'}`}>Moderazione: {MODERATION[entry.moderation] ?? entry.moderation}</span>{' '}
                 {entry.status === 'open' ? <span className="badge bg-warning text-white">In attesa</span> : <span className="badge bg-secondary text-white">Risposto</span>}
               </p>

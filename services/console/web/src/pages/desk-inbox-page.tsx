@@ -4,7 +4,7 @@ import { Loading } from '../components/loading'
 import { ProblemAlert } from '../components/problem-alert'
 import { useApi } from '../components/use-api'
 import { useDeskRevision } from '../desk/desk-stream'
-import { OfficeHoursBadge, WindowCountdown } from '../desk/desk-widgets'
+import { HelpRequestBadge, OfficeHoursBadge, WindowCountdown } from '../desk/desk-widgets'
 import { CHANNEL, formatDateTime } from '../labels'
 import { usePageTitle } from '../layout/page-title'
 import { useSession } from '../session/session-context'
@@ -15,7 +15,10 @@ const FILTERS = [
   { id: 'all', label: 'Tutte' },
 ] as const
 
-/** The desk's inbox: one row per citizen, the longest waiting first; it refreshes by itself. */
+/**
+ * The desk's inbox: one row per citizen, those asking for help (an emergency's safety poll) first,
+ * then the longest waiting; it refreshes by itself.
+ */
 export default function DeskInboxPage() {
   usePageTitle('Sportello')
   const { tenant } = useSession()
@@ -23,6 +26,9 @@ export default function DeskInboxPage() {
   const status = FILTERS.find((f) => f.id === params.get('stato'))?.id ?? 'open'
   const { revision, state } = useDeskRevision(tenant?.id ?? null)
   const { data, error } = useApi<ConversationList>(tenant ? deskApi(tenant.id, `/conversations?status=${status}`) : null, revision)
+  // The API lists help requests first already; kept so whatever it answers (a stable sort).
+  const conversations = data ? [...data.conversations].sort((a, b) => Number(b.urgentCount > 0) - Number(a.urgentCount > 0)) : []
+  const urgent = conversations.filter((c) => c.urgentCount > 0).length
   return (
     <>
       <div className="d-flex justify-content-between align-items-center flex-wrap gap-2">
@@ -37,6 +43,11 @@ export default function DeskInboxPage() {
         </div>
       </div>
       {data ? <OfficeHoursBadge hours={data.officeHours} /> : null}
+      {urgent > 0 ? (
+        <p className="alert alert-danger mt-3 mb-0" data-testid="richieste-di-aiuto">
+          {urgent === 1 ? '1 cittadino chiede aiuto' : `${urgent} cittadini chiedono aiuto`} rispondendo al sondaggio di un’allerta: sono in cima all’elenco.
+        </p>
+      ) : null}
       <p className="small mt-2 mb-3" aria-live="polite">
         {state === 'live' ? 'Aggiornamento automatico attivo: i nuovi messaggi compaiono da soli.' : state === 'reconnecting' ? 'Aggiornamento automatico interrotto: nuovo tentativo in corso…' : 'Collegamento per l’aggiornamento automatico…'}
       </p>
@@ -59,10 +70,10 @@ export default function DeskInboxPage() {
       <ProblemAlert error={error} />
       {!data && !error ? <Loading /> : null}
       {data && data.conversations.length === 0 ? <p>{status === 'open' ? 'Nessun messaggio in attesa di risposta.' : 'Nessuna conversazione.'}</p> : null}
-      {data && data.conversations.length > 0 ? (
+      {data && conversations.length > 0 ? (
         <div className="table-responsive">
           <table className="table table-hover" data-testid="conversazioni">
-            <caption className="visually-hidden">Conversazioni dello sportello, dalla più vecchia in attesa</caption>
+            <caption className="visually-hidden">Conversazioni dello sportello: prima le richieste di aiuto, poi dalla più vecchia in attesa</caption>
             <thead>
               <tr>
                 <th scope="col">Cittadino</th>
@@ -74,10 +85,11 @@ export default function DeskInboxPage() {
               </tr>
             </thead>
             <tbody>
-              {data.conversations.map((c) => (
+              {conversations.map((c) => (
                 <tr key={c.id}>
                   <td>
                     <Link to={`/sportello/${c.id}`}>{c.name ? `${c.name} (${c.phone})` : c.phone}</Link>
+                    {c.urgentCount > 0 ? <HelpRequestBadge count={c.urgentCount} className="ms-2" /> : null}
                     <span className="d-block small">
                       {CHANNEL[c.channel] ?? c.channel}
                       {c.blocked ? ' · bloccato' : ''}

@@ -6,6 +6,9 @@ import { ConfirmDialog } from '../components/confirm-dialog'
 import { Loading } from '../components/loading'
 import { ProblemAlert } from '../components/problem-alert'
 import { useApi } from '../components/use-api'
+import { SafetyPollFields } from '../emergency/safety-poll-fields'
+import { NO_SAFETY_POLL, safetyPollBody, safetyPollChoiceOf, safetyPollErrorOf, safetyPollTimeline, type SafetyPollChoice } from '../emergency/safety-poll-form'
+import { SafetyPollPanel } from '../emergency/safety-poll-panel'
 import { bulletinOrigin, EMERGENCY_KIND, EMERGENCY_STATUS, formatDateTime, number, SEVERITY, TIMELINE } from '../labels'
 import { usePageTitle } from '../layout/page-title'
 import { useSession } from '../session/session-context'
@@ -14,6 +17,8 @@ import { ErrorPage } from './error-page'
 const POLL_MS = 2000
 
 function describe(entry: TimelineEntry): string {
+  const poll = safetyPollTimeline(entry)
+  if (poll) return poll.detail
   const d = entry.detail as Record<string, unknown>
   const parts: string[] = []
   if (typeof d.name === 'string') parts.push(String(d.name))
@@ -25,7 +30,10 @@ function describe(entry: TimelineEntry): string {
   return parts.join(' · ')
 }
 
-type Dialog = { kind: 'ack' } | { kind: 'follow'; follow: 'update' | 'cancel' } | { kind: 'trigger' }
+/** A step's title: the safety poll's carry their numbers. */
+const titleOf = (entry: TimelineEntry) => safetyPollTimeline(entry)?.title ?? TIMELINE[entry.kind] ?? entry.kind
+
+type Dialog = { kind: 'ack' } | { kind: 'follow'; follow: 'update' | 'cancel' } | { kind: 'trigger' } | { kind: 'remind' }
 
 export default function EmergencyDetailPage() {
   const { id = '' } = useParams()
@@ -40,6 +48,8 @@ export default function EmergencyDetailPage() {
   const [error, setError] = useState<unknown>(null)
   const [busy, setBusy] = useState(false)
   const [done, setDone] = useState<string | null>(null)
+  const [poll, setPoll] = useState<SafetyPollChoice>(NO_SAFETY_POLL)
+  const [reminderRequested, setReminderRequested] = useState(false)
   usePageTitle('Allerta')
 
   // The timeline is live while the alert runs.
@@ -56,6 +66,14 @@ export default function EmergencyDetailPage() {
   const officials = [...new Set((timeline.data?.entries ?? []).filter((t) => t.kind === 'official-notified').map((t) => String((t.detail as { name?: string }).name ?? t.actor)))]
   const onDuty = (timeline.data?.entries ?? []).filter((t) => t.kind === 'on-duty-alerted')
   const sender = can('civil-protection', 'admin')
+  const pollError = safetyPollErrorOf(error)
+
+  const openDialog = (next: Dialog) => {
+    setError(null)
+    // A draft that asks already keeps its choice; anything else starts without a poll.
+    setPoll(next.kind === 'trigger' ? safetyPollChoiceOf(e.poll) : NO_SAFETY_POLL)
+    setDialog(next)
+  }
 
   const act = async () => {
     if (!dialog) return
@@ -66,9 +84,15 @@ export default function EmergencyDetailPage() {
         await api('POST', broadcastApi(`/v1/emergencies/${id}/acknowledge`), official ? { onBehalfOf: official, reason } : undefined)
         setDone('Presa in carico registrata.')
       } else if (dialog.kind === 'trigger') {
-        await api('POST', broadcastApi(`/v1/emergencies/${id}/trigger`), { reason })
+        const asked = e.kind !== 'cancel' ? safetyPollBody(poll) : undefined
+        await api('POST', broadcastApi(`/v1/emergencies/${id}/trigger`), { reason, ...(asked ? { poll: asked } : {}) })
         setDone('Allerta inviata.')
+      } else if (dialog.kind === 'remind') {
+        alert.setData(await api<EmergencyView>('POST', broadcastApi(`/v1/emergencies/${id}/poll/reminder`)))
+        setReminderRequested(true)
+        setDone('Promemoria in invio ai cittadini che non hanno ancora risposto.')
       } else {
+        const asked = dialog.follow === 'update' ? safetyPollBody(poll) : undefined
         const headline = dialog.follow === 'cancel' ? `Cessato allarme: ${e.message.headline[first] ?? ''}`.slice(0, 160) : `Aggiornamento: ${e.message.headline[first] ?? ''}`.slice(0, 160)
         await api('POST', broadcastApi('/v1/emergencies'), {
           kind: dialog.follow,
@@ -77,6 +101,7 @@ export default function EmergencyDetailPage() {
           urgency: dialog.follow === 'cancel' ? 'Past' : e.message.urgency,
           headline: { [first]: headline },
           description: { [first]: text },
+          ...(asked ? { poll: asked } : {}),
           trigger: { reason: reason || (dialog.follow === 'cancel' ? 'Cessato allarme dalla console' : 'Aggiornamento dalla console') },
         })
         setDone(dialog.follow === 'cancel' ? 'Cessato allarme inviato.' : 'Aggiornamento inviato.')
@@ -102,21 +127,34 @@ export default function EmergencyDetailPage() {
       </p>
       <p>{e.message.description[first]}</p>
       <div aria-live="polite">{done ? <div className="alert alert-success">{done}</div> : null}</div>
-      <ProblemAlert error={error} title="Azione non eseguita" />
+      {/* While a dialog is open its refusal is shown in it, where the person is. */}
+      {dialog ? null : <ProblemAlert error={error} title="Azione non eseguita" />}
       <div className="d-flex flex-wrap gap-2 mb-4">
         {e.status === 'draft' && sender ? (
-          <button className="btn btn-danger" type="button" onClick={() => setDialog({ kind: 'trigger' })}>Invia ora l’allerta</button>
+          <button className="btn btn-danger" type="button" onClick={() => openDialog({ kind: 'trigger' })}>Invia ora l’allerta</button>
         ) : null}
         {e.status === 'active' && !e.acknowledgedAt ? (
-          <button className="btn btn-primary" type="button" onClick={() => setDialog({ kind: 'ack' })}>Registra presa in carico</button>
+          <button className="btn btn-primary" type="button" onClick={() => openDialog({ kind: 'ack' })}>Registra presa in carico</button>
         ) : null}
         {e.status === 'active' && sender && e.kind !== 'cancel' ? (
           <>
-            <button className="btn btn-outline-primary" type="button" onClick={() => setDialog({ kind: 'follow', follow: 'update' })}>Invia aggiornamento</button>
-            <button className="btn btn-success" type="button" onClick={() => setDialog({ kind: 'follow', follow: 'cancel' })}>Cessato allarme</button>
+            <button className="btn btn-outline-primary" type="button" onClick={() => openDialog({ kind: 'follow', follow: 'update' })}>Invia aggiornamento</button>
+            <button className="btn btn-success" type="button" onClick={() => openDialog({ kind: 'follow', follow: 'cancel' })}>Cessato allarme</button>
           </>
         ) : null}
       </div>
+
+      {e.poll ? (
+        <SafetyPollPanel
+          alert={e}
+          poll={e.poll}
+          timeline={timeline.data?.entries ?? []}
+          sender={sender}
+          desk={can('desk', 'admin')}
+          reminderRequested={reminderRequested}
+          onRemind={() => openDialog({ kind: 'remind' })}
+        />
+      ) : null}
 
       <div className="row">
         <section className="col-lg-4 mb-4" aria-labelledby="titolo-numeri">
@@ -159,7 +197,7 @@ export default function EmergencyDetailPage() {
           <ol className="timeline-list" aria-live="polite" aria-relevant="additions" data-testid="cronologia">
             {timeline.data?.entries.map((t, i) => (
               <li key={`${t.at}-${i}`}>
-                <strong>{TIMELINE[t.kind] ?? t.kind}</strong> – {formatDateTime(t.at)}
+                <strong>{titleOf(t)}</strong> – {formatDateTime(t.at)}
                 <div className="small">
                   {t.actor !== 'system' ? `${t.actor}` : 'sistema'}
                   {describe(t) ? ` · ${describe(t)}` : ''}
@@ -173,8 +211,18 @@ export default function EmergencyDetailPage() {
       {dialog ? (
         <ConfirmDialog
           open
-          title={dialog.kind === 'ack' ? 'Registrare la presa in carico?' : dialog.kind === 'trigger' ? 'Inviare l’allerta?' : dialog.follow === 'cancel' ? 'Inviare il cessato allarme?' : 'Inviare un aggiornamento?'}
-          confirmLabel={dialog.kind === 'ack' ? 'Registra' : 'Invia'}
+          title={
+            dialog.kind === 'ack'
+              ? 'Registrare la presa in carico?'
+              : dialog.kind === 'trigger'
+                ? 'Inviare l’allerta?'
+                : dialog.kind === 'remind'
+                  ? 'Inviare ora il promemoria?'
+                  : dialog.follow === 'cancel'
+                    ? 'Inviare il cessato allarme?'
+                    : 'Inviare un aggiornamento?'
+          }
+          confirmLabel={dialog.kind === 'ack' ? 'Registra' : dialog.kind === 'remind' ? 'Invia il promemoria' : 'Invia'}
           danger={dialog.kind === 'trigger'}
           busy={busy}
           confirmDisabled={
@@ -205,17 +253,30 @@ export default function EmergencyDetailPage() {
             </>
           ) : null}
           {dialog.kind === 'trigger' ? (
-            <div className="form-group">
-              <label htmlFor="motivo-invio" className="active">Perché si salta l’approvazione (obbligatorio)</label>
-              <textarea id="motivo-invio" className="form-control" rows={2} value={reason} onChange={(ev) => setReason(ev.target.value)} />
-            </div>
+            <>
+              <div className="form-group">
+                <label htmlFor="motivo-invio" className="active">Perché si salta l’approvazione (obbligatorio)</label>
+                <textarea id="motivo-invio" className="form-control" rows={2} value={reason} onChange={(ev) => setReason(ev.target.value)} />
+              </div>
+              <SafetyPollFields value={poll} onChange={setPoll} kind={e.kind} error={pollError} disabled={busy} askLocked={e.poll !== null} />
+            </>
           ) : null}
           {dialog.kind === 'follow' ? (
-            <div className="form-group">
-              <label htmlFor="testo-seguito" className="active">Testo per i cittadini (obbligatorio)</label>
-              <textarea id="testo-seguito" className="form-control" rows={4} maxLength={1000} value={text} onChange={(ev) => setText(ev.target.value)} />
-            </div>
+            <>
+              <div className="form-group">
+                <label htmlFor="testo-seguito" className="active">Testo per i cittadini (obbligatorio)</label>
+                <textarea id="testo-seguito" className="form-control" rows={4} maxLength={1000} value={text} onChange={(ev) => setText(ev.target.value)} />
+              </div>
+              <SafetyPollFields value={poll} onChange={setPoll} kind={dialog.follow} error={pollError} disabled={busy} />
+            </>
           ) : null}
+          {dialog.kind === 'remind' ? (
+            <>
+              <p>Il messaggio dell’allerta, con la domanda «Come stai?», viene inviato di nuovo ai cittadini che l’hanno ricevuto e non hanno ancora risposto.</p>
+              <p className="small mb-0">Il promemoria si invia una sola volta per allerta: se ne era previsto uno automatico, non partirà più.</p>
+            </>
+          ) : null}
+          <ProblemAlert error={error} title="Azione non eseguita" />
         </ConfirmDialog>
       ) : null}
     </>

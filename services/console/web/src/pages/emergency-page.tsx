@@ -6,17 +6,23 @@ import { ConfirmDialog } from '../components/confirm-dialog'
 import { Loading } from '../components/loading'
 import { ProblemAlert } from '../components/problem-alert'
 import { useApi } from '../components/use-api'
+import { SafetyPollFields } from '../emergency/safety-poll-fields'
+import { NO_SAFETY_POLL, safetyPollBody, safetyPollErrorOf, type SafetyPollChoice } from '../emergency/safety-poll-form'
 import { bulletinOrigin, EMERGENCY_KIND, EMERGENCY_STATUS, formatDateTime, SEVERITY, URGENCY } from '../labels'
 import { usePageTitle } from '../layout/page-title'
 import { useSession } from '../session/session-context'
 
 const COUNTDOWN_SECONDS = 5
 
-/** Launch from a template: confirm, then a countdown that can still be cancelled, then the send. */
+/**
+ * Launch from a template: confirm (and choose whether it asks citizens how they are), then a
+ * countdown that can still be cancelled, then the send.
+ */
 function LaunchDialog({ template, onClose }: { template: AlertTemplate; onClose: () => void }) {
   const navigate = useNavigate()
   const [left, setLeft] = useState<number | null>(null)
   const [error, setError] = useState<unknown>(null)
+  const [poll, setPoll] = useState<SafetyPollChoice>(NO_SAFETY_POLL)
   const sent = useRef(false)
 
   useEffect(() => {
@@ -28,9 +34,11 @@ function LaunchDialog({ template, onClose }: { template: AlertTemplate; onClose:
     if (sent.current) return
     sent.current = true
     const { id: _id, label, event: _event, ...message } = template
+    const asked = safetyPollBody(poll)
     api<EmergencyView>('POST', broadcastApi('/v1/emergencies'), {
       kind: 'alert',
       ...message,
+      ...(asked ? { poll: asked } : {}),
       trigger: { reason: `Allerta «${label}» lanciata dalla console` },
     })
       .then((created) => navigate(`/emergenze/${created.id}`))
@@ -39,7 +47,7 @@ function LaunchDialog({ template, onClose }: { template: AlertTemplate; onClose:
         setLeft(null)
         sent.current = false
       })
-  }, [left, template, navigate])
+  }, [left, template, navigate, poll])
 
   const first = Object.keys(template.headline)[0] ?? 'it'
   return (
@@ -61,6 +69,7 @@ function LaunchDialog({ template, onClose }: { template: AlertTemplate; onClose:
       <p className="small">
         Gravità {SEVERITY[template.severity]}, urgenza {URGENCY[template.urgency]}. Arriva a tutti gli iscritti e avvisa la catena dei responsabili. L’allerta salta l’approvazione a quattro occhi: il motivo viene registrato.
       </p>
+      <SafetyPollFields value={poll} onChange={setPoll} kind="alert" error={safetyPollErrorOf(error)} disabled={left !== null} />
       <div role="status" aria-live="assertive">
         {left !== null && left > 0 ? (
           <p>
