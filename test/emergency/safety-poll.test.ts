@@ -102,7 +102,7 @@ describe('safety polls', () => {
       headline: { it: 'Esondazione del torrente' },
       description: { it: 'Il torrente è esondato nella zona bassa del paese.' },
       instruction: { it: 'Salite ai piani alti e non usate l’auto.' },
-      poll: { reminderAfterSeconds: 86_400 },
+      poll: { reminderAfterSeconds: 86_400, openForSeconds: 3600 },
       trigger: { reason: 'esondazione in corso' },
     })
     expect(created.status, JSON.stringify(created.body)).toBe(201)

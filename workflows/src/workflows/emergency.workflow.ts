@@ -26,6 +26,9 @@ const sending = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['BroadcastConfigurationError'] },
 })
 
+/** The most times a safety poll's count is read while it is open (see pollWatch). */
+const MAX_POLL_CHECKS = 1000
+
 // Signal and query names as the contracts give them (EmergencyWorkflow).
 export const acknowledgeSignal = defineSignal<[EmergencyAcknowledgement]>('acknowledge')
 export const closeSignal = defineSignal<[EmergencyClose]>('close')
@@ -175,7 +178,7 @@ export async function emergencyAlertWorkflow(input: EmergencyRunInput): Promise<
   }
 
   /**
-   * The safety poll while it is open: every `checkEverySeconds` its count; new help requests are
+   * The safety poll while it is open: every `checkEverySeconds` (longer for a poll open for days) its count; new help requests are
    * told to the staff on duty (they are on the desk already, first in its queue); after
    * `reminderAfterSeconds` those asked who have not answered get the alert again. It closes at
    * `openForSeconds`, or when an update or the all-clear closes the alert.
@@ -183,13 +186,16 @@ export async function emergencyAlertWorkflow(input: EmergencyRunInput): Promise<
   const pollWatch = async () => {
     if (!poll) return
     await timeline('poll-opened', 'poll-opened', 'system', { closesAt: new Date(pollClosesAt).toISOString(), reminderAfterSeconds: poll.reminderAfterSeconds ?? null })
+    // At most MAX_POLL_CHECKS reads over the poll's life, so a poll open for days keeps its
+    // history far from Temporal's limit (each read is a timer and an activity).
+    const checkEveryMs = Math.max(poll.checkEverySeconds * 1000, Math.ceil((pollClosesAt - pollOpenedAt) / MAX_POLL_CHECKS))
     const reminderAt = poll.reminderAfterSeconds !== undefined ? pollOpenedAt + poll.reminderAfterSeconds * 1000 : undefined
     let reminder: Promise<void> | undefined
     let notified = 0
     const onDuty = input.escalation?.onDuty ?? []
     for (;;) {
       const now = Date.now()
-      const next = Math.min(now + poll.checkEverySeconds * 1000, pollClosesAt, reminderAt !== undefined && !reminder ? reminderAt : Infinity)
+      const next = Math.min(now + checkEveryMs, pollClosesAt, reminderAt !== undefined && !reminder ? reminderAt : Infinity)
       await condition(() => closedBy !== undefined || (remindBy !== undefined && !reminder), Math.max(1, next - now))
       const tally = await steps.safetyPollTally({ tenant, pollId: alertId })
       if (tally.help > notified) {
