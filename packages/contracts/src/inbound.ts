@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { ChannelSchema, E164Schema, TenantIdSchema, TimestampSchema } from './common.js'
+import { BsuidSchema, ChannelSchema, CitizenAddressSchema, E164Schema, TenantIdSchema, TimestampSchema } from './common.js'
 import { defineContract } from './validate.js'
 
 /** Who delivered the message to us. */
@@ -74,8 +74,18 @@ export const InboundMessageSchema = Type.Object(
     channel: ChannelSchema,
     provider: ProviderSchema,
     providerMessageId: Type.String({ minLength: 1 }),
-    /** The citizen, E.164. */
-    from: E164Schema,
+    /**
+     * The citizen's address: their number (E.164), or, when the provider gave none (a WhatsApp
+     * citizen who adopted a username), their BSUID (`US.1234…`). Readers key the citizen by it.
+     * Widened without a version bump: a reader that only knows E.164 refuses such a message
+     * (dead-letters it, to replay) rather than misreading it; deploy readers before ingest.
+     */
+    from: CitizenAddressSchema,
+    /**
+     * WhatsApp: the sender's business-scoped user id (`from_user_id`), whether or not a number came
+     * too; equal to `from` when it is the only identifier. Readers accept it before ingest sends it.
+     */
+    fromUserId: Type.Optional(BsuidSchema),
     /** The tenant's receiving number (E.164), or the form's id for web and paper forms. */
     to: Type.String({ minLength: 1 }),
     profileName: Type.Optional(Type.String()),
@@ -123,6 +133,17 @@ export const InboundMessageSchema = Type.Object(
      * word) they used. Readers accept it before ingest sends it.
      */
     gatewayOptOut: Type.Optional(Type.Union([Type.Literal('STOP'), Type.Literal('START'), Type.Literal('HELP')])),
+    /**
+     * WhatsApp `system` messages about the citizen's identity (type `system`): `user_changed_number`
+     * with the new number and, when Meta says it, the new BSUID (a number change gives a new one);
+     * `customer_identity_changed` (the citizen reinstalled or changed device).
+     */
+    system: Type.Optional(
+      Type.Object(
+        { type: Type.String({ minLength: 1 }), newNumber: Type.Optional(E164Schema), newUserId: Type.Optional(BsuidSchema) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 )
@@ -152,7 +173,8 @@ export const DeliveryStatusSchema = Type.Object(
     provider: ProviderSchema,
     providerMessageId: Type.String({ minLength: 1 }),
     state: DeliveryStateSchema,
-    recipient: E164Schema,
+    /** The citizen's address as we sent to it: a number, or a BSUID (`recipient_user_id`). */
+    recipient: CitizenAddressSchema,
     /** The send-ledger id we attached to the send (biz_opaque_callback_data, callback URL). */
     correlation: Type.Optional(Type.String()),
     error: Type.Optional(

@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { ChannelSchema, E164Schema, TenantIdSchema, TimestampSchema } from './common.js'
+import { ChannelSchema, CitizenAddressSchema, TenantIdSchema, TimestampSchema } from './common.js'
 import { InboundMessageSchema } from './inbound.js'
 import { defineContract } from './validate.js'
 
@@ -117,7 +117,7 @@ export const ModerationVerdictSchema = Type.Object(
     /** The InboundMessage id. */
     messageId: Type.String({ minLength: 1 }),
     tenant: TenantIdSchema,
-    from: E164Schema,
+    from: CitizenAddressSchema,
     channel: ChannelSchema,
     action: ModerationActionSchema,
     /** Every category a rule found, sorted; empty when the action is `allow`. */
@@ -156,7 +156,7 @@ export const ReviewDecidedSchema = Type.Object(
     /** The InboundMessage id the decision is about. */
     messageId: Type.String({ minLength: 1 }),
     /** The sender, E.164. */
-    from: E164Schema,
+    from: CitizenAddressSchema,
     action: ReviewActionSchema,
     reason: Type.String({ minLength: 1 }),
     /** The audit trail's actor who decided. */

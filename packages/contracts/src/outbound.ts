@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { E164Schema, TenantIdSchema, TimestampSchema } from './common.js'
+import { CitizenAddressSchema, TenantIdSchema, TimestampSchema } from './common.js'
 import { defineContract } from './validate.js'
 
 const InteractiveText = (maxLength: number) => Type.String({ minLength: 1, maxLength })
@@ -66,7 +66,7 @@ export const OutboundReplySchema = Type.Object(
     id: Type.String({ minLength: 1, maxLength: 200 }),
     tenant: TenantIdSchema,
     channel: Type.Union([Type.Literal('whatsapp'), Type.Literal('sms')]),
-    to: E164Schema,
+    to: CitizenAddressSchema,
     text: Type.String({ minLength: 1, maxLength: 4096 }),
     /** The inbound message this answers, when it answers one. */
     inReplyTo: Type.Optional(Type.String()),

@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { E164Schema, TenantIdSchema } from './common.js'
+import { CitizenAddressSchema, TenantIdSchema } from './common.js'
 import { defineContract } from './validate.js'
 
 /**
@@ -22,7 +22,7 @@ export const PrivacyExportRequestSchema = Type.Object(
   {
     version: Type.Literal(1),
     tenant: TenantIdSchema,
-    phone: E164Schema,
+    phone: CitizenAddressSchema,
     /** The worker's send-ledger page after this row id; absent: the first page, with the rest. */
     afterSendId: Type.Optional(Type.Integer({ minimum: 0 })),
   },

@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { E164Schema, TimestampSchema } from './common.js'
+import { CitizenAddressSchema, TimestampSchema } from './common.js'
 import { defineContract } from './validate.js'
 
 /**
@@ -22,7 +22,7 @@ export const SubscriberSearchRequestContract = defineContract('SubscriberSearchR
 export const SubscriberSummarySchema = Type.Object(
   {
     id: Type.String(),
-    phone: E164Schema,
+    phone: CitizenAddressSchema,
     name: Type.Union([Type.String(), Type.Null()]),
     channel: Type.Union([Type.Literal('whatsapp'), Type.Literal('sms')]),
     language: Type.String(),

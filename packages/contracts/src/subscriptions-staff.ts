@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { ChannelSchema, E164Schema, TenantIdSchema, TimestampSchema } from './common.js'
+import { ChannelSchema, CitizenAddressSchema, TenantIdSchema, TimestampSchema } from './common.js'
 import { LanguageSchema } from './tenant.js'
 import { ModerationPrivacyExportSchema } from './privacy-export.js'
 import { defineContract } from './validate.js'
@@ -50,7 +50,7 @@ export const DeskMessageSchema = Type.Object(
   {
     id: Type.String(),
     tenant: TenantIdSchema,
-    from: E164Schema,
+    from: CitizenAddressSchema,
     channel: ChannelSchema,
     language: LanguageSchema,
     /** Null once the retention period has passed. */
@@ -113,7 +113,7 @@ export const DataSubjectExportSchema = Type.Object(
     /** 3: each consent record carries `proof` (its inclusion proof, or null), each root `merkleRoot`. */
     version: Type.Literal(3),
     tenant: TenantIdSchema,
-    phone: E164Schema,
+    phone: CitizenAddressSchema,
     exportedAt: TimestampSchema,
     subscriber: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
     /**

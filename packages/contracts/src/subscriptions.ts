@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { E164Schema, TenantIdSchema, TimestampSchema } from './common.js'
+import { CitizenAddressSchema, TenantIdSchema, TimestampSchema } from './common.js'
 import { AudienceCountSchema } from './console-api.js'
 import { LanguageSchema } from './tenant.js'
 import { defineContract } from './validate.js'
@@ -17,7 +17,7 @@ export const SubscriptionChangedSchema = Type.Object(
     id: Type.String({ minLength: 1 }),
     tenant: TenantIdSchema,
     subscriberId: Type.String({ minLength: 1 }),
-    phone: E164Schema,
+    phone: CitizenAddressSchema,
     change: Type.Union([
       Type.Literal('subscribed'),
       Type.Literal('unsubscribed'),
@@ -50,7 +50,7 @@ export const DataSubjectErasedSchema = Type.Object(
     id: Type.String({ minLength: 1 }),
     tenant: TenantIdSchema,
     /** The number erased: consumers need it to find their copies. */
-    phone: E164Schema,
+    phone: CitizenAddressSchema,
     /** The keyed hash subscriptions keeps as the proof (HMAC-SHA256): what replaces the number. */
     phoneHash: Type.String({ minLength: 1 }),
     erasedAt: TimestampSchema,
@@ -89,7 +89,7 @@ export const AudiencePageRequestContract = defineContract('AudiencePageRequest',
 export const AudienceRecipientSchema = Type.Object(
   {
     subscriberId: Type.String(),
-    phone: E164Schema,
+    phone: CitizenAddressSchema,
     channel: SendChannelSchema,
     language: LanguageSchema,
   },

@@ -6,7 +6,9 @@ export type { Logger } from 'pino'
  * Fields that may hold a citizen's phone number or name. They are censored at every level:
  * a log line identifies a message by its ids, never by who sent it.
  */
-const PERSONAL_FIELDS = ['from', 'to', 'phone', 'recipient', 'sender', 'profileName', 'name', 'text', 'body']
+// `fromUserId`, `bsuid`, `userId`, `username`: a WhatsApp citizen's business-scoped user id and
+// username (issue #16) identify them as a number does.
+const PERSONAL_FIELDS = ['from', 'to', 'phone', 'recipient', 'sender', 'profileName', 'name', 'text', 'body', 'fromUserId', 'bsuid', 'userId', 'username']
 export const REDACT_PATHS = [
   ...PERSONAL_FIELDS,
   ...PERSONAL_FIELDS.map((f) => `*.${f}`),

@@ -13,6 +13,8 @@ export {
   type PhoneNumberValidation,
   type ReceivingNumberProblem,
 } from './phone-number.js'
+/** A WhatsApp business-scoped user id (a username-only citizen's address), as the contracts define it. */
+export { isBsuid } from '@banditore/contracts'
 
 export {
   ProviderError,

@@ -46,7 +46,7 @@ export interface InboundMessageEvent {
     /** SMS gateway opt-out handling (Twilio OptOutType): the gateway already acted on it (InboundMessage.gatewayOptOut). */
     readonly optOut?: 'STOP' | 'START' | 'HELP'
     /** WhatsApp system message (e.g. user_changed_number) with the new number, E.164. */
-    readonly system?: { readonly type: string; readonly newNumber?: string }
+    readonly system?: { readonly type: string; readonly newNumber?: string; readonly newUserId?: string }
     /** Shared contact cards: names and E.164 numbers (unreadable numbers left out). */
     readonly contacts?: ReadonlyArray<{ readonly name?: string; readonly phones: readonly string[] }>
     /** The provider's own type when the contract type is `unsupported`. */
@@ -100,8 +100,19 @@ export interface ParsedWebhook {
 }
 
 /** The contract message for a routed event, validated. */
+/** WhatsApp system message types about who the citizen is. */
+const IDENTITY_SYSTEM_TYPES = new Set(['user_changed_number', 'customer_identity_changed', 'user_changed_user_id'])
+
 export function toInboundMessage(event: InboundMessageEvent, tenant: TenantId): InboundMessage {
-  return InboundMessageContract.parse({ version: 1, tenant, ...event.message, ...(event.extras.optOut ? { gatewayOptOut: event.extras.optOut } : {}) })
+  const system = event.extras.system
+  return InboundMessageContract.parse({
+    version: 1,
+    tenant,
+    ...event.message,
+    ...(event.extras.optOut ? { gatewayOptOut: event.extras.optOut } : {}),
+    // Identity changes subscriptions acts on (number change, new BSUID); other system messages stay `type: system` only.
+    ...(system && IDENTITY_SYSTEM_TYPES.has(system.type) ? { system } : {}),
+  })
 }
 
 /** The contract status for a routed event, validated. */

@@ -1,5 +1,6 @@
+import { isBsuid } from '@banditore/contracts'
 import { encodeFormBody } from './form-params.js'
-import { normalizePhoneNumber } from './phone-number.js'
+import { InvalidPhoneNumberError, normalizePhoneNumber } from './phone-number.js'
 import { ProviderError, retryAfterMsFrom } from './provider-error.js'
 import { requestProviderPaced, type FetchFunction } from './provider-request.js'
 import { senderKeys, type SendPriority, type SendRateLimiter } from './send-rate-limiter.js'
@@ -74,6 +75,8 @@ export function createTwilioSmsClient(options: TwilioSmsClientOptions = {}): Twi
 
   return {
     async sendSms(input) {
+      // A WhatsApp username-only citizen's address (a BSUID) has no number to text: refused before any request.
+      if (isBsuid(input.to)) throw new InvalidPhoneNumberError('NOT_A_NUMBER')
       const to = normalizePhoneNumber(input.to)
       const from = normalizePhoneNumber(input.from, { validation: 'possible' })
       const pacing = { limiter: input.rateLimiter ?? options.rateLimiter, senderKey: senderKeys.sms(from), priority: input.priority ?? 'routine' }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { InvalidPhoneNumberError } from './phone-number.js'
 import type { FetchFunction } from './provider-request.js'
+import { createTwilioSmsClient } from './twilio-sms-client.js'
 import { createWhatsAppCloudClient } from './whatsapp-cloud-client.js'
 
 /*
@@ -59,5 +61,28 @@ describe('WhatsApp Cloud API client: template quick-reply buttons', () => {
       components: [{ type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: 'p0' }] }],
     })
     expect(bodies[1]?.template).toEqual({ name: 'avviso', language: { code: 'it' } })
+  })
+})
+
+describe('WhatsApp Cloud API client: business-scoped user ids', () => {
+  it('sends to a BSUID in `recipient` (never `to`), and to a number in `to`', async () => {
+    const { client, bodies } = recordingClient()
+    const result = await client.sendText({ sender, to: 'IT.13491208655302741918', body: 'Benvenuto', correlation: 'r1', window: { open: true } })
+    await client.sendText({ sender, to: '+393331234567', body: 'Benvenuto', correlation: 'r2', window: { open: true } })
+    expect(result.to).toBe('IT.13491208655302741918')
+    expect(bodies[0]).toMatchObject({ recipient_type: 'individual', recipient: 'IT.13491208655302741918' })
+    expect(bodies[0]).not.toHaveProperty('to')
+    expect(bodies[1]).toMatchObject({ to: '+393331234567' })
+    expect(bodies[1]).not.toHaveProperty('recipient')
+  })
+})
+
+describe('SMS client: a BSUID is no number', () => {
+  it('refuses to text a BSUID without asking the gateway', async () => {
+    let requests = 0
+    const sms = createTwilioSmsClient({ baseUrl: 'http://sms.test', fetch: async () => { requests += 1; return new Response('{}') } })
+    const send = sms.sendSms({ account: { accountSid: 'AC1', authToken: 't' }, from: '+390362000001', to: 'IT.1234', body: 'x', statusCallbackUrl: 'http://cb.test/s', correlation: 'c' })
+    await expect(send).rejects.toBeInstanceOf(InvalidPhoneNumberError)
+    expect(requests).toBe(0)
   })
 })

@@ -1,3 +1,4 @@
+import { isBsuid } from '@banditore/contracts'
 import { normalizePhoneNumber } from './phone-number.js'
 import {
   CUSTOMER_SERVICE_WINDOW_MS,
@@ -36,7 +37,7 @@ export type CustomerServiceWindow = { readonly lastInboundAt: Date | string | nu
 
 interface SendCommon {
   readonly sender: WhatsAppSender
-  /** Recipient, any format libphonenumber reads (default region IT). */
+  /** Recipient, any format libphonenumber reads (default region IT), or a business-scoped user id (BSUID). */
   readonly to: string
   /** Our send-ledger id: sent as biz_opaque_callback_data, echoed in status webhooks. */
   readonly correlation: string
@@ -101,7 +102,7 @@ export interface SendInteractiveInput extends SendCommon {
 export interface SendResult {
   readonly provider: 'whatsapp-cloud' | 'sms-gateway'
   readonly providerMessageId: string
-  /** The recipient as sent, E.164. */
+  /** The recipient as sent: E.164, or the BSUID. */
   readonly to: string
   readonly correlation: string
 }
@@ -157,7 +158,14 @@ export function createWhatsAppCloudClient(options: WhatsAppCloudClientOptions = 
   const fetchFn: FetchFunction = options.fetch ?? ((input, init) => fetch(input, init))
 
   async function post(common: SendCommon, message: Record<string, unknown>): Promise<SendResult> {
-    const to = normalizePhoneNumber(common.to)
+    // A citizen known only by their business-scoped user id goes in `recipient`, never in `to`:
+    // Meta's Cloud API reads `to` as a phone number (a BSUID there is accepted and silently not
+    // delivered), and takes the BSUID in `recipient` with recipient_type "individual"; when both
+    // are sent `to` wins. Sources: Meta, "Business-scoped user IDs"
+    // (developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids),
+    // as applied in devlooped/WhatsApp#440 and chatwoot/chatwoot#15150.
+    const bsuid = isBsuid(common.to)
+    const to = bsuid ? common.to : normalizePhoneNumber(common.to)
     const pacing = {
       limiter: common.rateLimiter ?? options.rateLimiter,
       senderKey: senderKeys.whatsapp(common.sender.phoneNumberId),
@@ -170,7 +178,7 @@ export function createWhatsAppCloudClient(options: WhatsAppCloudClientOptions = 
       body: JSON.stringify({
         messaging_product: 'whatsapp',
         recipient_type: 'individual',
-        to,
+        ...(bsuid ? { recipient: to } : { to }),
         ...message,
         biz_opaque_callback_data: common.correlation,
       }),

@@ -1,3 +1,4 @@
+import { isBsuid } from '@banditore/contracts'
 import { providerDigitsFromE164 } from './phone-number.js'
 
 /*
@@ -63,7 +64,8 @@ export function whatsAppStatusValue(number: WhatsAppBusinessNumber, statuses: re
       id: s.messageId,
       status: s.status,
       timestamp: unix(s.at),
-      recipient_id: providerDigitsFromE164(s.recipient),
+      // A send to a BSUID is reported with `recipient_user_id` (and no number).
+      ...(isBsuid(s.recipient) ? { recipient_user_id: s.recipient } : { recipient_id: providerDigitsFromE164(s.recipient) }),
       ...(s.correlation !== undefined ? { biz_opaque_callback_data: s.correlation } : {}),
       ...(s.status === 'sent' || s.status === 'delivered'
         ? {
@@ -100,11 +102,21 @@ export function whatsAppStatusValue(number: WhatsAppBusinessNumber, statuses: re
 /** The `messages` change value for citizen messages (Meta message objects) of one business number. */
 export function whatsAppMessagesValue(
   number: WhatsAppBusinessNumber,
-  contact: { readonly waId: string; readonly profileName?: string } | undefined,
+  contact: { readonly waId?: string; readonly userId?: string; readonly profileName?: string } | undefined,
   messages: ReadonlyArray<Record<string, unknown>>,
 ) {
   return value(number, {
-    ...(contact ? { contacts: [{ profile: { name: contact.profileName ?? '' }, wa_id: contact.waId }] } : {}),
+    ...(contact
+      ? {
+          contacts: [
+            {
+              profile: { name: contact.profileName ?? '' },
+              ...(contact.waId !== undefined ? { wa_id: contact.waId } : {}),
+              ...(contact.userId !== undefined ? { user_id: contact.userId } : {}),
+            },
+          ],
+        }
+      : {}),
     messages,
   })
 }
@@ -121,21 +133,31 @@ export function buildWhatsAppStatusWebhook(number: WhatsAppBusinessNumber, statu
 export function buildWhatsAppMessageWebhook(
   number: WhatsAppBusinessNumber,
   input: {
-    readonly from: string
+    /** The citizen's number (E.164); absent for a username-only citizen, who then has `fromUserId`. */
+    readonly from?: string
+    /** The citizen's business-scoped user id (`from_user_id`, `contacts[].user_id`). */
+    readonly fromUserId?: string
     readonly messageId: string
     readonly at: Date
     readonly profileName?: string
     readonly message: Readonly<Record<string, unknown>>
   },
 ) {
-  const waId = providerDigitsFromE164(input.from)
+  const waId = input.from !== undefined ? providerDigitsFromE164(input.from) : undefined
+  const userId = input.fromUserId
   const isSystem = input.message.type === 'system'
   return whatsAppWebhookEnvelope([
     {
       businessAccountId: number.businessAccountId,
       values: [
-        whatsAppMessagesValue(number, isSystem ? undefined : { waId, profileName: input.profileName }, [
-          { from: waId, id: input.messageId, timestamp: unix(input.at), ...input.message },
+        whatsAppMessagesValue(number, isSystem ? undefined : { ...(waId !== undefined ? { waId } : {}), ...(userId !== undefined ? { userId } : {}), profileName: input.profileName }, [
+          {
+            ...(waId !== undefined ? { from: waId } : {}),
+            ...(userId !== undefined ? { from_user_id: userId } : {}),
+            id: input.messageId,
+            timestamp: unix(input.at),
+            ...input.message,
+          },
         ]),
       ],
     },

@@ -1,4 +1,4 @@
-import type { InboundMessage } from '@banditore/contracts'
+import { isBsuid, type InboundMessage } from '@banditore/contracts'
 import { Compile } from 'typebox/compile'
 import { e164FromProviderDigits } from './phone-number.js'
 import type {
@@ -173,14 +173,31 @@ function parseMessage(
     return { reason: `message ${first?.instancePath ?? ''} ${first?.message ?? 'invalid'}`.trim(), to: receiver.number, item: raw }
   }
   const message = raw
+  // A citizen who adopted a WhatsApp username may come with no number: only `from_user_id`, their
+  // business-scoped user id (BSUID), which then is their address (Meta, "Business-scoped user IDs":
+  // from/wa_id may be omitted, the BSUID is always there; see BsuidSchema).
+  const userId = message.from_user_id !== undefined && isBsuid(message.from_user_id) ? message.from_user_id : undefined
+  if (message.from_user_id !== undefined && userId === undefined) {
+    return { reason: 'message from_user_id is not a business-scoped user id', to: receiver.number, item: raw }
+  }
   let from: string
-  try {
-    from = e164FromProviderDigits(message.from)
-  } catch {
-    return { reason: 'message sender is not a phone number', to: receiver.number, item: raw }
+  if (message.from !== undefined) {
+    try {
+      from = e164FromProviderDigits(message.from)
+    } catch {
+      return { reason: 'message sender is not a phone number', to: receiver.number, item: raw }
+    }
+  } else if (userId !== undefined) {
+    from = userId
+  } else {
+    return { reason: 'message has neither from nor from_user_id', to: receiver.number, item: raw }
   }
   const { content, extras } = contentOf(message)
-  const profileName = value.contacts?.find((c) => c.wa_id === message.from)?.profile?.name ?? value.contacts?.[0]?.profile?.name
+  const contact =
+    value.contacts?.find((c) => (message.from !== undefined && c.wa_id === message.from) || (userId !== undefined && c.user_id === userId)) ??
+    value.contacts?.[0]
+  const profileName = contact?.profile?.name
+  const newUserId = message.system?.new_user_id ?? message.system?.user_id
   const referral = message.referral
   return {
     kind: 'message',
@@ -191,6 +208,7 @@ function parseMessage(
       provider: 'whatsapp-cloud',
       providerMessageId: message.id,
       from,
+      ...(userId ? { fromUserId: userId } : {}),
       to: receiver.number,
       ...(profileName ? { profileName: nfc(profileName) } : {}),
       ...content,
@@ -198,7 +216,11 @@ function parseMessage(
       sentAt: isoFromUnix(message.timestamp),
       receivedAt,
     }),
-    extras: referral ? { ...extras, referral } : extras,
+    extras: {
+      ...extras,
+      ...(referral ? { referral } : {}),
+      ...(extras.system && newUserId !== undefined && isBsuid(newUserId) ? { system: { ...extras.system, newUserId } } : {}),
+    },
   }
 }
 
@@ -210,11 +232,18 @@ function parseStatus(raw: unknown, sender: ProviderEndpoint, receivedAt: string)
   if (NOTICES.has(raw.status)) return { providerState: raw.status, providerMessageId: raw.id, sender }
   const state = STATES[raw.status as keyof typeof STATES]
   if (!state) return { reason: `status "${raw.status}" is not a delivery state`, to: sender.number, item: raw }
+  // A send to a BSUID may come back with only `recipient_user_id` (Meta, "Business-scoped user IDs").
   let recipient: string
-  try {
-    recipient = e164FromProviderDigits(raw.recipient_id)
-  } catch {
-    return { reason: 'status recipient is not a phone number', to: sender.number, item: raw }
+  if (raw.recipient_id !== undefined) {
+    try {
+      recipient = e164FromProviderDigits(raw.recipient_id)
+    } catch {
+      return { reason: 'status recipient is not a phone number', to: sender.number, item: raw }
+    }
+  } else if (raw.recipient_user_id !== undefined && isBsuid(raw.recipient_user_id)) {
+    recipient = raw.recipient_user_id
+  } else {
+    return { reason: 'status has no readable recipient', to: sender.number, item: raw }
   }
   const firstError = raw.errors?.[0]
   const error = firstError ? errorEntry(firstError) : undefined

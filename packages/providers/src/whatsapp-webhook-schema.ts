@@ -29,7 +29,11 @@ const MediaSchema = Type.Object({
 export type WhatsAppWebhookMedia = Type.Static<typeof MediaSchema>
 
 export const WhatsAppWebhookMessageSchema = Type.Object({
-  from: Type.String({ minLength: 1 }),
+  /** The sender's number; omitted for a citizen who adopted a username (then only `from_user_id`). */
+  from: Type.Optional(Type.String({ minLength: 1 })),
+  /** The sender's business-scoped user id (BSUID), in every message webhook since April 2026. */
+  from_user_id: Type.Optional(Type.String({ minLength: 1 })),
+  from_parent_user_id: Type.Optional(Type.String({ minLength: 1 })),
   id: Type.String({ minLength: 1 }),
   timestamp: Type.Union([Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 0 })]),
   type: Type.String({ minLength: 1 }),
@@ -78,6 +82,9 @@ export const WhatsAppWebhookMessageSchema = Type.Object({
       type: Type.Optional(Type.String()),
       wa_id: Type.Optional(Type.String()),
       new_wa_id: Type.Optional(Type.String()),
+      /** A number change: the BSUID Meta gave the new number, when it says it. */
+      user_id: Type.Optional(Type.String()),
+      new_user_id: Type.Optional(Type.String()),
     }),
   ),
   unsupported: Type.Optional(Type.Object({ type: Type.Optional(Type.String()) })),
@@ -90,7 +97,9 @@ export const WhatsAppWebhookStatusSchema = Type.Object({
   id: Type.String({ minLength: 1 }),
   status: Type.String({ minLength: 1 }),
   timestamp: Type.Union([Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 0 })]),
-  recipient_id: Type.String({ minLength: 1 }),
+  /** The recipient's number; may be omitted when we sent to a BSUID (then `recipient_user_id`). */
+  recipient_id: Type.Optional(Type.String({ minLength: 1 })),
+  recipient_user_id: Type.Optional(Type.String({ minLength: 1 })),
   biz_opaque_callback_data: Type.Optional(Type.String()),
   conversation: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   pricing: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -105,7 +114,13 @@ export const WhatsAppWebhookValueSchema = Type.Object({
     phone_number_id: Type.String({ minLength: 1 }),
   }),
   contacts: Type.Optional(
-    Type.Array(Type.Object({ wa_id: Type.Optional(Type.String()), profile: Type.Optional(Type.Object({ name: Type.Optional(Type.String()) })) })),
+    Type.Array(
+      Type.Object({
+        wa_id: Type.Optional(Type.String()),
+        user_id: Type.Optional(Type.String()),
+        profile: Type.Optional(Type.Object({ name: Type.Optional(Type.String()), username: Type.Optional(Type.String()) })),
+      }),
+    ),
   ),
   messages: Type.Optional(Type.Array(Type.Unknown())),
   statuses: Type.Optional(Type.Array(Type.Unknown())),

@@ -23,8 +23,10 @@ export class SimulatorRequestError extends Error {
 export interface InjectWhatsAppInput {
   /** The business number: phone_number_id or display number (E.164). */
   readonly to: string
-  /** The citizen (any format; default region IT). */
-  readonly from: string
+  /** The citizen (any format; default region IT). Absent: a username-only citizen, known by `fromUserId`. */
+  readonly from?: string
+  /** The citizen's business-scoped user id (BSUID): posted as `from_user_id`, with or without `from`. */
+  readonly fromUserId?: string
   readonly profileName?: string
   /** Shorthand for `{ type: 'text', text: { body } }`. */
   readonly text?: string
@@ -97,9 +99,17 @@ export async function injectWhatsAppMessage(sim: ProviderSimulator, input: Injec
       issues: [{ field: '/text', message: 'is required unless /message is given' }],
     })
   }
-  const from = citizenNumber(input.from)
+  if (input.from === undefined && input.fromUserId === undefined) {
+    throw new SimulatorRequestError('give /from (the citizen\'s number) or /fromUserId (a username-only citizen\'s BSUID)', 400, {
+      issues: [{ field: '/from', message: 'is required unless /fromUserId is given' }],
+    })
+  }
+  const number = input.from !== undefined ? citizenNumber(input.from) : undefined
+  // The citizen's address as the simulator keys them (window, record): the number, else the BSUID,
+  // which is where the business sends to them (`recipient`).
+  const from = number ?? (input.fromUserId as string)
   const messageId =
-    input.messageId ?? `wamid.HBgM${Buffer.from(`${providerDigitsFromE164(from)}:in:${sim.nextId()}`).toString('base64')}`
+    input.messageId ?? `wamid.HBgM${Buffer.from(`${number !== undefined ? providerDigitsFromE164(number) : from}:in:${sim.nextId()}`).toString('base64')}`
   const now = sim.now()
   const payload = buildWhatsAppMessageWebhook(
     {
@@ -108,7 +118,8 @@ export async function injectWhatsAppMessage(sim: ProviderSimulator, input: Injec
       displayPhoneNumber: sender.displayPhoneNumber,
     },
     {
-      from,
+      ...(number !== undefined ? { from: number } : {}),
+      ...(input.fromUserId !== undefined ? { fromUserId: input.fromUserId } : {}),
       messageId,
       at: new Date(now),
       ...(input.profileName !== undefined ? { profileName: input.profileName } : {}),

@@ -15,7 +15,13 @@ export const LimitsSchema = Type.Object(
 export const InjectWhatsAppSchema = Type.Object(
   {
     to: Type.String({ minLength: 1, description: "The business number: its phone_number_id or its number, E.164" }),
-    from: Type.String({ minLength: 1, description: 'The citizen, any format (default region IT)' }),
+    from: Type.Optional(Type.String({ minLength: 1, description: 'The citizen, any format (default region IT); omit for a username-only citizen (give fromUserId)' })),
+    fromUserId: Type.Optional(
+      Type.String({
+        pattern: '^[A-Z]{2}\\.[A-Za-z0-9]{1,128}$',
+        description: "The citizen's business-scoped user id (BSUID, `US.1234…`), posted as `from_user_id`; alone (no `from`) it plays a citizen who adopted a WhatsApp username",
+      }),
+    ),
     profileName: Type.Optional(Type.String({ description: "The citizen's WhatsApp profile name" })),
     text: Type.Optional(Type.String({ description: 'A text message (or give `message`)' })),
     message: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'A Meta message object without from, id, timestamp, e.g. an interactive reply' })),

@@ -7,13 +7,16 @@ import type { SentTemplateButton, TemplateSendShape } from './template-catalog.j
 import { checkInteractiveSend } from './interactive-send-check.js'
 import type { RecordedMessage } from './message-record.js'
 import { businessAccountOf, type ProviderSimulator, type SimReply } from './provider-simulator.js'
-import { e164FromProviderDigits, providerDigitsFromE164 } from '@banditore/providers'
+import { e164FromProviderDigits, isBsuid, providerDigitsFromE164 } from '@banditore/providers'
 
 /** The Cloud API send body, as far as the simulator checks it. */
 const GraphSendSchema = Type.Object({
   messaging_product: Type.Literal('whatsapp'),
   recipient_type: Type.Optional(Type.Literal('individual')),
-  to: Type.String({ minLength: 1 }),
+  /** A phone number. */
+  to: Type.Optional(Type.String({ minLength: 1 })),
+  /** A business-scoped user id (BSUID): where a username-only citizen is reached; `to` wins when both are given. */
+  recipient: Type.Optional(Type.String({ minLength: 1 })),
   type: Type.Optional(Type.String({ minLength: 1 })),
   text: Type.Optional(Type.Object({ body: Type.String({ minLength: 1, maxLength: 4096 }), preview_url: Type.Optional(Type.Boolean()) })),
   template: Type.Optional(
@@ -85,13 +88,22 @@ export async function handleGraphSend(
     sim.rejections.invalid++
     return reply(graphError(100, { details: `The parameter ${type} is required.` }))
   }
+  // As the Cloud API: a number in `to`, or a BSUID in `recipient` (`to` wins when both are given).
   let to: string
-  try {
-    to = e164FromProviderDigits(body.to)
-  } catch {
+  if (body.to !== undefined) {
+    try {
+      to = e164FromProviderDigits(body.to)
+    } catch {
+      sim.rejections.invalid++
+      return reply(graphError(100, { details: 'Invalid parameter: to' }))
+    }
+  } else if (body.recipient !== undefined && isBsuid(body.recipient)) {
+    to = body.recipient
+  } else {
     sim.rejections.invalid++
-    return reply(graphError(100, { details: 'Invalid parameter: to' }))
+    return reply(graphError(100, { details: body.recipient !== undefined ? 'Invalid parameter: recipient' : 'The parameter to is required.' }))
   }
+  const bsuid = isBsuid(to)
 
   let templateButtons: SentTemplateButton[] = []
   if (type === 'template' && body.template) {
@@ -134,7 +146,7 @@ export async function handleGraphSend(
   const windowOpen = sim.isWindowOpen(sender.phoneNumberId, to, now)
   const message = sim.record.add({
     provider: 'whatsapp-cloud',
-    providerMessageId: `wamid.HBgM${Buffer.from(`${providerDigitsFromE164(to)}:${sim.nextId()}`).toString('base64')}`,
+    providerMessageId: `wamid.HBgM${Buffer.from(`${bsuid ? to : providerDigitsFromE164(to)}:${sim.nextId()}`).toString('base64')}`,
     sender: sender.phoneNumberId,
     senderNumber: sender.displayPhoneNumber,
     to,
@@ -169,7 +181,7 @@ export async function handleGraphSend(
     status: 200,
     body: {
       messaging_product: 'whatsapp',
-      contacts: [{ input: body.to, wa_id: providerDigitsFromE164(to) }],
+      contacts: [bsuid ? { input: to, user_id: to } : { input: body.to, wa_id: providerDigitsFromE164(to) }],
       messages: [{ id: message.providerMessageId, ...(type === 'template' ? { message_status: 'accepted' } : {}) }],
     },
   })

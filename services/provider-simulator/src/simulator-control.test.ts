@@ -157,8 +157,8 @@ describe('simulator HTTP: control endpoints', () => {
       type: 'about:blank',
       title: 'Bad Request',
       status: 400,
-      detail: '/body is not a field of this request (its fields: to, from, profileName, text, message, reply, messageId)',
-      errors: [{ field: '/body', message: 'is not a field of this request (its fields: to, from, profileName, text, message, reply, messageId)' }],
+      detail: '/body is not a field of this request (its fields: to, from, fromUserId, profileName, text, message, reply, messageId)',
+      errors: [{ field: '/body', message: 'is not a field of this request (its fields: to, from, fromUserId, profileName, text, message, reply, messageId)' }],
     })
     const missing = await built.app.inject({ method: 'POST', url: '/_sim/inbound/sms', payload: { to: '+390300000000' } })
     expect(missing.json().errors).toEqual([
@@ -177,7 +177,7 @@ describe('simulator HTTP: control endpoints', () => {
     expect(document.openapi).toBe('3.1.0')
     const inject = document.paths['/_sim/inbound/whatsapp'].post
     expect(inject.requestBody.content['application/json'].example).toMatchObject({ text: 'ISCRIVIMI' })
-    expect(Object.keys(inject.requestBody.content['application/json'].schema.properties)).toEqual(['to', 'from', 'profileName', 'text', 'message', 'reply', 'messageId'])
+    expect(Object.keys(inject.requestBody.content['application/json'].schema.properties)).toEqual(['to', 'from', 'fromUserId', 'profileName', 'text', 'message', 'reply', 'messageId'])
     expect(document.paths['/_sim/inbound/sms'].post.requestBody.content['application/json'].schema.required).toEqual(['to', 'from', 'body'])
     expect(inject.responses['404'].content['application/problem+json']).toBeDefined()
     expect(document.paths['/_sim/templates/{account}/{name}'].patch.parameters.map((p: { name: string }) => p.name)).toEqual(['account', 'name'])

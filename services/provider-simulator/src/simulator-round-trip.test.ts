@@ -221,3 +221,27 @@ describe('injected citizen messages: simulator → our verifier and parser', () 
     expect(events[0]?.receiver).toMatchObject({ number: smsNumber, accountSid: account.accountSid })
   })
 })
+
+describe('a WhatsApp username-only citizen (BSUID): simulator → our parser, and sends back to the BSUID', () => {
+  it('injects a message with from_user_id and no from; a send in `recipient` is accepted and its statuses name the BSUID', async () => {
+    const bsuid = 'IT.13491208655302741918'
+    const injected = await sim.injectWhatsApp({ to: wa.phoneNumberId, fromUserId: bsuid, text: 'MI ISCRIVO' })
+    expect(injected.delivery).toMatchObject({ ok: true })
+    const posted = JSON.parse((capture.received[0] as CapturedWebhook).body.toString('utf8')) as { entry: Array<{ changes: Array<{ value: { messages: Array<Record<string, unknown>>; contacts: Array<Record<string, unknown>> } }> }> }
+    const value = posted.entry[0]!.changes[0]!.value
+    expect(value.messages[0]).toMatchObject({ from_user_id: bsuid })
+    expect(value.messages[0]).not.toHaveProperty('from')
+    expect(value.contacts[0]).toMatchObject({ user_id: bsuid })
+    expect(value.contacts[0]).not.toHaveProperty('wa_id')
+    const [event] = readWhatsApp(capture.received[0] as CapturedWebhook).messages
+    expect(toInboundMessage(event!, 'calcinato')).toMatchObject({ from: bsuid, fromUserId: bsuid, text: 'MI ISCRIVO' })
+
+    capture.received.length = 0
+    const result = await waClient().sendText({ sender: wa, to: bsuid, body: 'Benvenuto', correlation: 'reply-bsuid', window: { open: true } })
+    expect(sim.messages({ to: bsuid })).toEqual([expect.objectContaining({ providerMessageId: result.providerMessageId, text: 'Benvenuto' })])
+    await sim.settle()
+    const statuses = capture.received.flatMap((w) => readWhatsApp(w).statuses)
+    expect(statuses.length).toBeGreaterThan(0)
+    for (const status of statuses) expect(toDeliveryStatus(status, 'calcinato')).toMatchObject({ recipient: bsuid, correlation: 'reply-bsuid' })
+  })
+})

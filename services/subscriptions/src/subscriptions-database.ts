@@ -15,7 +15,10 @@ export type Door = 'whatsapp' | 'sms' | 'web' | 'paper'
 export interface SubscriberTable {
   id: Generated<string>
   tenant: string
+  /** The citizen's address: their number (E.164) or, for a WhatsApp username-only citizen, their BSUID. */
   phone: string
+  /** Their WhatsApp business-scoped user id, when a message carried it (beside the number, or as the address). */
+  bsuid: string | null
   /** Keyed hash of tenant + phone: what survives erasure in the consent ledger. */
   phone_hash: string
   name: string | null

@@ -125,6 +125,8 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
       const { rows } = await sql<{ subscriber_id: string; phone: string; language: string }>`
         select l.subscriber_id, l.phone, l.language from worker.send_ledger l
         where l.broadcast_id = ${input.alertId}::uuid and l.channel = 'whatsapp'
+          -- a WhatsApp username-only citizen's address is a BSUID: no number to text
+          and l.phone like '+%'
           and (l.state = 'failed' or (l.state in ('accepted', 'sent') and l.accepted_at < now() - make_interval(secs => ${input.afterMs / 1000})))
           and not exists (select 1 from worker.send_ledger f where f.broadcast_id = ${input.fallbackId}::uuid and f.phone = l.phone)`.execute(db)
       const added = await recordRecipients(
@@ -140,7 +142,7 @@ export function createEmergencyActivities(deps: BroadcastActivityDeps) {
           (extract(epoch from (min(accepted_at) filter (where state in ('accepted', 'sent')) + make_interval(secs => ${input.afterMs / 1000}) - now())) * 1000)::float8 as wait_ms,
           (count(*) filter (where state in ('pending', 'sending')))::int as unsettled
         from worker.send_ledger l
-        where l.broadcast_id = ${input.alertId}::uuid and l.channel = 'whatsapp'
+        where l.broadcast_id = ${input.alertId}::uuid and l.channel = 'whatsapp' and l.phone like '+%'
           and not exists (select 1 from worker.send_ledger f where f.broadcast_id = ${input.fallbackId}::uuid and f.phone = l.phone)`.execute(db)
       const { wait_ms: waitMs, unsettled } = next.rows[0] ?? { wait_ms: null, unsettled: 0 }
       const total = Number((await sql<{ n: number }>`select count(*)::int as n from worker.send_ledger where broadcast_id = ${input.fallbackId}::uuid`.execute(db)).rows[0]?.n ?? 0)

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import { anonymiseConsent, consentHistory } from '../repositories/consent-ledger.repository.js'
 import { dropQueuedReplies, enqueueErasure } from '../repositories/outbox.repository.js'
 import { CitizenSession } from '../processing/citizen-session.js'
+import { resolveCitizenAddress } from '../repositories/subscriber.repository.js'
 import { unsubscribe } from '../processing/subscription-commands.js'
 import type { SubscriptionsDatabase } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
@@ -29,8 +30,10 @@ const plain = (row: object) => Object.fromEntries(Object.entries(row).map(([k, v
  * sends, opt-out cache and pacing; moderation's sender history and review items. Throws
  * ExportIncompleteError when another service does not answer.
  */
-export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, phone: string): Promise<DataSubjectExport> {
+export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, asked: string): Promise<DataSubjectExport> {
   const { db } = deps
+  // A BSUID a subscriber known by number carries beside it is that subscriber (issue #16).
+  const phone = await resolveCitizenAddress(db, tenant, asked)
   const [remote, roots, subscriber, ledger, pending, desk, polls] = await Promise.all([
     deps.remoteExports.gather(tenant, phone),
     listDailyRoots(db, tenant),
@@ -74,11 +77,13 @@ export async function exportDataSubject(deps: DataSubjectDeps, tenant: string, p
  * entries are deleted, and the consent ledger is anonymised to what the law requires as proof:
  * the keyed hash of the number, the events' dates, doors and policy versions.
  */
-export async function eraseDataSubject(deps: DataSubjectDeps, profile: TenantProfile, phone: string, actor: string, reason: string | undefined): Promise<ErasureResult> {
+export async function eraseDataSubject(deps: DataSubjectDeps, profile: TenantProfile, asked: string, actor: string, reason: string | undefined): Promise<ErasureResult> {
   const now = deps.clock()
   const tenant = profile.id
   return await deps.db.transaction().execute(async (trx) => {
-    const session = await CitizenSession.open(trx, profile, phone, now, { actor }, deps.hashPhone)
+    const session = await CitizenSession.open(trx, profile, asked, now, { actor }, deps.hashPhone)
+    // The address the citizen is stored under (a BSUID asked for may name a subscriber's number).
+    const phone = session.phone
     const row = session.subscriber
     if (row?.status === 'active') {
       await unsubscribe(session, { language: row.language, door: 'staff', evidenceText: null, reason: `erasure${reason ? `: ${reason}` : ''}`, confirm: false })
@@ -100,6 +105,16 @@ export async function eraseDataSubject(deps: DataSubjectDeps, profile: TenantPro
       { version: 1, id: `erasure:${tenant}:${session.phoneHash}:${now.toISOString()}`, tenant, phone, phoneHash: session.phoneHash, erasedAt: now.toISOString() },
       now,
     )
+    // Username-only messages of a citizen known by number reached the worker and moderation under
+    // their BSUID: erased there too, as its own address.
+    if (row?.bsuid && row.bsuid !== phone) {
+      const bsuidHash = deps.hashPhone(tenant, row.bsuid)
+      await enqueueErasure(
+        trx,
+        { version: 1, id: `erasure:${tenant}:${bsuidHash}:${now.toISOString()}`, tenant, phone: row.bsuid, phoneHash: bsuidHash, erasedAt: now.toISOString() },
+        now,
+      )
+    }
     return {
       tenant,
       erasedAt: now.toISOString(),

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import type { PhoneHasher } from '../privacy/phone-hash.js'
 import { appendConsent } from '../repositories/consent-ledger.repository.js'
 import { enqueueChange, enqueueReply } from '../repositories/outbox.repository.js'
-import { ensureSubscriber, findSubscriber, lockCitizen, updateSubscriber, type SubscriberPatch } from '../repositories/subscriber.repository.js'
+import { ensureSubscriber, findSubscriber, lockCitizen, rememberBsuid, resolveCitizenAddress, updateSubscriber, type SubscriberPatch } from '../repositories/subscriber.repository.js'
 import type { ConsentRecordInput } from '../repositories/consent-ledger.repository.js'
 import type { SendChannel, Subscriber, SubscriptionsDatabase } from '../subscriptions-database.js'
 import type { TenantProfile } from '../tenant/tenant-profile.js'
@@ -47,9 +47,14 @@ export class CitizenSession {
     origin: SessionOrigin,
     hashPhone: PhoneHasher,
   ): Promise<CitizenSession> {
-    await lockCitizen(trx, profile.id, phone)
-    const session = new CitizenSession(trx, profile, phone, now, origin, hashPhone)
-    session.row = await findSubscriber(trx, profile.id, phone)
+    // A WhatsApp citizen may come by number, by number and BSUID, or by BSUID alone (a username):
+    // the same citizen is found under whichever address they were first stored by.
+    const fromUserId = origin.message?.fromUserId
+    const address = await resolveCitizenAddress(trx, profile.id, phone, fromUserId)
+    await lockCitizen(trx, profile.id, address)
+    const session = new CitizenSession(trx, profile, address, now, origin, hashPhone)
+    session.row = await findSubscriber(trx, profile.id, address)
+    if (session.row && fromUserId) session.row = await rememberBsuid(trx, session.row, fromUserId)
     return session
   }
 
@@ -80,6 +85,7 @@ export class CitizenSession {
       tenant: this.tenant,
       phone: this.phone,
       phoneHash: this.phoneHash,
+      ...(this.origin.message?.fromUserId ? { bsuid: this.origin.message.fromUserId } : {}),
       language,
       channel,
       now: this.now,

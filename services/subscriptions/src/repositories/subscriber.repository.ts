@@ -1,3 +1,4 @@
+import { isBsuid } from '@banditore/contracts'
 import { sql, type Kysely, type Updateable } from 'kysely'
 import type { SendChannel, Subscriber, SubscriberTable, SubscriptionsDatabase } from '../subscriptions-database.js'
 
@@ -7,10 +8,48 @@ export async function findSubscriber(db: Db, tenant: string, phone: string): Pro
   return await db.selectFrom('subscriber').selectAll().where('tenant', '=', tenant).where('phone', '=', phone).executeTakeFirst()
 }
 
+/**
+ * The address a citizen is stored under. A subscriber found by the address itself is theirs;
+ * otherwise a subscriber carrying the message's BSUID (`fromUserId`, or the address when it is
+ * one) is the same citizen: a number's subscriber now writing username-only, or a username-only
+ * subscriber whose number WhatsApp now shows. A new citizen keeps their own address.
+ */
+export async function resolveCitizenAddress(db: Db, tenant: string, address: string, fromUserId?: string): Promise<string> {
+  const userId = fromUserId ?? (isBsuid(address) ? address : undefined)
+  if (userId === undefined) return address
+  const rows = await db
+    .selectFrom('subscriber')
+    .select(['phone', 'bsuid'])
+    .where('tenant', '=', tenant)
+    .where((eb) => eb.or([eb('phone', '=', address), eb('bsuid', '=', userId)]))
+    .execute()
+  return (rows.find((r) => r.phone === address) ?? rows[0])?.phone ?? address
+}
+
+/**
+ * Keeps the BSUID a citizen's message carried beside their row (a new one replaces the old: Meta
+ * gives a new BSUID with a new number), unless another row of the tenant already holds it.
+ */
+export async function rememberBsuid(db: Db, row: Subscriber, bsuid: string): Promise<Subscriber> {
+  if (row.bsuid === bsuid) return row
+  const updated = await db
+    .updateTable('subscriber')
+    .set({ bsuid })
+    .where('id', '=', row.id)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('subscriber as other').select('other.id').where('other.tenant', '=', row.tenant).where('other.bsuid', '=', bsuid))),
+    )
+    .returningAll()
+    .executeTakeFirst()
+  return updated ?? row
+}
+
 export interface NewCitizen {
   tenant: string
   phone: string
   phoneHash: string
+  /** The BSUID the citizen's message carried, if any. */
+  bsuid?: string
   language: string
   channel: SendChannel
   now: Date
@@ -24,6 +63,7 @@ export async function ensureSubscriber(db: Db, citizen: NewCitizen): Promise<Sub
       tenant: citizen.tenant,
       phone: citizen.phone,
       phone_hash: citizen.phoneHash,
+      bsuid: citizen.bsuid ?? null,
       language: citizen.language,
       channel: citizen.channel,
       status: 'inactive',

@@ -3,6 +3,7 @@ import {
   ContractViolationError,
   DataSubjectRequestContract,
   DeskAnswerRequestContract,
+  isBsuid,
   RemoveSubscriberRequestContract,
   UnblockSenderRequestContract,
   type Contract,
@@ -41,8 +42,12 @@ function body<S extends TSchema>(contract: Contract<S>, request: FastifyRequest)
   }
 }
 
-/** Staff type numbers as they come ("366 769 5184", "+39 ..."): normalized to E.164 or refused. */
+/**
+ * Staff type numbers as they come ("366 769 5184", "+39 ..."): normalized to E.164 or refused. A
+ * WhatsApp username-only citizen's address is their BSUID (`US.1234…`): taken exactly as given.
+ */
 function phoneOf(raw: string): string {
+  if (isBsuid(raw.trim())) return raw.trim()
   try {
     return normalizePhoneNumber(raw)
   } catch (cause) {
