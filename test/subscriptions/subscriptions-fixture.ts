@@ -211,15 +211,23 @@ export class SubscriptionsFixture {
 
   /** Waits until the tenant's consumers have nothing pending and the outbox is empty. */
   async settle(tenant: string): Promise<void> {
-    // A plain loop, not expect.poll: it also runs in beforeAll.
-    const deadline = Date.now() + 10_000
+    // A plain loop, not expect.poll: it also runs in beforeAll. A bound on waiting, not a timing
+    // assertion: generous, so a busy machine (or JetStream still recovering after a restart, whose
+    // requests time out meanwhile) only makes it wait longer.
+    const deadline = Date.now() + 30_000
     for (;;) {
-      const verdicts = await this.jsm.consumers.info(Streams.moderation.name, Consumers.subscriptionsVerdicts(tenant).durable)
-      const statuses = await this.jsm.consumers.info(Streams.inbound.name, Consumers.subscriptionsStatuses.durable)
-      const outbox = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-      const busy = verdicts.num_pending + verdicts.num_ack_pending + statuses.num_pending + statuses.num_ack_pending + Number(outbox.n)
-      if (busy === 0) return
-      if (Date.now() > deadline) throw new Error(`subscriptions did not settle for ${tenant} within 10 s (${busy} pending)`)
+      let state: string
+      try {
+        const verdicts = await this.jsm.consumers.info(Streams.moderation.name, Consumers.subscriptionsVerdicts(tenant).durable)
+        const statuses = await this.jsm.consumers.info(Streams.inbound.name, Consumers.subscriptionsStatuses.durable)
+        const outbox = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+        const busy = verdicts.num_pending + verdicts.num_ack_pending + statuses.num_pending + statuses.num_ack_pending + Number(outbox.n)
+        if (busy === 0) return
+        state = `${busy} pending`
+      } catch (error) {
+        state = `JetStream did not answer: ${error instanceof Error ? error.message : String(error)}`
+      }
+      if (Date.now() > deadline) throw new Error(`subscriptions did not settle for ${tenant} within 30 s (${state})`)
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
   }
