@@ -49,7 +49,8 @@ async function deskOpenNow(session: CitizenSession): Promise<boolean> {
   return isDeskOpen(tenant.officeHours, tenant.timezone ?? 'Europe/Rome', overrides, session.now)
 }
 
-async function queueForDesk(session: CitizenSession, message: InboundMessage, moderation: ModerationAction, language: string): Promise<void> {
+/** Puts the citizen's message on the desk, open; `urgent` (a safety poll's help request) lists it first. */
+export async function queueForDesk(session: CitizenSession, message: InboundMessage, moderation: ModerationAction, language: string, urgent = false): Promise<void> {
   const tenant = session.profile.tenant
   const channel = message.channel === 'sms' ? 'sms' : 'whatsapp'
   await addDeskMessage(session.trx, {
@@ -69,6 +70,7 @@ async function queueForDesk(session: CitizenSession, message: InboundMessage, mo
     answer_text: null,
     answer_reply_id: null,
     redacted_at: null,
+    ...(urgent ? { urgent: true } : {}),
   })
   await bumpDeskRevision(session.trx, tenant.id, session.now)
 }

@@ -1,11 +1,10 @@
 import { readSafetyPollPayload, type InboundMessage, type ModerationAction, type SafetyPollAnswer, type SafetyPollTally } from '@banditore/contracts'
 import { sql, type Kysely } from 'kysely'
 import { readSafetyPollAnswer } from '../commands/safety-poll-answer.js'
-import { bumpDeskRevision } from '../repositories/desk-console.repository.js'
-import { addDeskMessage } from '../repositories/desk-message.repository.js'
 import type { SubscriptionsDatabase } from '../subscriptions-database.js'
 import { fillText } from '../tenant/tenant-texts.js'
 import type { CitizenSession } from './citizen-session.js'
+import { queueForDesk } from './conversation.js'
 
 type Db = Kysely<SubscriptionsDatabase>
 
@@ -92,26 +91,7 @@ export async function recordSafetyPollAnswer(
   await session.touch({ last_inbound_at: at, last_inbound_channel: message.channel })
   const language = session.profile.language(subscriber.language)
   if (poll.answer === 'help') {
-    await addDeskMessage(session.trx, {
-      tenant: session.tenant,
-      subscriber_id: subscriber.id,
-      phone: session.phone,
-      inbound_message_id: message.id,
-      channel,
-      language,
-      text: message.text ?? message.interactive?.title ?? null,
-      media: JSON.stringify((message.media ?? []).map((m) => ({ kind: m.kind, ref: m.ref, ...(m.caption ? { caption: m.caption } : {}) }))),
-      moderation,
-      received_at: at,
-      status: 'open',
-      answered_at: null,
-      answered_by: null,
-      answer_text: null,
-      answer_reply_id: null,
-      redacted_at: null,
-      urgent: true,
-    })
-    await bumpDeskRevision(session.trx, session.tenant, session.now)
+    await queueForDesk(session, message, moderation, language, true)
   }
   if (previous?.answer !== poll.answer) {
     const key = poll.answer === 'ok' ? 'pollThanksOk' : 'pollThanksHelp'
